@@ -1,0 +1,245 @@
+package io.sessionbroker.testsupport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.RsaJsonWebKey;
+import org.jose4j.jwk.RsaJwkGenerator;
+import org.jose4j.jws.AlgorithmIdentifiers;
+import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.lang.JoseException;
+
+/**
+ * A small OpenID issuer for tests: serves a discovery document and a JWKS over HTTP on loopback and
+ * mints ID tokens, access tokens and logout tokens with any claims.
+ *
+ * <p>Signing keys are generated in memory at start (RSA 2048), so no key material is ever
+ * committed. {@link #rotateKey()} adds a new signing key, to test JWKS refresh on an unknown {@code
+ * kid}. The issuer URL has Keycloak's shape: {@code http://127.0.0.1:<port>/realms/<realm>}.
+ */
+public final class TestIssuer implements AutoCloseable {
+
+  /** The member of {@code events} that marks a back-channel logout token. */
+  public static final String BACKCHANNEL_LOGOUT_EVENT =
+      "http://schemas.openid.net/event/backchannel-logout";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final HttpServer server;
+  private final String realm;
+  private final List<RsaJsonWebKey> publishedKeys = new CopyOnWriteArrayList<>();
+  private final AtomicInteger jwksRequests = new AtomicInteger();
+  private volatile RsaJsonWebKey signingKey;
+
+  private TestIssuer(String realm) {
+    this.realm = realm;
+    try {
+      server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not bind the test issuer", e);
+    }
+    server.setExecutor(Executors.newFixedThreadPool(4));
+    server.createContext("/realms/" + realm + "/.well-known/openid-configuration", this::discovery);
+    server.createContext("/realms/" + realm + "/protocol/openid-connect/certs", this::jwks);
+    rotateKey();
+  }
+
+  /** Starts an issuer for the realm name, on a free loopback port. */
+  public static TestIssuer start(String realm) {
+    TestIssuer issuer = new TestIssuer(realm);
+    issuer.server.start();
+    return issuer;
+  }
+
+  /** The issuer URL, equal to the {@code iss} of every token it mints. */
+  public String url() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/realms/" + realm;
+  }
+
+  /** The JWKS URL. */
+  public String jwksUrl() {
+    return url() + "/protocol/openid-connect/certs";
+  }
+
+  /** How often the JWKS was fetched (to test caching and refresh). */
+  public int jwksRequestCount() {
+    return jwksRequests.get();
+  }
+
+  /** Generates a new signing key, publishes it beside the old ones and signs with it from now. */
+  public synchronized RsaJsonWebKey rotateKey() {
+    try {
+      RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
+      key.setKeyId("test-" + UUID.randomUUID());
+      key.setAlgorithm(AlgorithmIdentifiers.RSA_USING_SHA256);
+      key.setUse("sig");
+      publishedKeys.add(key);
+      signingKey = key;
+      return key;
+    } catch (JoseException e) {
+      throw new IllegalStateException("RSA key generation failed", e);
+    }
+  }
+
+  /** Generates a key that is NOT published in the JWKS: tokens signed with it must be rejected. */
+  public static RsaJsonWebKey unpublishedKey() {
+    try {
+      RsaJsonWebKey key = RsaJwkGenerator.generateJwk(2048);
+      key.setKeyId("unpublished-" + UUID.randomUUID());
+      return key;
+    } catch (JoseException e) {
+      throw new IllegalStateException("RSA key generation failed", e);
+    }
+  }
+
+  /** The current signing key (its public part is in the JWKS). */
+  public RsaJsonWebKey signingKey() {
+    return signingKey;
+  }
+
+  /** Claims of a valid access token of Keycloak's shape for {@code clientId}. */
+  public JwtClaims accessTokenClaims(String clientId, String... realmRoles) {
+    JwtClaims claims = baseClaims();
+    claims.setSubject("service-account-" + clientId);
+    claims.setAudience("account");
+    claims.setClaim("azp", clientId);
+    claims.setClaim("typ", "Bearer");
+    claims.setClaim("realm_access", Map.of("roles", List.of(realmRoles)));
+    claims.setExpirationTimeMinutesInTheFuture(5);
+    return claims;
+  }
+
+  /** A signed access token for {@code clientId} with the given realm roles. */
+  public String accessToken(String clientId, String... realmRoles) {
+    return sign(accessTokenClaims(clientId, realmRoles));
+  }
+
+  /** Claims of a valid ID token of Keycloak's shape. */
+  public JwtClaims idTokenClaims(String clientId, String sid, String sub) {
+    JwtClaims claims = baseClaims();
+    claims.setSubject(sub);
+    claims.setAudience(clientId);
+    claims.setClaim("azp", clientId);
+    claims.setClaim("typ", "ID");
+    claims.setClaim("sid", sid);
+    claims.setClaim("auth_time", Instant.now().getEpochSecond());
+    claims.setExpirationTimeMinutesInTheFuture(5);
+    return claims;
+  }
+
+  /** A signed ID token. */
+  public String idToken(String clientId, String sid, String sub) {
+    return sign(idTokenClaims(clientId, sid, sub));
+  }
+
+  /** Claims of a valid back-channel logout token (OIDC Back-Channel Logout 1.0 §2.4). */
+  public JwtClaims logoutTokenClaims(String clientId, String sid, String sub) {
+    JwtClaims claims = baseClaims();
+    if (sub != null) {
+      claims.setSubject(sub);
+    }
+    if (sid != null) {
+      claims.setClaim("sid", sid);
+    }
+    claims.setAudience(clientId);
+    claims.setClaim("typ", "Logout");
+    claims.setClaim("events", Map.of(BACKCHANNEL_LOGOUT_EVENT, Map.of()));
+    claims.setExpirationTimeMinutesInTheFuture(2);
+    return claims;
+  }
+
+  /** A signed, valid logout token with header {@code typ: logout+jwt}. */
+  public String logoutToken(String clientId, String sid, String sub) {
+    return sign(logoutTokenClaims(clientId, sid, sub), "logout+jwt");
+  }
+
+  /** Signs claims with the current key, RS256, header {@code typ: JWT}. */
+  public String sign(JwtClaims claims) {
+    return sign(claims, "JWT");
+  }
+
+  /** Signs claims with the current key, RS256 and the given header {@code typ} (null: none). */
+  public String sign(JwtClaims claims, String typ) {
+    return sign(claims, typ, signingKey);
+  }
+
+  /** Signs claims with any RSA key, RS256. */
+  public static String sign(JwtClaims claims, String typ, RsaJsonWebKey key) {
+    JsonWebSignature jws = new JsonWebSignature();
+    jws.setPayload(claims.toJson());
+    jws.setKey(key.getPrivateKey());
+    jws.setKeyIdHeaderValue(key.getKeyId());
+    jws.setAlgorithmHeaderValue(AlgorithmIdentifiers.RSA_USING_SHA256);
+    if (typ != null) {
+      jws.setHeader("typ", typ);
+    }
+    try {
+      return jws.getCompactSerialization();
+    } catch (JoseException e) {
+      throw new IllegalStateException("Signing failed", e);
+    }
+  }
+
+  private JwtClaims baseClaims() {
+    JwtClaims claims = new JwtClaims();
+    claims.setIssuer(url());
+    claims.setIssuedAtToNow();
+    claims.setJwtId(UUID.randomUUID().toString());
+    return claims;
+  }
+
+  private void discovery(HttpExchange exchange) throws IOException {
+    String base = url() + "/protocol/openid-connect";
+    Map<String, Object> doc = new LinkedHashMap<>();
+    doc.put("issuer", url());
+    doc.put("authorization_endpoint", base + "/auth");
+    doc.put("token_endpoint", base + "/token");
+    doc.put("userinfo_endpoint", base + "/userinfo");
+    doc.put("end_session_endpoint", base + "/logout");
+    doc.put("jwks_uri", jwksUrl());
+    doc.put("response_types_supported", List.of("code"));
+    doc.put("subject_types_supported", List.of("public"));
+    doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
+    doc.put("backchannel_logout_supported", true);
+    doc.put("backchannel_logout_session_supported", true);
+    respond(exchange, JSON.writeValueAsString(doc));
+  }
+
+  private void jwks(HttpExchange exchange) throws IOException {
+    jwksRequests.incrementAndGet();
+    List<RsaJsonWebKey> publicKeys = new ArrayList<>(publishedKeys);
+    respond(exchange, new JsonWebKeySet(publicKeys).toJson());
+  }
+
+  private static void respond(HttpExchange exchange, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    exchange.getResponseHeaders().add("Content-Type", "application/json");
+    exchange.sendResponseHeaders(200, bytes.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}
