@@ -1,0 +1,91 @@
+package io.sessionbroker.broker.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.security.Caller;
+import io.sessionbroker.broker.security.CallerResolver;
+import io.sessionbroker.broker.session.EventLog;
+import io.sessionbroker.broker.session.PublishedEvent;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/** The calling client's revocation log over HTTP, for apps that cannot reach Redis. */
+@Path("/api/v1/events")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Events")
+public class EventResource {
+
+  private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
+
+  private final EventLog events;
+  private final CallerResolver callers;
+  private final SecurityIdentity identity;
+  private final ObjectMapper json;
+  private final SessionBrokerConfig.Api limits;
+
+  EventResource(
+      EventLog events,
+      CallerResolver callers,
+      SecurityIdentity identity,
+      ObjectMapper json,
+      SessionBrokerConfig config) {
+    this.events = events;
+    this.callers = callers;
+    this.identity = identity;
+    this.json = json;
+    this.limits = config.api();
+  }
+
+  /**
+   * Events with an id greater than {@code after}, oldest first. {@code next} is the id to pass as
+   * {@code after} for the following page, or null when this page is the last for now.
+   */
+  @GET
+  @Operation(summary = "Read the calling client's revocation events after an id")
+  public Map<String, Object> read(
+      @QueryParam("after") String after,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("clientId") String clientId) {
+    Caller caller = callers.resolve(identity);
+    if (clientId != null && !clientId.equals(caller.clientId()) && !caller.admin()) {
+      throw new ForbiddenException("an app may only read its own client's events");
+    }
+    if (after != null && !STREAM_ID.matcher(after).matches()) {
+      throw ApiRequestException.badRequest("after must be an event id such as 1764000000000-0");
+    }
+    int pageSize = limit == null ? limits.defaultPageSize() : limit;
+    if (pageSize < 1 || pageSize > limits.maxPageSize()) {
+      throw ApiRequestException.badRequest("limit must be between 1 and " + limits.maxPageSize());
+    }
+    String client = clientId == null ? caller.clientId() : clientId;
+    List<PublishedEvent> page = events.read(caller.issuer().alias(), client, after, pageSize);
+    List<JsonNode> items = new ArrayList<>(page.size());
+    for (PublishedEvent event : page) {
+      try {
+        items.add(json.readTree(event.json()));
+      } catch (JsonProcessingException e) {
+        throw new IllegalStateException("A stored event is not JSON: " + event.id(), e);
+      }
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("items", items);
+    body.put("next", page.size() == pageSize ? page.get(page.size() - 1).id() : null);
+    return body;
+  }
+}

@@ -1,0 +1,29 @@
+package io.sessionbroker.broker.api;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.time.Instant;
+
+/**
+ * Body of {@code POST /api/v1/sessions}: either {@code idToken} (the broker takes sid and sub from
+ * it) or {@code sid} with optional {@code sub}.
+ *
+ * @param sessionId the app's own session id
+ * @param idToken the ID token from the sign-in
+ * @param sid Keycloak's SSO session id, when no ID token is given
+ * @param sub the user, optional
+ * @param expiresAt when the registration ends; default {@code session-broker.sessions.default-ttl}
+ */
+public record RegisterSessionRequest(
+    @NotBlank @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sessionId,
+    @Size(max = 16384) String idToken,
+    @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sid,
+    @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sub,
+    Instant expiresAt) {
+
+  /** Ids are stored in Redis keys and fields: printable characters only. */
+  static final String ID_PATTERN = "[\\x21-\\x7E]+";
+
+  static final String ID_MESSAGE = "must be printable ASCII without spaces";
+}

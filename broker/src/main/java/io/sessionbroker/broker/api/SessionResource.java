@@ -1,0 +1,166 @@
+package io.sessionbroker.broker.api;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.security.Caller;
+import io.sessionbroker.broker.security.CallerResolver;
+import io.sessionbroker.broker.session.RegistrationService;
+import io.sessionbroker.broker.session.SessionNotFoundException;
+import io.sessionbroker.broker.session.SessionPage;
+import io.sessionbroker.broker.session.SessionQuery;
+import io.sessionbroker.broker.session.SessionRecord;
+import io.sessionbroker.broker.session.SessionStore;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriBuilder;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Session registrations. An app registers, reads and deletes only its own client's sessions; the
+ * admin role may query all.
+ */
+@Path("/api/v1/sessions")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Sessions")
+public class SessionResource {
+
+  private final RegistrationService registrations;
+  private final SessionStore store;
+  private final CallerResolver callers;
+  private final SecurityIdentity identity;
+  private final MeterRegistry metrics;
+  private final SessionBrokerConfig.Api limits;
+
+  SessionResource(
+      RegistrationService registrations,
+      SessionStore store,
+      CallerResolver callers,
+      SecurityIdentity identity,
+      MeterRegistry metrics,
+      SessionBrokerConfig config) {
+    this.registrations = registrations;
+    this.store = store;
+    this.callers = callers;
+    this.identity = identity;
+    this.metrics = metrics;
+    this.limits = config.api();
+  }
+
+  /**
+   * Registers a session of the calling client. 409 {@code session_revoked} if its sid is logged
+   * out.
+   */
+  @POST
+  @Consumes(MediaType.APPLICATION_JSON)
+  @Operation(summary = "Register an app session under its Keycloak SSO session")
+  public Response register(@Valid @NotNull RegisterSessionRequest request) {
+    Caller caller = callers.resolve(identity);
+    boolean withIdToken = request.idToken() != null && !request.idToken().isBlank();
+    boolean withSid = request.sid() != null;
+    if (withIdToken == withSid) {
+      throw ApiRequestException.badRequest(
+          "give either idToken or sid (with optional sub), not both or neither");
+    }
+    SessionRecord record;
+    try {
+      record =
+          withIdToken
+              ? registrations.registerWithIdToken(
+                  caller.issuer(),
+                  caller.clientId(),
+                  request.sessionId(),
+                  request.idToken(),
+                  request.expiresAt())
+              : registrations.register(
+                  caller.issuer(),
+                  caller.clientId(),
+                  request.sessionId(),
+                  request.sid(),
+                  request.sub(),
+                  request.expiresAt());
+    } catch (RuntimeException e) {
+      metrics
+          .counter("sessionbroker.registrations", "outcome", e.getClass().getSimpleName())
+          .increment();
+      throw e;
+    }
+    metrics.counter("sessionbroker.registrations", "outcome", "stored").increment();
+    return Response.created(UriBuilder.fromPath("/api/v1/sessions/{id}").build(record.sessionId()))
+        .entity(record)
+        .build();
+  }
+
+  /** One session of the calling client. */
+  @GET
+  @Path("{sessionId}")
+  @Operation(summary = "Read one of the calling client's sessions")
+  public SessionRecord get(@PathParam("sessionId") String sessionId) {
+    Caller caller = callers.resolve(identity);
+    return store
+        .find(caller.issuer().alias(), caller.clientId(), sessionId)
+        .orElseThrow(
+            () ->
+                new SessionNotFoundException(
+                    "no session with this id for client " + caller.clientId()));
+  }
+
+  /** Removes a registration of the calling client (the app ended the session itself). */
+  @DELETE
+  @Path("{sessionId}")
+  @Operation(summary = "Delete one of the calling client's sessions")
+  public Response delete(@PathParam("sessionId") String sessionId) {
+    Caller caller = callers.resolve(identity);
+    if (!store.delete(caller.issuer().alias(), caller.clientId(), sessionId)) {
+      throw new SessionNotFoundException("no session with this id for client " + caller.clientId());
+    }
+    return Response.noContent().build();
+  }
+
+  /** Queries sessions, paged. Apps see their own client's; the admin role sees all. */
+  @GET
+  @Operation(summary = "Query sessions by sid, sub, clientId or issuer, paged")
+  public SessionPage query(
+      @QueryParam("sid") String sid,
+      @QueryParam("sub") String sub,
+      @QueryParam("clientId") String clientId,
+      @QueryParam("issuer") String issuer,
+      @QueryParam("limit") Integer limit,
+      @QueryParam("cursor") String cursor) {
+    Caller caller = callers.resolve(identity);
+    if (!caller.admin()) {
+      if (clientId != null && !clientId.equals(caller.clientId())) {
+        throw new ForbiddenException("an app may only query its own client's sessions");
+      }
+      if (issuer != null && !issuer.equals(caller.issuer().alias())) {
+        throw new ForbiddenException("an app may only query its own issuer's sessions");
+      }
+      clientId = caller.clientId();
+      issuer = caller.issuer().alias();
+    }
+    int pageSize = limit == null ? limits.defaultPageSize() : limit;
+    if (pageSize < 1 || pageSize > limits.maxPageSize()) {
+      throw ApiRequestException.badRequest("limit must be between 1 and " + limits.maxPageSize());
+    }
+    metrics.counter("sessionbroker.queries").increment();
+    try {
+      return store.query(new SessionQuery(issuer, clientId, sid, sub, pageSize, cursor));
+    } catch (IllegalArgumentException e) {
+      throw ApiRequestException.badRequest(e.getMessage());
+    }
+  }
+}

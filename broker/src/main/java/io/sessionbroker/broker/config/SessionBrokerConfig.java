@@ -1,0 +1,213 @@
+package io.sessionbroker.broker.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.Pattern;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Configuration of the broker, under {@code session-broker.*}. Every key can also be set as an
+ * environment variable (for example {@code SESSION_BROKER_ISSUERS_ACME_URL}).
+ *
+ * <p>The mapping is validated at startup: a broker with no issuer, an issuer URL that is not an
+ * http(s) URL, or an alias that cannot appear in a Redis channel name refuses to start and says
+ * which key is wrong.
+ */
+@ConfigMapping(prefix = "session-broker")
+public interface SessionBrokerConfig {
+
+  /**
+   * The Keycloak realms (OpenID issuers) whose logouts the broker accepts, by alias. The alias is a
+   * short name used in Redis channel names and the REST API (for example {@code acme}). At least
+   * one issuer is required.
+   */
+  @NotEmpty(message = "configure at least one issuer: session-broker.issuers.<alias>.url")
+  Map<@Pattern(regexp = "[a-z0-9][a-z0-9_-]{0,31}", message = ALIAS_RULE) String, @Valid Issuer>
+      issuers();
+
+  /** Redis layout. */
+  @Valid
+  Redis redis();
+
+  /** Back-channel logout handling. */
+  @Valid
+  Logout logout();
+
+  /** Session registrations. */
+  @Valid
+  Sessions sessions();
+
+  /** The per-client revocation event log. */
+  @Valid
+  Events events();
+
+  /** Fetching and caching issuers' signing keys. */
+  @Valid
+  Jwks jwks();
+
+  /** REST API limits. */
+  @Valid
+  Api api();
+
+  /** Explains the alias rule in startup errors. */
+  String ALIAS_RULE =
+      "an issuer alias must be 1-32 characters of lower-case letters, digits, '-' or '_',"
+          + " starting with a letter or digit";
+
+  /** One OpenID issuer (a Keycloak realm). */
+  interface Issuer {
+
+    /**
+     * The issuer URL, equal to the tokens' {@code iss} claim, e.g. {@code
+     * https://sso.example.com/realms/acme}.
+     */
+    @NotBlank
+    @Pattern(
+        regexp = "https?://[^\\s/?#]+(/[^\\s?#]*)?",
+        message =
+            "must be an absolute http(s) URL without query, e.g. https://sso.example.com/realms/acme")
+    String url();
+
+    /**
+     * The issuer's JWKS URL. Optional: by default it is read from the issuer's OpenID discovery
+     * document ({@code <url>/.well-known/openid-configuration}).
+     */
+    Optional<
+            @Pattern(regexp = "https?://[^\\s]+", message = "must be an absolute http(s) URL")
+            String>
+        jwksUrl();
+
+    /**
+     * Optional allow-list of client ids accepted as a logout token's {@code aud} and as API
+     * callers' {@code azp}. Empty: every client of the realm is accepted.
+     */
+    Optional<List<String>> clients();
+  }
+
+  /** Redis layout. The connection itself is configured with the standard quarkus.redis.* keys. */
+  interface Redis {
+
+    /**
+     * Prefix of every key and channel the broker writes, so several deployments can share one
+     * Redis. Channels are {@code <prefix>:revocations:<alias>:<clientId>}.
+     */
+    @WithDefault("sb")
+    @Pattern(regexp = "[A-Za-z0-9_.-]{1,32}", message = "must be 1-32 of A-Z a-z 0-9 _ . -")
+    String keyPrefix();
+  }
+
+  /** How logout tokens are accepted and what they revoke. */
+  interface Logout {
+
+    /**
+     * {@code sso} (default): a logout of SSO session {@code sid} revokes the registered sessions of
+     * every client under that {@code sid}. {@code client}: only those of the token's {@code aud}
+     * client.
+     */
+    @WithDefault("sso")
+    LogoutScope scope();
+
+    /** Tolerated clock difference with Keycloak when checking {@code iat} and {@code exp}. */
+    @WithDefault("30s")
+    Duration clockSkew();
+
+    /**
+     * Oldest accepted logout token, by its {@code iat}. Keycloak sends logout tokens at once; an
+     * old token is a replay.
+     */
+    @WithDefault("5m")
+    Duration maxTokenAge();
+
+    /**
+     * Accepted signature algorithms. Asymmetric only: {@code none} and HMAC are always rejected
+     * whatever this list says.
+     */
+    @WithDefault("RS256,RS384,RS512,PS256,PS384,PS512,ES256,ES384,ES512,EdDSA")
+    List<String> allowedAlgorithms();
+
+    /** Largest accepted request body of the back-channel and Keycloak admin endpoints. */
+    @WithDefault("16384")
+    int maxBodyBytes();
+  }
+
+  /** Session registrations. */
+  interface Sessions {
+
+    /**
+     * Life of a registration when the app gives no {@code expiresAt}. Match Keycloak's realm
+     * setting "SSO Session Max" (10 h by default): Keycloak sends nothing when a session expires.
+     */
+    @WithDefault("10h")
+    Duration defaultTtl();
+
+    /** Longest accepted registration life; a later {@code expiresAt} is cut to this. */
+    @WithDefault("30d")
+    Duration maxTtl();
+
+    /**
+     * How long a logged-out {@code sid} is remembered, so a registration arriving after its logout
+     * is refused with 409. At least the longest registration life in practice.
+     */
+    @WithDefault("10h")
+    Duration tombstoneTtl();
+  }
+
+  /** The per-client revocation event log (Redis streams). */
+  interface Events {
+
+    /** How long events stay in each client's stream for catch-up. */
+    @WithDefault("24h")
+    Duration retention();
+  }
+
+  /** Fetching and caching issuers' signing keys. */
+  interface Jwks {
+
+    /** How long fetched keys are used before they are fetched again. */
+    @WithDefault("10m")
+    Duration cacheDuration();
+
+    /**
+     * Least time between two refreshes triggered by an unknown {@code kid}, so a flood of tokens
+     * with made-up key ids cannot hammer Keycloak.
+     */
+    @WithDefault("10s")
+    Duration minRefreshInterval();
+
+    /** Connect and read timeout for discovery and JWKS requests. */
+    @WithDefault("5s")
+    Duration timeout();
+  }
+
+  /** REST API limits. */
+  interface Api {
+
+    /** Page size of session queries when the caller gives no {@code limit}. */
+    @WithDefault("100")
+    int defaultPageSize();
+
+    /** Largest accepted {@code limit} of session and event queries. */
+    @WithDefault("1000")
+    int maxPageSize();
+
+    /** The realm role that may query every client's sessions and revoke. */
+    @WithName("admin-role")
+    @WithDefault("session-broker-admin")
+    String adminRole();
+  }
+
+  /** What a logout of one SSO session revokes. */
+  enum LogoutScope {
+    /** Every client's registrations under the {@code sid}. */
+    SSO,
+    /** Only the registrations of the token's {@code aud} client. */
+    CLIENT
+  }
+}

@@ -1,0 +1,86 @@
+package io.sessionbroker.broker.logout;
+
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.token.KeysUnavailableException;
+import io.sessionbroker.broker.token.TokenRejectedException;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Response.Status;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+/**
+ * OpenID Connect Back-Channel Logout 1.0 receiver. Point every Keycloak client's "Backchannel
+ * logout URL" here. Answers as §2.8 of the spec says: 200 with {@code Cache-Control: no-store} on
+ * success, 400 with an OAuth error object otherwise, never echoing the token.
+ */
+@Path("/backchannel-logout")
+@Tag(name = "Keycloak callbacks")
+public class BackchannelLogoutResource {
+
+  private static final Logger LOG = Logger.getLogger(BackchannelLogoutResource.class);
+
+  private final BackchannelLogoutService service;
+  private final int maxBodyBytes;
+
+  BackchannelLogoutResource(BackchannelLogoutService service, SessionBrokerConfig config) {
+    this.service = service;
+    this.maxBodyBytes = config.logout().maxBodyBytes();
+  }
+
+  /** Receives one logout token in the form field {@code logout_token}. */
+  @POST
+  @Operation(summary = "Receive a back-channel logout token (form field logout_token)")
+  public Response receive(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+    if (contentType == null
+        || !contentType
+            .toLowerCase(Locale.ROOT)
+            .startsWith(MediaType.APPLICATION_FORM_URLENCODED)) {
+      return error(
+          Status.UNSUPPORTED_MEDIA_TYPE,
+          "invalid_request",
+          "request: Content-Type must be application/x-www-form-urlencoded");
+    }
+    if (body == null || body.length > maxBodyBytes) {
+      return error(
+          Status.REQUEST_ENTITY_TOO_LARGE,
+          "invalid_request",
+          body == null
+              ? "request: empty body"
+              : "request: body larger than session-broker.logout.max-body-bytes ("
+                  + maxBodyBytes
+                  + ")");
+    }
+    try {
+      service.process(FormBody.singleField(body, "logout_token"));
+      return Response.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").build();
+    } catch (TokenRejectedException e) {
+      return error(Status.BAD_REQUEST, "invalid_request", e.getMessage());
+    } catch (KeysUnavailableException e) {
+      LOG.warnf("Logout token not judged: %s", e.getMessage());
+      return unavailable("the issuer's signing keys cannot be fetched right now");
+    } catch (RuntimeException e) {
+      LOG.errorf("Logout could not be recorded: %s", e.toString());
+      return unavailable("the revocation could not be recorded right now");
+    }
+  }
+
+  private static Response unavailable(String description) {
+    return error(Status.SERVICE_UNAVAILABLE, "temporarily_unavailable", description);
+  }
+
+  static Response error(Status status, String error, String description) {
+    return Response.status(status)
+        .type(MediaType.APPLICATION_JSON)
+        .header(HttpHeaders.CACHE_CONTROL, "no-store")
+        .entity(Map.of("error", error, "error_description", description))
+        .build();
+  }
+}

@@ -1,0 +1,79 @@
+package io.sessionbroker.broker.logout;
+
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.token.KeysUnavailableException;
+import io.sessionbroker.broker.token.TokenRejectedException;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.Response.Status;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+/**
+ * Keycloak's legacy admin URL. Set a client's "Admin URL" to {@code
+ * https://<broker>/keycloak/<alias>}; Keycloak then POSTs {@code k_logout} (realm "logout all") and
+ * {@code k_push_not_before} (push revocation) here as a signed JWS body.
+ */
+@Path("/keycloak/{alias}")
+@Tag(name = "Keycloak callbacks")
+public class KeycloakAdminResource {
+
+  private static final Logger LOG = Logger.getLogger(KeycloakAdminResource.class);
+
+  private final KeycloakAdminActionService service;
+  private final int maxBodyBytes;
+
+  KeycloakAdminResource(KeycloakAdminActionService service, SessionBrokerConfig config) {
+    this.service = service;
+    this.maxBodyBytes = config.logout().maxBodyBytes();
+  }
+
+  /** Realm-wide logout of this client's sessions. */
+  @POST
+  @Path("k_logout")
+  @Operation(summary = "Keycloak admin action: logout all (signed JWS body)")
+  public Response logout(@PathParam("alias") String alias, byte[] body) {
+    return handle(alias, KeycloakAdminActionService.LOGOUT, body);
+  }
+
+  /** Revokes this client's sessions issued before the pushed not-before time. */
+  @POST
+  @Path("k_push_not_before")
+  @Operation(summary = "Keycloak admin action: push not-before (signed JWS body)")
+  public Response pushNotBefore(@PathParam("alias") String alias, byte[] body) {
+    return handle(alias, KeycloakAdminActionService.PUSH_NOT_BEFORE, body);
+  }
+
+  private Response handle(String alias, String action, byte[] body) {
+    if (body == null || body.length == 0) {
+      return BackchannelLogoutResource.error(
+          Status.BAD_REQUEST, "invalid_request", "request: empty body, expected a signed JWS");
+    }
+    if (body.length > maxBodyBytes) {
+      return BackchannelLogoutResource.error(
+          Status.REQUEST_ENTITY_TOO_LARGE,
+          "invalid_request",
+          "request: body larger than session-broker.logout.max-body-bytes");
+    }
+    try {
+      service.apply(alias, action, new String(body, StandardCharsets.UTF_8));
+      return Response.noContent().build();
+    } catch (TokenRejectedException e) {
+      LOG.debugf("Keycloak admin action rejected: %s", e.getMessage());
+      return BackchannelLogoutResource.error(Status.BAD_REQUEST, "invalid_request", e.getMessage());
+    } catch (KeysUnavailableException e) {
+      return BackchannelLogoutResource.error(
+          Status.SERVICE_UNAVAILABLE, "temporarily_unavailable", e.getMessage());
+    } catch (RuntimeException e) {
+      LOG.errorf("Keycloak admin action could not be recorded: %s", e.toString());
+      return BackchannelLogoutResource.error(
+          Status.SERVICE_UNAVAILABLE,
+          "temporarily_unavailable",
+          "the revocation could not be recorded right now");
+    }
+  }
+}

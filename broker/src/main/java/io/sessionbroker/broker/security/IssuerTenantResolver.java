@@ -1,0 +1,78 @@
+package io.sessionbroker.broker.security;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.oidc.OidcRequestContext;
+import io.quarkus.oidc.OidcTenantConfig;
+import io.quarkus.oidc.TenantConfigResolver;
+import io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType;
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.token.Issuer;
+import io.sessionbroker.broker.token.IssuerDirectory;
+import io.smallrye.mutiny.Uni;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * REST API authentication: one quarkus-oidc tenant per configured issuer, chosen by the bearer
+ * token's {@code iss}. Peeking at the unverified {@code iss} only picks which keys verify the
+ * token; quarkus-oidc then verifies signature, issuer and expiry as usual. A token of an unknown
+ * issuer falls to the default tenant, which is disabled, and gets 401.
+ */
+@ApplicationScoped
+public class IssuerTenantResolver implements TenantConfigResolver {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final IssuerDirectory issuers;
+  private final Map<String, OidcTenantConfig> tenants = new HashMap<>();
+
+  IssuerTenantResolver(IssuerDirectory issuers, SessionBrokerConfig config) {
+    this.issuers = issuers;
+    config
+        .issuers()
+        .forEach(
+            (alias, settings) -> {
+              var builder =
+                  OidcTenantConfig.authServerUrl(settings.url())
+                      .tenantId(alias)
+                      .applicationType(ApplicationType.SERVICE);
+              settings.jwksUrl().ifPresent(jwks -> builder.discoveryEnabled(false).jwksPath(jwks));
+              tenants.put(alias, builder.build());
+            });
+  }
+
+  @Override
+  public Uni<OidcTenantConfig> resolve(
+      RoutingContext context, OidcRequestContext<OidcTenantConfig> requestContext) {
+    return Uni.createFrom()
+        .item(
+            bearerIssuer(context.request().getHeader("Authorization"))
+                .flatMap(issuers::byUrl)
+                .map(Issuer::alias)
+                .map(tenants::get)
+                .orElse(null));
+  }
+
+  /** The {@code iss} of a bearer JWT, unverified. */
+  static Optional<String> bearerIssuer(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return Optional.empty();
+    }
+    String[] parts = authorization.substring(7).trim().split("\\.");
+    if (parts.length != 3) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode payload = JSON.readTree(Base64.getUrlDecoder().decode(parts[1]));
+      return Optional.ofNullable(payload.path("iss").textValue());
+    } catch (IOException | IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,24 @@
+package io.sessionbroker.broker.session;
+
+import java.time.Instant;
+
+/**
+ * A verified request to register an app session.
+ *
+ * @param issuer issuer alias
+ * @param clientId the registering app's client
+ * @param sessionId the app's session id
+ * @param sid Keycloak's SSO session id
+ * @param sub the user, or null when the app did not say
+ * @param issuedAt when the app's sign-in happened (the ID token's {@code iat}, else now): a "revoke
+ *     everything before T" of the user or client that is later than this refuses it
+ * @param expiresAt when the registration ends
+ */
+public record NewRegistration(
+    String issuer,
+    String clientId,
+    String sessionId,
+    String sid,
+    String sub,
+    Instant issuedAt,
+    Instant expiresAt) {}

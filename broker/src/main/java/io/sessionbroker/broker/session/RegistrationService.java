@@ -1,0 +1,88 @@
+package io.sessionbroker.broker.session;
+
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.session.SessionStore.RegisterResult;
+import io.sessionbroker.broker.token.IdToken;
+import io.sessionbroker.broker.token.IdTokenValidator;
+import io.sessionbroker.broker.token.Issuer;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/** Registers app sessions: works out sid, user and expiry, then stores atomically. */
+@ApplicationScoped
+public class RegistrationService {
+
+  private final SessionStore store;
+  private final IdTokenValidator idTokens;
+  private final Duration defaultTtl;
+  private final Duration maxTtl;
+  private final Clock clock = Clock.systemUTC();
+
+  RegistrationService(SessionStore store, IdTokenValidator idTokens, SessionBrokerConfig config) {
+    this.store = store;
+    this.idTokens = idTokens;
+    this.defaultTtl = config.sessions().defaultTtl();
+    this.maxTtl = config.sessions().maxTtl();
+  }
+
+  /** Registers a session from the app's ID token (the broker takes sid and sub from it). */
+  public SessionRecord registerWithIdToken(
+      Issuer callerIssuer, String clientId, String sessionId, String idToken, Instant expiresAt) {
+    IdToken token = idTokens.validate(idToken, callerIssuer, clientId);
+    return store(
+        new NewRegistration(
+            callerIssuer.alias(),
+            clientId,
+            sessionId,
+            token.sid(),
+            token.sub(),
+            token.issuedAt(),
+            expiry(expiresAt)));
+  }
+
+  /** Registers a session the app describes itself. */
+  public SessionRecord register(
+      Issuer callerIssuer,
+      String clientId,
+      String sessionId,
+      String sid,
+      String sub,
+      Instant expiresAt) {
+    return store(
+        new NewRegistration(
+            callerIssuer.alias(),
+            clientId,
+            sessionId,
+            sid,
+            sub,
+            clock.instant(),
+            expiry(expiresAt)));
+  }
+
+  private Instant expiry(Instant requested) {
+    Instant now = clock.instant();
+    if (requested == null) {
+      return now.plus(defaultTtl);
+    }
+    if (!requested.isAfter(now)) {
+      throw new InvalidRegistrationException("invalid_expiry", "expiresAt must be in the future");
+    }
+    Instant latest = now.plus(maxTtl);
+    return requested.isAfter(latest) ? latest : requested;
+  }
+
+  private SessionRecord store(NewRegistration registration) {
+    RegisterResult result = store.register(registration);
+    return switch (result.status()) {
+      case CREATED, UPDATED -> result.record();
+      case REVOKED ->
+          throw new SessionRevokedException(
+              "this SSO session (sid) was already logged out; drop the local session");
+      case SUB_MISMATCH ->
+          throw new InvalidRegistrationException(
+              "sub_mismatch", "the sid is registered for another user (sub)");
+    };
+  }
+}

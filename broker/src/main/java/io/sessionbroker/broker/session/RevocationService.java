@@ -1,0 +1,171 @@
+package io.sessionbroker.broker.session;
+
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.config.SessionBrokerConfig.LogoutScope;
+import io.sessionbroker.broker.session.RevocationEvent.EventType;
+import io.sessionbroker.broker.session.RevocationEvent.Reason;
+import io.sessionbroker.broker.session.SessionStore.SidRevocation;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Revokes sessions and emits one event per affected client (SPEC §3.3).
+ *
+ * <p>Every method is idempotent: replaying the same revocation (a retried request, a second token
+ * for the same {@code sid}, a second broker instance) revokes nothing new and appends no second
+ * event, because each event carries a dedupe key that the event log checks atomically.
+ */
+@ApplicationScoped
+public class RevocationService {
+
+  private final SessionStore store;
+  private final EventLog events;
+  private final LogoutScope scope;
+  private final Clock clock;
+
+  @Inject
+  RevocationService(SessionStore store, EventLog events, SessionBrokerConfig config) {
+    this(store, events, config.logout().scope(), Clock.systemUTC());
+  }
+
+  RevocationService(SessionStore store, EventLog events, LogoutScope scope, Clock clock) {
+    this.store = store;
+    this.events = events;
+    this.scope = scope;
+    this.clock = clock;
+  }
+
+  /**
+   * Logs out one SSO session. In scope {@code sso} every client with registrations under {@code
+   * sid} gets an event; in scope {@code client} only {@code audience}. The audience client always
+   * gets one, also without registrations, since apps may drop sessions by {@code sid} alone.
+   *
+   * @param audience the logout token's client, or null for an admin revocation (all clients)
+   */
+  public List<PublishedEvent> revokeSid(String issuer, String sid, String audience, Reason reason) {
+    Instant now = clock.instant();
+    String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
+    SidRevocation revocation = store.revokeSid(issuer, sid, onlyClient, now);
+    Map<String, List<String>> sessionsByClient = groupByClient(revocation.affected(), audience);
+    List<PublishedEvent> published = new ArrayList<>();
+    sessionsByClient.forEach(
+        (clientId, sessionIds) ->
+            published.add(
+                events.appendAndPublish(
+                    new RevocationEvent(
+                        EventType.SESSION_REVOKED,
+                        reason,
+                        issuer,
+                        clientId,
+                        sid,
+                        revocation.sub(),
+                        sessionIds,
+                        revocation.revokedAt(),
+                        null),
+                    "sid:" + sid)));
+    return published;
+  }
+
+  /**
+   * Logs out every session of a user: a logout token with {@code sub} and no {@code sid}, or an
+   * admin revocation by {@code sub}.
+   *
+   * @param audience the logout token's client, or null for an admin revocation
+   * @param revocationId identifies this revocation for deduplication (the token's {@code jti})
+   */
+  public List<PublishedEvent> revokeUser(
+      String issuer, String sub, String audience, Reason reason, String revocationId) {
+    Instant now = clock.instant();
+    // The marker goes first: a registration racing this revocation then either is found in
+    // the index below or finds the marker itself (see RedisSessionStore).
+    store.markUserRevokedBefore(issuer, sub, now);
+    String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
+    List<SessionRecord> affected = new ArrayList<>();
+    for (String sid : store.sidsOfUser(issuer, sub)) {
+      affected.addAll(store.revokeSid(issuer, sid, onlyClient, now).affected());
+    }
+    Map<String, List<String>> sessionsByClient = groupByClient(affected, audience);
+    List<PublishedEvent> published = new ArrayList<>();
+    sessionsByClient.forEach(
+        (clientId, sessionIds) ->
+            published.add(
+                events.appendAndPublish(
+                    new RevocationEvent(
+                        EventType.USER_REVOKED,
+                        reason,
+                        issuer,
+                        clientId,
+                        null,
+                        sub,
+                        sessionIds,
+                        now,
+                        null),
+                    "user:" + sub + ":" + revocationId)));
+    return published;
+  }
+
+  /**
+   * Revokes every session of a client issued before {@code notBefore} (Keycloak's realm-wide
+   * "logout all" and "push not-before").
+   */
+  public PublishedEvent revokeClient(
+      String issuer, String clientId, Instant notBefore, Reason reason) {
+    store.markClientRevokedBefore(issuer, clientId, notBefore);
+    List<String> sessionIds =
+        store.revokeClientSessions(issuer, clientId, notBefore).stream()
+            .map(SessionRecord::sessionId)
+            .toList();
+    return events.appendAndPublish(
+        new RevocationEvent(
+            EventType.CLIENT_REVOKED,
+            reason,
+            issuer,
+            clientId,
+            null,
+            null,
+            sessionIds,
+            clock.instant(),
+            notBefore),
+        "client:" + notBefore.toEpochMilli());
+  }
+
+  /** Revokes one registered session of a client (admin). */
+  public Optional<PublishedEvent> revokeSession(
+      String issuer, String clientId, String sessionId, Reason reason) {
+    return store
+        .revokeOne(issuer, clientId, sessionId, clock.instant())
+        .map(
+            record ->
+                events.appendAndPublish(
+                    new RevocationEvent(
+                        EventType.SESSION_REVOKED,
+                        reason,
+                        issuer,
+                        clientId,
+                        record.sid(),
+                        record.sub(),
+                        List.of(sessionId),
+                        record.revokedAt(),
+                        null),
+                    "session:" + sessionId));
+  }
+
+  private static Map<String, List<String>> groupByClient(
+      List<SessionRecord> affected, String audience) {
+    Map<String, List<String>> byClient = new LinkedHashMap<>();
+    if (audience != null) {
+      byClient.put(audience, new ArrayList<>());
+    }
+    for (SessionRecord record : affected) {
+      byClient.computeIfAbsent(record.clientId(), c -> new ArrayList<>()).add(record.sessionId());
+    }
+    return byClient;
+  }
+}

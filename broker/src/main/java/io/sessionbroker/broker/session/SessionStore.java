@@ -1,0 +1,65 @@
+package io.sessionbroker.broker.session;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/** Where registrations live. Implemented over Redis in the store package. */
+public interface SessionStore {
+
+  /** Outcome of {@link #register}. */
+  enum RegisterStatus {
+    CREATED,
+    UPDATED,
+    REVOKED,
+    SUB_MISMATCH
+  }
+
+  /** Result of {@link #register}: the stored record when created or updated. */
+  record RegisterResult(RegisterStatus status, SessionRecord record) {}
+
+  /**
+   * Stores a registration unless its sid, user or client was logged out at or after its {@code
+   * issuedAt}; atomic against a concurrent logout of the same sid.
+   */
+  RegisterResult register(NewRegistration registration);
+
+  /** One registration of a client. */
+  Optional<SessionRecord> find(String issuer, String clientId, String sessionId);
+
+  /** Removes a registration (the app ended the session itself). */
+  boolean delete(String issuer, String clientId, String sessionId);
+
+  /** Registrations matching the query, one page. */
+  SessionPage query(SessionQuery query);
+
+  /** Result of revoking an SSO session. */
+  record SidRevocation(String sub, Instant revokedAt, List<SessionRecord> affected) {}
+
+  /**
+   * Writes the logout tombstone of {@code sid} and revokes its registrations: every client's when
+   * {@code onlyClientId} is null, else only that client's.
+   */
+  SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now);
+
+  /** The SSO sessions of a user that have registrations. */
+  List<String> sidsOfUser(String issuer, String sub);
+
+  /** Remembers that every session of {@code sub} issued before {@code notBefore} is revoked. */
+  void markUserRevokedBefore(String issuer, String sub, Instant notBefore);
+
+  /**
+   * Remembers that every session of {@code clientId} issued before {@code notBefore} is revoked.
+   */
+  void markClientRevokedBefore(String issuer, String clientId, Instant notBefore);
+
+  /**
+   * Revokes every active registration of a client created at or before {@code notBefore}.
+   *
+   * @return the revoked registrations
+   */
+  List<SessionRecord> revokeClientSessions(String issuer, String clientId, Instant notBefore);
+
+  /** Revokes one registration; returns it when it was active. */
+  Optional<SessionRecord> revokeOne(String issuer, String clientId, String sessionId, Instant now);
+}

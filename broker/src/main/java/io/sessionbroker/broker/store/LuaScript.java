@@ -1,0 +1,75 @@
+package io.sessionbroker.broker.store;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Response;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * A Lua script from {@code src/main/resources/lua}, run with EVALSHA and loaded with EVAL on a
+ * server (or cluster node) that does not know it yet.
+ */
+final class LuaScript {
+
+  private final String name;
+  private final String source;
+  private final String sha1;
+
+  private LuaScript(String name, String source) {
+    this.name = name;
+    this.source = source;
+    this.sha1 = sha1(source);
+  }
+
+  static LuaScript load(String name) {
+    try (InputStream in = LuaScript.class.getResourceAsStream("/lua/" + name + ".lua")) {
+      if (in == null) {
+        throw new IllegalStateException("Missing Lua script /lua/" + name + ".lua");
+      }
+      return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not read Lua script " + name, e);
+    }
+  }
+
+  Response run(RedisDataSource redis, List<String> keys, List<String> args) {
+    try {
+      return redis.execute("EVALSHA", arguments(sha1, keys, args));
+    } catch (RuntimeException e) {
+      if (e.getMessage() == null || !e.getMessage().contains("NOSCRIPT")) {
+        throw e;
+      }
+      return redis.execute("EVAL", arguments(source, keys, args));
+    }
+  }
+
+  private static String[] arguments(String script, List<String> keys, List<String> args) {
+    List<String> all = new ArrayList<>(2 + keys.size() + args.size());
+    all.add(script);
+    all.add(Integer.toString(keys.size()));
+    all.addAll(keys);
+    all.addAll(args);
+    return all.toArray(String[]::new);
+  }
+
+  private static String sha1(String text) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-1");
+      return HexFormat.of().formatHex(digest.digest(text.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is required by the JVM spec", e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "lua/" + name;
+  }
+}

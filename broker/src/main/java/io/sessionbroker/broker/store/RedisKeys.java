@@ -1,0 +1,123 @@
+package io.sessionbroker.broker.store;
+
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.util.zip.CRC32;
+
+/**
+ * Every Redis key and channel name the broker uses, in one place.
+ *
+ * <p>Layout (prefix {@code sb}, issuer alias {@code acme}):
+ *
+ * <ul>
+ *   <li>{@code sb:sid:{acme:<sid>}} hash: one SSO session. Fields {@code <clientId>␟<sessionId>}
+ *       hold registrations, {@code !sub} the user, {@code !rev} the logout tombstone ({@code
+ *       !rev␟<clientId>} in client scope). Registration and logout of one {@code sid} are single
+ *       Lua scripts on this one key, so they are atomic, also in Redis Cluster.
+ *   <li>{@code sb:cs:{acme:<clientId>:<bucket>}} hash: index {@code sessionId -> expiry,sid} of one
+ *       client, spread over {@value #BUCKETS} buckets so each stays a compact listpack.
+ *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sub>␟<sid> -> expiry} by user.
+ *   <li>{@code sb:clients:{acme}} set: client ids that ever registered (to page over all).
+ *   <li>{@code sb:user-nbf:{acme:<sub>}}, {@code sb:client-nbf:{acme:<clientId>}}: "revoked before"
+ *       times of {@code user.revoked} / {@code client.revoked}.
+ *   <li>{@code sb:jti:{acme}:<jti>}: processed logout token ids (replay guard).
+ *   <li>{@code sb:events:acme:<clientId>} stream and {@code sb:revocations:acme:<clientId>}
+ *       channel: the public contract of SPEC §3.3, names fixed. {@code
+ *       {sb:events:acme:<clientId>}:d:<key>} marks an event already appended; its hash tag is the
+ *       whole stream name, so it lives in the stream's slot and the append stays atomic.
+ * </ul>
+ */
+@ApplicationScoped
+public class RedisKeys {
+
+  /** Separator inside hash fields; input validation rejects control characters in ids. */
+  public static final String SEP = "\u001f";
+
+  /** Buckets per client index and for the user index. */
+  public static final int BUCKETS = 1024;
+
+  private final String prefix;
+
+  @Inject
+  RedisKeys(SessionBrokerConfig config) {
+    this(config.redis().keyPrefix());
+  }
+
+  /** For tests and tools. */
+  public RedisKeys(String prefix) {
+    this.prefix = prefix;
+  }
+
+  /** The hash of one SSO session. */
+  public String sid(String alias, String sid) {
+    return prefix + ":sid:{" + alias + ":" + sid + "}";
+  }
+
+  /** The client index bucket that holds {@code sessionId}. */
+  public String clientSessions(String alias, String clientId, String sessionId) {
+    return clientSessionsBucket(alias, clientId, bucketOf(sessionId));
+  }
+
+  /** One client index bucket, for paging over a client's sessions. */
+  public String clientSessionsBucket(String alias, String clientId, int bucket) {
+    return prefix + ":cs:{" + alias + ":" + clientId + ":" + bucket + "}";
+  }
+
+  /** The user index bucket that holds {@code sub}. */
+  public String userSessions(String alias, String sub) {
+    return prefix + ":us:{" + alias + ":" + bucketOf(sub) + "}";
+  }
+
+  /** The set of client ids of an issuer that registered sessions. */
+  public String clients(String alias) {
+    return prefix + ":clients:{" + alias + "}";
+  }
+
+  /** "Every session of this user issued before" time. */
+  public String userNotBefore(String alias, String sub) {
+    return prefix + ":user-nbf:{" + alias + ":" + sub + "}";
+  }
+
+  /** "Every session of this client issued before" time. */
+  public String clientNotBefore(String alias, String clientId) {
+    return prefix + ":client-nbf:{" + alias + ":" + clientId + "}";
+  }
+
+  /** Marker of a processed logout token. */
+  public String processedJti(String alias, String jti) {
+    return prefix + ":jti:{" + alias + "}:" + jti;
+  }
+
+  /** The durable event log of one client (SPEC §3.3). */
+  public String eventStream(String alias, String clientId) {
+    return prefix + ":events:" + alias + ":" + clientId;
+  }
+
+  /** Marker of an event already appended to {@code stream}, in the stream's own hash slot. */
+  public String eventDedupe(String stream, String dedupeKey) {
+    return "{" + stream + "}:d:" + dedupeKey;
+  }
+
+  /** The live revocation channel of one client (SPEC §3.3). */
+  public String revocationChannel(String alias, String clientId) {
+    return prefix + ":revocations:" + alias + ":" + clientId;
+  }
+
+  /** Field of a registration in the sid hash. */
+  public static String registrationField(String clientId, String sessionId) {
+    return clientId + SEP + sessionId;
+  }
+
+  /** Field of a user index entry. */
+  public static String userIndexField(String sub, String sid) {
+    return sub + SEP + sid;
+  }
+
+  static int bucketOf(String id) {
+    CRC32 crc = new CRC32();
+    crc.update(id.getBytes(StandardCharsets.UTF_8));
+    return (int) (crc.getValue() % BUCKETS);
+  }
+}

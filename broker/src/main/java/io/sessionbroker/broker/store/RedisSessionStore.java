@@ -1,0 +1,438 @@
+package io.sessionbroker.broker.store;
+
+import static io.sessionbroker.broker.store.RedisKeys.SEP;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.session.NewRegistration;
+import io.sessionbroker.broker.session.SessionPage;
+import io.sessionbroker.broker.session.SessionQuery;
+import io.sessionbroker.broker.session.SessionRecord;
+import io.sessionbroker.broker.session.SessionStatus;
+import io.sessionbroker.broker.session.SessionStore;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+
+/**
+ * The session registry over Redis (layout in {@link RedisKeys}).
+ *
+ * <p>Registration order matters for Redis Cluster, where the sid hash, the indexes and the "revoked
+ * before" markers sit in different slots: indexes are written first (a dangling index entry is
+ * harmless, it is filtered on read), then the sid hash atomically against the sid's tombstone, and
+ * last the user's and client's "revoked before" markers are read. A concurrent user or client
+ * revocation sets its marker before it reads the indexes, so either it finds the new registration
+ * or the registration finds its marker, and no registration survives it.
+ */
+@ApplicationScoped
+public class RedisSessionStore implements SessionStore {
+
+  private static final LuaScript REGISTER = LuaScript.load("register");
+  private static final LuaScript REVOKE_SID = LuaScript.load("revoke_sid");
+  private static final LuaScript REVOKE_ONE = LuaScript.load("revoke_one");
+  private static final LuaScript INDEX_PUT = LuaScript.load("index_put");
+
+  private final RedisDataSource redis;
+  private final RedisKeys keys;
+  private final Clock clock;
+  private final Duration tombstoneTtl;
+  private final List<String> issuerAliases;
+
+  @Inject
+  RedisSessionStore(RedisDataSource redis, RedisKeys keys, SessionBrokerConfig config) {
+    this(
+        redis,
+        keys,
+        Clock.systemUTC(),
+        config.sessions().tombstoneTtl(),
+        config.issuers().keySet().stream().sorted().toList());
+  }
+
+  RedisSessionStore(
+      RedisDataSource redis,
+      RedisKeys keys,
+      Clock clock,
+      Duration tombstoneTtl,
+      List<String> issuerAliases) {
+    this.redis = redis;
+    this.keys = keys;
+    this.clock = clock;
+    this.tombstoneTtl = tombstoneTtl;
+    this.issuerAliases = List.copyOf(issuerAliases);
+  }
+
+  @Override
+  public RegisterResult register(NewRegistration reg) {
+    long now = clock.millis();
+    long expires = reg.expiresAt().toEpochMilli();
+    String expiresText = Long.toString(expires);
+    String nowText = Long.toString(now);
+
+    redis.execute("SADD", keys.clients(reg.issuer()), reg.clientId());
+    INDEX_PUT.run(
+        redis,
+        List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
+        List.of(reg.sessionId(), expiresText + "," + reg.sid(), expiresText, nowText));
+    if (reg.sub() != null) {
+      indexUser(reg.issuer(), reg.sub(), reg.sid(), expiresText, nowText);
+    }
+
+    Response result =
+        REGISTER.run(
+            redis,
+            List.of(keys.sid(reg.issuer(), reg.sid())),
+            List.of(
+                RedisKeys.registrationField(reg.clientId(), reg.sessionId()),
+                reg.clientId(),
+                reg.sub() == null ? "" : reg.sub(),
+                nowText,
+                expiresText,
+                nowText));
+    String status = result.get(0).toString();
+    String sub = emptyToNull(result.get(2).toString());
+    switch (status) {
+      case "revoked":
+        return new RegisterResult(RegisterStatus.REVOKED, null);
+      case "sub_mismatch":
+        return new RegisterResult(RegisterStatus.SUB_MISMATCH, null);
+      default:
+        break;
+    }
+    if (reg.sub() == null && sub != null) {
+      indexUser(reg.issuer(), sub, reg.sid(), expiresText, nowText);
+    }
+    Instant created = Instant.ofEpochMilli(Long.parseLong(result.get(1).toString()));
+    if (revokedBefore(keys.userNotBefore(reg.issuer(), sub), reg.issuedAt(), sub != null)
+        || revokedBefore(
+            keys.clientNotBefore(reg.issuer(), reg.clientId()), reg.issuedAt(), true)) {
+      revokeOne(reg.issuer(), reg.clientId(), reg.sessionId(), Instant.ofEpochMilli(now));
+      return new RegisterResult(RegisterStatus.REVOKED, null);
+    }
+    SessionRecord record =
+        new SessionRecord(
+            reg.issuer(),
+            reg.clientId(),
+            reg.sessionId(),
+            reg.sid(),
+            sub,
+            created,
+            reg.expiresAt(),
+            SessionStatus.ACTIVE,
+            null);
+    return new RegisterResult(
+        "created".equals(status) ? RegisterStatus.CREATED : RegisterStatus.UPDATED, record);
+  }
+
+  private void indexUser(String issuer, String sub, String sid, String expires, String now) {
+    INDEX_PUT.run(
+        redis,
+        List.of(keys.userSessions(issuer, sub)),
+        List.of(RedisKeys.userIndexField(sub, sid), expires, expires, now));
+  }
+
+  private boolean revokedBefore(String markerKey, Instant issuedAt, boolean applies) {
+    if (!applies) {
+      return false;
+    }
+    Response marker = redis.execute("GET", markerKey);
+    return marker != null && Long.parseLong(marker.toString()) >= issuedAt.toEpochMilli();
+  }
+
+  @Override
+  public Optional<SessionRecord> find(String issuer, String clientId, String sessionId) {
+    return sidOf(issuer, clientId, sessionId)
+        .flatMap(sid -> readSid(issuer, sid))
+        .flatMap(entries -> entries.find(clientId, sessionId));
+  }
+
+  private Optional<String> sidOf(String issuer, String clientId, String sessionId) {
+    Response entry =
+        redis.execute("HGET", keys.clientSessions(issuer, clientId, sessionId), sessionId);
+    if (entry == null) {
+      return Optional.empty();
+    }
+    String value = entry.toString();
+    return Optional.of(value.substring(value.indexOf(',') + 1));
+  }
+
+  @Override
+  public boolean delete(String issuer, String clientId, String sessionId) {
+    Optional<String> sid = sidOf(issuer, clientId, sessionId);
+    if (sid.isEmpty()) {
+      return false;
+    }
+    Response result =
+        REVOKE_ONE.run(
+            redis,
+            List.of(keys.sid(issuer, sid.get())),
+            List.of(
+                RedisKeys.registrationField(clientId, sessionId),
+                Long.toString(clock.millis()),
+                "delete",
+                "0"));
+    redis.execute("HDEL", keys.clientSessions(issuer, clientId, sessionId), sessionId);
+    return "deleted".equals(result.get(0).toString());
+  }
+
+  @Override
+  public Optional<SessionRecord> revokeOne(
+      String issuer, String clientId, String sessionId, Instant now) {
+    Optional<String> sid = sidOf(issuer, clientId, sessionId);
+    if (sid.isEmpty()) {
+      return Optional.empty();
+    }
+    Response result =
+        REVOKE_ONE.run(
+            redis,
+            List.of(keys.sid(issuer, sid.get())),
+            List.of(
+                RedisKeys.registrationField(clientId, sessionId),
+                Long.toString(now.toEpochMilli()),
+                "revoke",
+                "0"));
+    if (!"revoked".equals(result.get(0).toString())) {
+      return Optional.empty();
+    }
+    return find(issuer, clientId, sessionId);
+  }
+
+  @Override
+  public SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now) {
+    Response result =
+        REVOKE_SID.run(
+            redis,
+            List.of(keys.sid(issuer, sid)),
+            List.of(
+                Long.toString(now.toEpochMilli()),
+                onlyClientId == null ? "sso" : "client",
+                onlyClientId == null ? "" : onlyClientId,
+                Long.toString(tombstoneTtl.toMillis())));
+    Instant revokedAt = Instant.ofEpochMilli(Long.parseLong(result.get(0).toString()));
+    String sub = emptyToNull(result.get(1).toString());
+    List<String> affectedFields = new ArrayList<>();
+    for (Response field : result.get(2)) {
+      affectedFields.add(field.toString());
+    }
+    List<SessionRecord> affected =
+        readSid(issuer, sid).map(SidEntries::records).orElse(List.of()).stream()
+            .filter(
+                r ->
+                    affectedFields.contains(
+                        RedisKeys.registrationField(r.clientId(), r.sessionId())))
+            .toList();
+    return new SidRevocation(sub, revokedAt, affected);
+  }
+
+  @Override
+  public List<String> sidsOfUser(String issuer, String sub) {
+    String prefix = sub + SEP;
+    List<String> sids = new ArrayList<>();
+    long now = clock.millis();
+    Response all = redis.execute("HGETALL", keys.userSessions(issuer, sub));
+    forEachPair(
+        all,
+        (field, value) -> {
+          if (field.startsWith(prefix) && Long.parseLong(value) >= now) {
+            sids.add(field.substring(prefix.length()));
+          }
+        });
+    return sids;
+  }
+
+  @Override
+  public void markUserRevokedBefore(String issuer, String sub, Instant notBefore) {
+    markRevokedBefore(keys.userNotBefore(issuer, sub), notBefore);
+  }
+
+  @Override
+  public void markClientRevokedBefore(String issuer, String clientId, Instant notBefore) {
+    markRevokedBefore(keys.clientNotBefore(issuer, clientId), notBefore);
+  }
+
+  private void markRevokedBefore(String key, Instant notBefore) {
+    // Keep the latest marker: a delayed older revocation must not shorten a newer one.
+    Response current = redis.execute("GET", key);
+    if (current == null || Long.parseLong(current.toString()) < notBefore.toEpochMilli()) {
+      redis.execute(
+          "SET",
+          key,
+          Long.toString(notBefore.toEpochMilli()),
+          "PX",
+          Long.toString(tombstoneTtl.toMillis()));
+    }
+  }
+
+  @Override
+  public List<SessionRecord> revokeClientSessions(
+      String issuer, String clientId, Instant notBefore) {
+    List<SessionRecord> revoked = new ArrayList<>();
+    long now = clock.millis();
+    for (int bucket = 0; bucket < RedisKeys.BUCKETS; bucket++) {
+      Response all = redis.execute("HGETALL", keys.clientSessionsBucket(issuer, clientId, bucket));
+      forEachPair(
+          all,
+          (sessionId, value) -> {
+            String sid = value.substring(value.indexOf(',') + 1);
+            Response result =
+                REVOKE_ONE.run(
+                    redis,
+                    List.of(keys.sid(issuer, sid)),
+                    List.of(
+                        RedisKeys.registrationField(clientId, sessionId),
+                        Long.toString(now),
+                        "revoke",
+                        Long.toString(notBefore.toEpochMilli())));
+            if ("revoked".equals(result.get(0).toString())) {
+              find(issuer, clientId, sessionId).ifPresent(revoked::add);
+            }
+          });
+    }
+    return revoked;
+  }
+
+  @Override
+  public SessionPage query(SessionQuery query) {
+    if (query.sid() != null || query.sub() != null) {
+      return queryByUserOrSid(query);
+    }
+    return new ClientIndexPager(this, query).page();
+  }
+
+  private SessionPage queryByUserOrSid(SessionQuery query) {
+    List<String> issuers = new ArrayList<>();
+    if (query.issuer() != null) {
+      issuers.add(query.issuer());
+    } else {
+      issuers.addAll(knownIssuers());
+    }
+    List<SessionRecord> matches = new ArrayList<>();
+    for (String issuer : issuers) {
+      List<String> sids =
+          query.sid() != null ? List.of(query.sid()) : sidsOfUser(issuer, query.sub());
+      for (String sid : sids) {
+        readSid(issuer, sid).ifPresent(entries -> matches.addAll(entries.records()));
+      }
+    }
+    List<SessionRecord> filtered =
+        matches.stream()
+            .filter(r -> query.clientId() == null || query.clientId().equals(r.clientId()))
+            .filter(r -> query.sub() == null || query.sub().equals(r.sub()))
+            .sorted(RECORD_ORDER)
+            .toList();
+    return PageCursor.pageOfSorted(filtered, query.limit(), query.cursor());
+  }
+
+  /** The order of query results: stable across pages. */
+  static final Comparator<SessionRecord> RECORD_ORDER =
+      Comparator.comparing(SessionRecord::issuer)
+          .thenComparing(SessionRecord::clientId)
+          .thenComparing(SessionRecord::sessionId);
+
+  /** Configured issuer aliases, sorted (for queries that name no issuer). */
+  List<String> knownIssuers() {
+    return issuerAliases;
+  }
+
+  List<String> clientsOf(String issuer) {
+    Response members = redis.execute("SMEMBERS", keys.clients(issuer));
+    List<String> clients = new ArrayList<>();
+    if (members != null) {
+      members.forEach(m -> clients.add(m.toString()));
+    }
+    clients.sort(Comparator.naturalOrder());
+    return clients;
+  }
+
+  /** Registrations of one client bucket, sorted by session id. */
+  List<SessionRecord> bucketRecords(String issuer, String clientId, int bucket) {
+    Response all = redis.execute("HGETALL", keys.clientSessionsBucket(issuer, clientId, bucket));
+    TreeMap<String, String> sidBySession = new TreeMap<>();
+    forEachPair(
+        all,
+        (sessionId, value) -> sidBySession.put(sessionId, value.substring(value.indexOf(',') + 1)));
+    List<SessionRecord> records = new ArrayList<>();
+    sidBySession.forEach(
+        (sessionId, sid) ->
+            readSid(issuer, sid)
+                .flatMap(entries -> entries.find(clientId, sessionId))
+                .ifPresent(records::add));
+    return records;
+  }
+
+  /** The registrations stored under one sid, without expired ones. */
+  Optional<SidEntries> readSid(String issuer, String sid) {
+    Response all = redis.execute("HGETALL", keys.sid(issuer, sid));
+    if (all == null || all.size() == 0) {
+      return Optional.empty();
+    }
+    String[] sub = {null};
+    List<String[]> raw = new ArrayList<>();
+    forEachPair(
+        all,
+        (field, value) -> {
+          if (field.equals("!sub")) {
+            sub[0] = value;
+          } else if (!field.startsWith("!")) {
+            raw.add(new String[] {field, value});
+          }
+        });
+    long now = clock.millis();
+    List<SessionRecord> records = new ArrayList<>();
+    for (String[] entry : raw) {
+      int sep = entry[0].indexOf(SEP);
+      String[] times = entry[1].split(",");
+      long expires = Long.parseLong(times[1]);
+      if (expires < now) {
+        continue;
+      }
+      long revoked = Long.parseLong(times[2]);
+      records.add(
+          new SessionRecord(
+              issuer,
+              entry[0].substring(0, sep),
+              entry[0].substring(sep + 1),
+              sid,
+              sub[0],
+              Instant.ofEpochMilli(Long.parseLong(times[0])),
+              Instant.ofEpochMilli(expires),
+              revoked == 0 ? SessionStatus.ACTIVE : SessionStatus.REVOKED,
+              revoked == 0 ? null : Instant.ofEpochMilli(revoked)));
+    }
+    return Optional.of(new SidEntries(sub[0], records));
+  }
+
+  /** What one sid hash holds. */
+  record SidEntries(String sub, List<SessionRecord> records) {
+
+    Optional<SessionRecord> find(String clientId, String sessionId) {
+      return records.stream()
+          .filter(r -> r.clientId().equals(clientId) && r.sessionId().equals(sessionId))
+          .findFirst();
+    }
+  }
+
+  /**
+   * HGETALL answers a flat field/value array (the client speaks RESP2, see application.properties).
+   */
+  private static void forEachPair(Response flatPairs, BiConsumer<String, String> action) {
+    if (flatPairs == null) {
+      return;
+    }
+    for (int i = 0; i + 1 < flatPairs.size(); i += 2) {
+      action.accept(flatPairs.get(i).toString(), flatPairs.get(i + 1).toString());
+    }
+  }
+
+  private static String emptyToNull(String value) {
+    return value == null || value.isEmpty() ? null : value;
+  }
+}

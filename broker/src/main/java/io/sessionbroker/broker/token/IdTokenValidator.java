@@ -1,0 +1,94 @@
+package io.sessionbroker.broker.token;
+
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jose4j.jwt.JwtClaims;
+import org.jose4j.jwt.MalformedClaimException;
+import org.jose4j.jwt.NumericDate;
+
+/**
+ * Verifies the ID token an app presents when it registers a session (OIDC Core §3.1.3.7, as far as
+ * a third party can: the broker does not know the nonce).
+ */
+@ApplicationScoped
+public class IdTokenValidator {
+
+  private static final String SPEC = "OIDC Core 1.0 §3.1.3.7";
+
+  private final SignedJwtVerifier verifier;
+  private final Clock clock;
+  private final Duration clockSkew;
+
+  IdTokenValidator(SignedJwtVerifier verifier, SessionBrokerConfig config) {
+    this.verifier = verifier;
+    this.clock = Clock.systemUTC();
+    this.clockSkew = config.logout().clockSkew();
+  }
+
+  /**
+   * Verifies the token for the registering client.
+   *
+   * @param expectedIssuer the caller's issuer: an app registers sessions of its own realm only
+   * @param clientId the caller's client, which must be in the token's {@code aud}
+   * @throws TokenRejectedException listing every failed rule
+   */
+  public IdToken validate(String compact, Issuer expectedIssuer, String clientId) {
+    VerifiedJwt jwt = verifier.verify(compact);
+    JwtClaims claims = jwt.claims();
+    List<String> violations = new ArrayList<>();
+    if (!jwt.issuer().alias().equals(expectedIssuer.alias())) {
+      violations.add(
+          "iss: the ID token is from another issuer than the caller's token [" + SPEC + " step 2]");
+    }
+    try {
+      List<String> audience = claims.getAudience();
+      if (audience == null || !audience.contains(clientId)) {
+        violations.add(
+            "aud: the ID token was not issued to the calling client [" + SPEC + " step 3]");
+      }
+    } catch (MalformedClaimException e) {
+      violations.add("aud: not a string or array of strings [" + SPEC + " step 3]");
+    }
+    Object typ = claims.getClaimValue("typ");
+    if (typ != null && !"id".equals(typ.toString().toLowerCase(Locale.ROOT))) {
+      violations.add("typ claim: not an ID token");
+    }
+    Instant issuedAt = null;
+    try {
+      NumericDate exp = claims.getExpirationTime();
+      NumericDate iat = claims.getIssuedAt();
+      if (exp == null) {
+        violations.add("exp: missing [" + SPEC + " step 9]");
+      } else if (exp.getValueInMillis() < clock.millis() - clockSkew.toMillis()) {
+        violations.add(
+            "exp: the ID token has expired; register right after sign-in [" + SPEC + " step 9]");
+      }
+      if (iat == null) {
+        violations.add("iat: missing [" + SPEC + " step 10]");
+      } else {
+        issuedAt = Instant.ofEpochMilli(iat.getValueInMillis());
+      }
+    } catch (MalformedClaimException e) {
+      violations.add("exp/iat: must be numbers of seconds");
+    }
+    Object sid = claims.getClaimValue("sid");
+    Object sub = claims.getClaimValue("sub");
+    if (!(sid instanceof String) || ((String) sid).isBlank()) {
+      violations.add(
+          "sid: missing; enable the client's 'backchannel logout session required' so Keycloak adds it");
+    }
+    if (!(sub instanceof String) || ((String) sub).isBlank()) {
+      violations.add("sub: missing [" + SPEC + "]");
+    }
+    if (!violations.isEmpty()) {
+      throw new TokenRejectedException(violations);
+    }
+    return new IdToken(jwt.issuer(), (String) sid, (String) sub, issuedAt);
+  }
+}

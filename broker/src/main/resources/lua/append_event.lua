@@ -1,0 +1,37 @@
+-- Appends a revocation event to a client's stream exactly once per dedupe key.
+-- The event id is chosen here, before XADD, so the stored JSON carries its own id and the
+-- published message is byte-for-byte the stream entry.
+-- KEYS[1]: stream, KEYS[2]: dedupe marker (same hash slot as the stream).
+-- ARGV: JSON after the id member (e.g. '"type":"session.revoked",...}'), trimMinId, retentionMs.
+-- Returns {id, json, appended (1 | 0)}; json is false when a duplicate was already trimmed.
+local stream, marker = KEYS[1], KEYS[2]
+local existing = redis.call('GET', marker)
+if existing then
+  local entries = redis.call('XRANGE', stream, existing, existing)
+  if #entries > 0 then
+    return {existing, entries[1][2][2], 0}
+  end
+  return {existing, false, 0}
+end
+local time = redis.call('TIME')
+local ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local seq = 0
+if redis.call('EXISTS', stream) == 1 then
+  local info = redis.call('XINFO', 'STREAM', stream)
+  for i = 1, #info, 2 do
+    if info[i] == 'last-generated-id' then
+      local lastMs, lastSeq = string.match(info[i + 1], '^(%d+)-(%d+)$')
+      if tonumber(lastMs) >= ms then
+        ms = tonumber(lastMs)
+        seq = tonumber(lastSeq) + 1
+      end
+      break
+    end
+  end
+end
+local id = string.format('%.0f-%.0f', ms, seq)
+local json = '{"v":1,"id":"' .. id .. '",' .. ARGV[1]
+redis.call('XADD', stream, 'MINID', '~', ARGV[2], id, 'event', json)
+redis.call('PEXPIRE', stream, ARGV[3])
+redis.call('SET', marker, id, 'PX', ARGV[3])
+return {id, json, 1}

@@ -1,0 +1,35 @@
+-- Registers one app session under an SSO session, atomically against its logout.
+-- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs.
+-- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch.
+local key, field, clientId, sub = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
+local created, expires, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local sep = '\31'
+
+local tombstone = redis.call('HGET', key, '!rev') or redis.call('HGET', key, '!rev' .. sep .. clientId)
+if tombstone then
+  return {'revoked', tombstone, ''}
+end
+local storedSub = redis.call('HGET', key, '!sub')
+if storedSub and sub ~= '' and storedSub ~= sub then
+  return {'sub_mismatch', '0', storedSub}
+end
+local status = 'created'
+local existing = redis.call('HGET', key, field)
+if existing then
+  local c, _, r = string.match(existing, '^(%d+),(%d+),(%d+)$')
+  if r ~= '0' then
+    return {'revoked', r, storedSub or sub}
+  end
+  -- A retried registration keeps its first creation time.
+  created = tonumber(c)
+  status = 'updated'
+end
+if not storedSub and sub ~= '' then
+  redis.call('HSET', key, '!sub', sub)
+end
+redis.call('HSET', key, field, string.format('%.0f,%.0f,0', created, expires))
+local ttl = expires - now
+if redis.call('PTTL', key) < ttl then
+  redis.call('PEXPIRE', key, ttl)
+end
+return {status, string.format('%.0f', created), storedSub or sub}

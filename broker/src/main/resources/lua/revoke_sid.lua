@@ -1,0 +1,34 @@
+-- Logs out one SSO session: writes its tombstone and marks its registrations revoked.
+-- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs.
+-- Returns {revokedAtMs, sub, {affected fields}}. Affected includes registrations revoked by an
+-- earlier call, so a retried revocation reports the same sessions.
+local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local sep = '\31'
+local tombstoneField = '!rev'
+if scope == 'client' then
+  tombstoneField = '!rev' .. sep .. aud
+end
+redis.call('HSETNX', key, tombstoneField, now)
+local revokedAt = redis.call('HGET', key, tombstoneField)
+local sub = ''
+local affected = {}
+local all = redis.call('HGETALL', key)
+for i = 1, #all, 2 do
+  local field, value = all[i], all[i + 1]
+  if field == '!sub' then
+    sub = value
+  elseif string.sub(field, 1, 1) ~= '!' then
+    local client = string.match(field, '^([^\31]*)\31')
+    if scope == 'sso' or client == aud then
+      local c, e, r = string.match(value, '^(%d+),(%d+),(%d+)$')
+      if r == '0' then
+        redis.call('HSET', key, field, c .. ',' .. e .. ',' .. now)
+      end
+      affected[#affected + 1] = field
+    end
+  end
+end
+if redis.call('PTTL', key) < tombstoneTtl then
+  redis.call('PEXPIRE', key, tombstoneTtl)
+end
+return {revokedAt, sub, affected}
