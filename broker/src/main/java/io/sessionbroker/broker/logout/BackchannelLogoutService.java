@@ -51,6 +51,17 @@ public class BackchannelLogoutService {
    * @throws TokenRejectedException when a rule fails; nothing was changed
    */
   public boolean process(String compactToken) {
+    long started = System.nanoTime();
+    try {
+      return verifyAndRevoke(compactToken);
+    } finally {
+      metrics
+          .timer("sessionbroker.logout.processing")
+          .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  private boolean verifyAndRevoke(String compactToken) {
     LogoutToken token;
     try {
       token = validator.validate(verifier.verify(compactToken));

@@ -2,6 +2,7 @@ package io.sessionbroker.broker.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.session.EventLog;
@@ -33,18 +34,21 @@ public class RedisEventLog implements EventLog {
   private final Duration retention;
   private final String publishCommand;
   private final Clock clock = Clock.systemUTC();
+  private final MeterRegistry metrics;
 
   RedisEventLog(
       RedisDataSource redis,
       RedisKeys keys,
       ObjectMapper json,
       SessionBrokerConfig config,
+      MeterRegistry metrics,
       @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
           String clientType) {
     this.redis = redis;
     this.keys = keys;
     this.json = json;
     this.retention = config.events().retention();
+    this.metrics = metrics;
     // Sharded pub/sub keeps a channel on the node that owns its slot instead of broadcasting
     // every message to every node of the cluster.
     this.publishCommand = "cluster".equalsIgnoreCase(clientType) ? "SPUBLISH" : "PUBLISH";
@@ -69,6 +73,16 @@ public class RedisEventLog implements EventLog {
     String payload = stored.toString();
     redis.execute(
         publishCommand, keys.revocationChannel(event.issuer(), event.clientId()), payload);
+    if (appended) {
+      metrics
+          .counter(
+              "sessionbroker.events.published",
+              "issuer",
+              event.issuer(),
+              "client",
+              event.clientId())
+          .increment();
+    }
     return new PublishedEvent(event.clientId(), id, payload, appended);
   }
 

@@ -1,0 +1,64 @@
+package io.sessionbroker.broker.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sessionbroker.broker.testing.BrokerTestResources;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Redis memory per registration, measured as the growth of used_memory. Realistic shape: UUID sids
+ * and subs, two clients per SSO session, 32-char session ids. Prints the figure for
+ * docs/architecture.md.
+ */
+@QuarkusTest
+@WithTestResource(BrokerTestResources.class)
+class RegistryFootprintTest {
+
+  private static final int SSO_SESSIONS = 10_000;
+
+  @Inject SessionStore store;
+  @Inject io.quarkus.redis.datasource.RedisDataSource redis;
+
+  @Test
+  void whenTenThousandSsoSessionsWithTwoClientsAreRegisteredThenFootprintIsCompact() {
+    long before = usedMemory();
+    Instant now = Instant.now();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    for (int i = 0; i < SSO_SESSIONS; i++) {
+      String sid = UUID.randomUUID().toString();
+      String sub = UUID.randomUUID().toString();
+      for (String client : new String[] {"footprint-a-" + run, "footprint-b-" + run}) {
+        store.register(
+            new NewRegistration(
+                "test",
+                client,
+                UUID.randomUUID().toString().replace("-", ""),
+                sid,
+                sub,
+                now,
+                now.plus(Duration.ofHours(10))));
+      }
+    }
+    long bytesPerRegistration = (usedMemory() - before) / (SSO_SESSIONS * 2L);
+    System.out.printf(
+        "Redis bytes per registration (2 clients per sid, %d sids): %d%n",
+        SSO_SESSIONS, bytesPerRegistration);
+    assertThat(bytesPerRegistration).isPositive().isLessThan(450);
+  }
+
+  private long usedMemory() {
+    String memory = redis.execute("INFO", "memory").toString();
+    for (String line : memory.split("\r?\n")) {
+      if (line.startsWith("used_memory:")) {
+        return Long.parseLong(line.substring("used_memory:".length()).trim());
+      }
+    }
+    throw new IllegalStateException("INFO memory has no used_memory");
+  }
+}
