@@ -12,7 +12,7 @@ import java.util.Map;
  * Acts as the broker in tests: appends an event to the client's stream (field {@code event}), then
  * publishes the same JSON carrying the stream id, exactly as SPEC §3.3 says.
  */
-final class FakeBroker implements AutoCloseable {
+public final class FakeBroker implements AutoCloseable {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -22,7 +22,7 @@ final class FakeBroker implements AutoCloseable {
   private final String stream;
   private final boolean sharded;
 
-  FakeBroker(String redisUri, SessionBrokerOptions options) {
+  public FakeBroker(String redisUri, SessionBrokerOptions options) {
     this.client = RedisClient.create(redisUri);
     this.connection = client.connect();
     this.channel = options.channel();
@@ -34,7 +34,7 @@ final class FakeBroker implements AutoCloseable {
     return connection.sync();
   }
 
-  static ObjectNode sessionRevoked(String sid, String... sessionIds) {
+  public static ObjectNode sessionRevoked(String sid, String... sessionIds) {
     ObjectNode event = base("session.revoked");
     event.put("sid", sid);
     event.put("sub", "user-of-" + sid);
@@ -45,14 +45,14 @@ final class FakeBroker implements AutoCloseable {
     return event;
   }
 
-  static ObjectNode userRevoked(String sub) {
+  public static ObjectNode userRevoked(String sub) {
     ObjectNode event = base("user.revoked");
     event.put("sub", sub);
     event.putArray("sessionIds");
     return event;
   }
 
-  static ObjectNode clientRevoked(Instant notBefore) {
+  public static ObjectNode clientRevoked(Instant notBefore) {
     ObjectNode event = base("client.revoked");
     event.put("notBefore", notBefore.toString());
     event.putArray("sessionIds");
@@ -72,7 +72,7 @@ final class FakeBroker implements AutoCloseable {
   }
 
   /** XADD then PUBLISH; returns the stream id. */
-  String revoke(ObjectNode event) {
+  public String revoke(ObjectNode event) {
     String id = append(event);
     publish(event, id);
     return id;

@@ -329,6 +329,21 @@ class SessionBrokerClientTest {
   }
 
   @Test
+  void whenConnectedThroughSentinelThenEventsArriveLiveAndFromTheStream() {
+    SentinelProcess sentinel = closeLater(new SentinelProcess(redis.port()));
+    SessionBrokerOptions options = options(sentinel.uri()).build();
+    FakeBroker broker = broker(redis.uri(), options);
+    String retained = broker.append(FakeBroker.sessionRevoked("sid-retained"));
+    RecordingListener listener = new RecordingListener();
+
+    SessionBrokerClient client = start(options, listener);
+    String live = broker.revoke(FakeBroker.sessionRevoked("sid-live"));
+
+    awaitExactly(listener, List.of(retained, live));
+    assertThat(client.isRevoked("sid-live")).isTrue();
+  }
+
+  @Test
   void whenClosedTwiceThenSecondCloseDoesNothing() {
     SessionBrokerClient client =
         SessionBrokerClient.start(options(redis.uri()).build(), new RecordingListener());

@@ -205,9 +205,10 @@ final class RedisConnections implements AutoCloseable {
   }
 
   private static ClusterClientOptions clusterOptions() {
+    // Default disconnected behaviour here: sharded subscriptions and slot-routed reads go over
+    // node connections that Lettuce opens lazily, and rejecting would fail them while connecting.
     return ClusterClientOptions.builder()
         .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .socketOptions(SocketOptions.builder().keepAlive(true).build())
         .topologyRefreshOptions(
             ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers().build())
