@@ -56,6 +56,10 @@ public interface SessionBrokerConfig {
   @Valid
   Api api();
 
+  /** The local journal that keeps accepted logouts while Redis is unreachable. */
+  @Valid
+  Outbox outbox();
+
   /** Explains the alias rule in startup errors. */
   String ALIAS_RULE =
       "an issuer alias must be 1-32 characters of lower-case letters, digits, '-' or '_',"
@@ -201,6 +205,21 @@ public interface SessionBrokerConfig {
     @WithName("admin-role")
     @WithDefault("session-broker-admin")
     String adminRole();
+  }
+
+  /** The local revocation journal (SPEC §5: never lose an accepted logout). */
+  interface Outbox {
+
+    /**
+     * Folder of the append-only journal. Must survive a restart of the process: on Kubernetes mount
+     * a volume here (see docs/operations.md).
+     */
+    @WithDefault("data/outbox")
+    String directory();
+
+    /** How often journaled revocations are retried while Redis is unreachable. */
+    @WithDefault("1s")
+    Duration replayInterval();
   }
 
   /** What a logout of one SSO session revokes. */

@@ -1,19 +1,20 @@
 package io.sessionbroker.broker.logout;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.outbox.PendingRevocation;
+import io.sessionbroker.broker.outbox.RevocationRecorder;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
-import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.token.SignedJwtVerifier;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
+import java.util.List;
 import org.jboss.logging.Logger;
 
 /**
  * Verifies a logout token and records its revocation: decode and verify the signature, judge the
- * claims, skip a replay, revoke, then remember the {@code jti}. The {@code jti} is recorded only
- * after the revocation, so a failure in between lets a resent token do the work again.
+ * claims, skip a replay, record the revocation (in Redis, or in the local journal while Redis is
+ * down), then remember the {@code jti}. The {@code jti} is recorded only after the revocation, so a
+ * failure in between lets a resent token do the work again.
  */
 @ApplicationScoped
 public class BackchannelLogoutService {
@@ -23,25 +24,20 @@ public class BackchannelLogoutService {
   private final SignedJwtVerifier verifier;
   private final LogoutTokenValidator validator;
   private final ProcessedTokens processedTokens;
-  private final RevocationService revocations;
+  private final RevocationRecorder recorder;
   private final MeterRegistry metrics;
-  private final Duration jtiRetention;
 
   BackchannelLogoutService(
       SignedJwtVerifier verifier,
       LogoutTokenValidator validator,
       ProcessedTokens processedTokens,
-      RevocationService revocations,
-      MeterRegistry metrics,
-      SessionBrokerConfig config) {
+      RevocationRecorder recorder,
+      MeterRegistry metrics) {
     this.verifier = verifier;
     this.validator = validator;
     this.processedTokens = processedTokens;
-    this.revocations = revocations;
+    this.recorder = recorder;
     this.metrics = metrics;
-    // A token older than max-token-age is rejected anyway, so its jti need not be kept longer.
-    this.jtiRetention =
-        config.logout().maxTokenAge().plus(config.logout().clockSkew().multipliedBy(2));
   }
 
   /**
@@ -83,15 +79,19 @@ public class BackchannelLogoutService {
           .increment();
       return false;
     }
-    for (String audience : token.audiences()) {
-      if (token.sid() != null) {
-        revocations.revokeSid(alias, token.sid(), audience, Reason.BACKCHANNEL_LOGOUT);
-      } else {
-        revocations.revokeUser(
-            alias, token.sub(), audience, Reason.BACKCHANNEL_LOGOUT, token.jti());
-      }
+    List<String> audiences = token.audiences();
+    for (int i = 0; i < audiences.size(); i++) {
+      // Only the token's last revocation marks its jti processed: a failure in between leaves
+      // the token replayable.
+      String jti = i == audiences.size() - 1 ? token.jti() : null;
+      PendingRevocation revocation =
+          token.sid() != null
+              ? PendingRevocation.ofSid(
+                  alias, token.sid(), audiences.get(i), Reason.BACKCHANNEL_LOGOUT, token.jti())
+              : PendingRevocation.ofUser(
+                  alias, token.sub(), audiences.get(i), Reason.BACKCHANNEL_LOGOUT, token.jti());
+      recorder.record(revocation.withJti(jti));
     }
-    processedTokens.markProcessed(alias, token.jti(), jtiRetention);
     metrics
         .counter("sessionbroker.logout.tokens", "outcome", "accepted", "rule", "none")
         .increment();

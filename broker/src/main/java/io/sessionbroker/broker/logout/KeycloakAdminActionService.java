@@ -1,7 +1,8 @@
 package io.sessionbroker.broker.logout;
 
+import io.sessionbroker.broker.outbox.PendingRevocation;
+import io.sessionbroker.broker.outbox.RevocationRecorder;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
-import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.token.Issuer;
 import io.sessionbroker.broker.token.IssuerDirectory;
 import io.sessionbroker.broker.token.SignedJwtVerifier;
@@ -30,14 +31,14 @@ public class KeycloakAdminActionService {
 
   private final IssuerDirectory issuers;
   private final SignedJwtVerifier verifier;
-  private final RevocationService revocations;
+  private final RevocationRecorder recorder;
   private final Clock clock = Clock.systemUTC();
 
   KeycloakAdminActionService(
-      IssuerDirectory issuers, SignedJwtVerifier verifier, RevocationService revocations) {
+      IssuerDirectory issuers, SignedJwtVerifier verifier, RevocationRecorder recorder) {
     this.issuers = issuers;
     this.verifier = verifier;
-    this.revocations = revocations;
+    this.recorder = recorder;
   }
 
   /**
@@ -57,7 +58,9 @@ public class KeycloakAdminActionService {
                         "issuer: no issuer with this alias is configured in session-broker.issuers"));
     KeycloakAdminAction action = validate(verifier.verify(jws.trim(), issuer), expectedAction);
     if (action.notBefore().getEpochSecond() > 0) {
-      revocations.revokeClient(alias, action.clientId(), action.notBefore(), Reason.KEYCLOAK_ADMIN);
+      recorder.record(
+          PendingRevocation.ofClient(
+              alias, action.clientId(), action.notBefore(), Reason.KEYCLOAK_ADMIN));
     }
     return action;
   }

@@ -1,0 +1,69 @@
+package io.sessionbroker.broker.outbox;
+
+import io.sessionbroker.broker.session.RevocationEvent.Reason;
+import java.time.Instant;
+
+/**
+ * An accepted revocation that must reach Redis: applied at once, or journaled and replayed.
+ * Serialized as one JSON line of the journal, so its shape is a stable on-disk format.
+ *
+ * @param kind what to revoke
+ * @param issuer issuer alias
+ * @param sid for {@link Kind#SID}
+ * @param sub for {@link Kind#USER}
+ * @param audience the logout token's client, or null for admin revocations
+ * @param clientId for {@link Kind#CLIENT}
+ * @param notBefore for {@link Kind#CLIENT}
+ * @param reason the event reason
+ * @param revocationId identifies the revocation for event deduplication
+ * @param jti the logout token id to mark processed afterwards, or null
+ */
+public record PendingRevocation(
+    Kind kind,
+    String issuer,
+    String sid,
+    String sub,
+    String audience,
+    String clientId,
+    Instant notBefore,
+    Reason reason,
+    String revocationId,
+    String jti) {
+
+  /** What a pending revocation revokes. */
+  public enum Kind {
+    /** One SSO session. */
+    SID,
+    /** Every session of a user. */
+    USER,
+    /** Every session of a client issued before a time. */
+    CLIENT
+  }
+
+  /** The same revocation marking another token id (or none) as processed. */
+  public PendingRevocation withJti(String otherJti) {
+    return new PendingRevocation(
+        kind, issuer, sid, sub, audience, clientId, notBefore, reason, revocationId, otherJti);
+  }
+
+  /** Logout of an SSO session by a back-channel token. */
+  public static PendingRevocation ofSid(
+      String issuer, String sid, String audience, Reason reason, String jti) {
+    return new PendingRevocation(
+        Kind.SID, issuer, sid, null, audience, null, null, reason, jti, jti);
+  }
+
+  /** Logout of a user by a back-channel token without sid. */
+  public static PendingRevocation ofUser(
+      String issuer, String sub, String audience, Reason reason, String jti) {
+    return new PendingRevocation(
+        Kind.USER, issuer, null, sub, audience, null, null, reason, jti, jti);
+  }
+
+  /** Keycloak's realm-wide logout or push not-before for a client. */
+  public static PendingRevocation ofClient(
+      String issuer, String clientId, Instant notBefore, Reason reason) {
+    return new PendingRevocation(
+        Kind.CLIENT, issuer, null, null, null, clientId, notBefore, reason, null, null);
+  }
+}
