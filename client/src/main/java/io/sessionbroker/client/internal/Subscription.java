@@ -94,7 +94,12 @@ public final class Subscription implements AutoCloseable {
   public void start() {
     lastDelivered = store.load().map(StreamId::parse).orElse(null);
     lastSaved = lastDelivered;
-    redis = RedisConnections.open(options, new Events());
+    try {
+      redis = RedisConnections.open(options, new Events());
+    } catch (SessionBrokerException e) {
+      close();
+      throw e;
+    }
     try {
       if (lastDelivered == null && options.startFrom() == StartPosition.NOW) {
         // Read before subscribing: anything appended later is still caught up, nothing is skipped.
