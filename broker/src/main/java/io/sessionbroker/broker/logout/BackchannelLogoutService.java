@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sessionbroker.broker.outbox.PendingRevocation;
 import io.sessionbroker.broker.outbox.RevocationRecorder;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
+import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.token.SignedJwtVerifier;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -73,7 +74,7 @@ public class BackchannelLogoutService {
       throw e;
     }
     String alias = token.issuer().alias();
-    if (processedTokens.isProcessed(alias, token.jti())) {
+    if (alreadyProcessed(alias, token.jti())) {
       metrics
           .counter("sessionbroker.logout.tokens", "outcome", "replayed", "rule", "none")
           .increment();
@@ -96,6 +97,21 @@ public class BackchannelLogoutService {
         .counter("sessionbroker.logout.tokens", "outcome", "accepted", "rule", "none")
         .increment();
     return true;
+  }
+
+  /**
+   * The replay guard. With Redis down the answer is unknown: treat the token as new, since
+   * recording a revocation twice is harmless (events are deduplicated) and losing one is not.
+   */
+  private boolean alreadyProcessed(String alias, String jti) {
+    try {
+      return processedTokens.isProcessed(alias, jti);
+    } catch (RuntimeException e) {
+      if (RedisFailures.isUnavailable(e)) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   private static String ruleOf(String violation) {
