@@ -214,11 +214,22 @@ class SessionBrokerClientTest {
     RecordingListener recording = new RecordingListener();
     start(options, throwing, recording);
 
-    String first = broker.revoke(FakeBroker.sessionRevoked("sid-1"));
-    String second = broker.revoke(FakeBroker.sessionRevoked("sid-2"));
+    String first;
+    String second;
+    String logs;
+    try (StderrCapture stderr = new StderrCapture()) {
+      first = broker.revoke(FakeBroker.sessionRevoked("sid-1"));
+      second = broker.revoke(FakeBroker.sessionRevoked("sid-2"));
+      awaitExactly(recording, List.of(first, second));
+      logs = stderr.text();
+    }
 
-    awaitExactly(recording, List.of(first, second));
     assertThat(throwingCalls.get()).isEqualTo(2);
+    assertThat(logs)
+        .contains("WARN")
+        .contains("failed on event " + first)
+        .contains("failed on event " + second)
+        .contains("listener bug");
   }
 
   @Test
@@ -341,6 +352,28 @@ class SessionBrokerClientTest {
 
     awaitExactly(listener, List.of(retained, live));
     assertThat(client.isRevoked("sid-live")).isTrue();
+  }
+
+  @Test
+  void whenEventsWereTrimmedBeforeTheSubscriberReadThemThenItWarns(@TempDir Path dir) {
+    LastSeenIdStore store = LastSeenIdStore.file(dir.resolve("id"));
+    SessionBrokerOptions options = options(redis.uri()).lastSeenIdStore(store).build();
+    FakeBroker broker = broker(redis.uri(), options);
+    String seen = broker.append(FakeBroker.sessionRevoked("sid-seen"));
+    store.save(seen);
+    broker.append(FakeBroker.sessionRevoked("sid-trimmed"));
+    String kept = broker.append(FakeBroker.sessionRevoked("sid-kept"));
+    broker.redis().xtrim(options.streamKey(), 1); // as retention would: all but the newest
+    RecordingListener listener = new RecordingListener();
+
+    String logs;
+    try (StderrCapture stderr = new StderrCapture()) {
+      start(options, listener);
+      logs = stderr.text();
+    }
+
+    assertThat(listener.ids()).containsExactly(kept);
+    assertThat(logs).contains("may have been trimmed unread");
   }
 
   @Test

@@ -162,6 +162,21 @@ final class RedisConnections implements AutoCloseable {
     return newest.isEmpty() ? Optional.empty() : Optional.of(StreamId.parse(newest.get(0).getId()));
   }
 
+  /**
+   * Whether entries after {@code id} may have been trimmed: the entry {@code id} itself is gone and
+   * the oldest retained entry is newer. Trimming removes the oldest entries first, so while the
+   * entry last read is still there, nothing after it was trimmed.
+   */
+  boolean mayHaveTrimmedAfter(String streamKey, StreamId id) {
+    Range<String> exactly = Range.create(id.toString(), id.toString());
+    if (!streams.xrange(streamKey, exactly).isEmpty()) {
+      return false;
+    }
+    List<StreamMessage<String, String>> oldest =
+        streams.xrange(streamKey, Range.unbounded(), Limit.from(1));
+    return !oldest.isEmpty() && StreamId.parse(oldest.get(0).getId()).isAfter(id);
+  }
+
   @Override
   public void close() {
     try {

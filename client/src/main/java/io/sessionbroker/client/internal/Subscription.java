@@ -180,6 +180,7 @@ public final class Subscription implements AutoCloseable {
     }
     int replayed;
     try {
+      warnIfTrimmedPastLastDelivered();
       replayed = readStream();
     } catch (RuntimeException e) {
       saveProgress();
@@ -195,6 +196,26 @@ public final class Subscription implements AutoCloseable {
     LOG.debug("Caught up from {}: {} event(s) replayed", streamKey, replayed);
     listeners.caughtUp(replayed);
     firstCatchUp.complete(null);
+  }
+
+  /**
+   * Retention may have trimmed events this subscriber never read (it was away longer than the
+   * broker keeps events, or its stored id is stale). They cannot be recovered from the stream; say
+   * so loudly instead of resuming as if nothing was lost.
+   */
+  private void warnIfTrimmedPastLastDelivered() {
+    StreamId last = lastDelivered;
+    if (last == null || last.equals(StreamId.ZERO)) {
+      return;
+    }
+    if (redis.mayHaveTrimmedAfter(streamKey, last)) {
+      LOG.warn(
+          "The last event this subscriber read ({}) is no longer in {}: events after it may have"
+              + " been trimmed unread (away longer than the broker's retention, or Redis lost"
+              + " data); revocations among them are lost to this instance",
+          last,
+          streamKey);
+    }
   }
 
   private void scheduleRetry(RuntimeException cause) {
