@@ -1,0 +1,89 @@
+package io.sessionbroker.broker.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.Container;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The container image cannot be built here (no Docker engine), so these checks read its files: the
+ * Dockerfile only copies what the {@code .dockerignore} admits, and the image agrees with the
+ * Kubernetes manifests on user, port and journal volume.
+ */
+class ContainerImageFilesTest {
+
+  private static final Path ROOT = Kustomize.repositoryRoot();
+
+  @Test
+  void whenDockerfileCopiesTheApplicationThenDockerignoreAdmitsOnlyTheQuarkusAppFolder()
+      throws IOException {
+    List<String> ignore = meaningfulLines(ROOT.resolve(".dockerignore"));
+
+    assertThat(ignore).first().isEqualTo("*");
+    assertThat(ignore).contains("!broker/target/quarkus-app/**");
+    assertThat(instructions("COPY"))
+        .isNotEmpty()
+        .allSatisfy(
+            copy -> {
+              List<String> words =
+                  Arrays.stream(copy.split("\\s+")).filter(w -> !w.startsWith("--")).toList();
+              assertThat(words.subList(0, words.size() - 1))
+                  .allSatisfy(
+                      source -> assertThat(source).startsWith("broker/target/quarkus-app/"));
+            });
+  }
+
+  @Test
+  void whenImageRunsThenItIsAnUnprivilegedUbiJavaRuntimeWithTheJbossLogManager()
+      throws IOException {
+    assertThat(instructions("FROM"))
+        .singleElement()
+        .asString()
+        .startsWith("registry.access.redhat.com/ubi9/openjdk-17-runtime:");
+    assertThat(instructions("USER")).last().isEqualTo("185");
+    assertThat(instructions("ENV"))
+        .anySatisfy(
+            env ->
+                assertThat(env)
+                    .startsWith("JAVA_OPTS_APPEND=")
+                    .contains("-Djava.util.logging.manager=org.jboss.logmanager.LogManager"));
+  }
+
+  @Test
+  void whenImageIsDeployedThenManifestsAgreeOnUserPortAndJournalVolume() throws IOException {
+    Manifests prod = Kustomize.overlay("prod");
+    Container broker = prod.brokerContainer();
+
+    assertThat(instructions("EXPOSE")).containsExactly("8080");
+    assertThat(broker.getPorts().get(0).getContainerPort()).isEqualTo(8080);
+    assertThat(prod.brokerDeployment().getSpec().getTemplate().getSpec().getSecurityContext())
+        .satisfies(context -> assertThat(context.getRunAsUser()).isEqualTo(185L));
+    assertThat(instructions("VOLUME")).singleElement().asString().contains("/deployments/data");
+    assertThat(broker.getVolumeMounts())
+        .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/deployments/data"));
+  }
+
+  /** The arguments of every {@code keyword} instruction, continuation lines joined. */
+  private static List<String> instructions(String keyword) throws IOException {
+    String text =
+        Files.readString(ROOT.resolve("broker/src/main/docker/Dockerfile.jvm"))
+            .replaceAll("\\\\\\r?\\n", " ");
+    return text.lines()
+        .map(String::strip)
+        .filter(line -> line.startsWith(keyword + " "))
+        .map(line -> line.substring(keyword.length()).strip())
+        .toList();
+  }
+
+  private static List<String> meaningfulLines(Path file) throws IOException {
+    return Files.readAllLines(file).stream()
+        .map(String::strip)
+        .filter(line -> !line.isEmpty() && !line.startsWith("#"))
+        .toList();
+  }
+}

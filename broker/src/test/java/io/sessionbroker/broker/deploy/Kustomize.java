@@ -1,0 +1,116 @@
+package io.sessionbroker.broker.deploy;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Renders the repository's kustomize overlays with the real {@code kubectl kustomize} and parses
+ * every document into the fabric8 model. Each overlay is rendered once per test run.
+ */
+final class Kustomize {
+
+  /** Where Debian's {@code kubectl} package puts the binary. */
+  private static final Path DEBIAN_KUBECTL = Path.of("/usr/bin/kubectl");
+
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+  private static final Map<String, Manifests> RENDERED = new ConcurrentHashMap<>();
+
+  private Kustomize() {}
+
+  /** The objects of {@code k8s/overlays/<overlay>}, as {@code kubectl kustomize} renders them. */
+  static Manifests overlay(String overlay) {
+    return RENDERED.computeIfAbsent(overlay, Kustomize::render);
+  }
+
+  /** The repository top: the first folder upwards from the working directory holding k8s/base. */
+  static Path repositoryRoot() {
+    for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
+      if (Files.isRegularFile(dir.resolve("k8s/base/kustomization.yaml"))) {
+        return dir;
+      }
+    }
+    return fail(
+        "no k8s/base/kustomization.yaml above the working directory %s",
+        Path.of("").toAbsolutePath());
+  }
+
+  private static Manifests render(String overlay) {
+    Path dir = repositoryRoot().resolve("k8s/overlays").resolve(overlay);
+    String yaml = run(kubectl().toString(), "kustomize", dir.toString());
+    List<HasMetadata> objects = new ArrayList<>();
+    for (String document : yaml.split("(?m)^---\\s*$")) {
+      if (!document.isBlank()) {
+        objects.add(SERIALIZATION.unmarshal(document, HasMetadata.class));
+      }
+    }
+    return new Manifests(overlay, List.copyOf(objects));
+  }
+
+  private static Path kubectl() {
+    Optional<Path> onPath =
+        Stream.of(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+            .filter(entry -> !entry.isBlank())
+            .map(entry -> Path.of(entry, "kubectl"))
+            .filter(Files::isExecutable)
+            .findFirst();
+    if (onPath.isPresent()) {
+      return onPath.get();
+    }
+    if (Files.isExecutable(DEBIAN_KUBECTL)) {
+      return DEBIAN_KUBECTL;
+    }
+    return fail(
+        "kubectl is not installed, so the k8s/ manifests cannot be rendered and checked. Install it"
+            + " (Debian: `apt-get install kubectl`; .ci/run does this on CI) and run the tests"
+            + " again.");
+  }
+
+  private static String run(String... command) {
+    try {
+      Process process = new ProcessBuilder(command).start();
+      process.getOutputStream().close();
+      CompletableFuture<String> stderr =
+          CompletableFuture.supplyAsync(() -> readFully(process.getErrorStream()));
+      String stdout = readFully(process.getInputStream());
+      if (!process.waitFor(2, TimeUnit.MINUTES)) {
+        process.destroyForcibly();
+        return fail("%s did not finish within 2 minutes", String.join(" ", command));
+      }
+      if (process.exitValue() != 0) {
+        return fail(
+            "%s failed with exit code %d:%n%s",
+            String.join(" ", command), process.exitValue(), stderr.join());
+      }
+      return stdout;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while running kubectl", e);
+    }
+  }
+
+  private static String readFully(InputStream in) {
+    try (in) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
