@@ -2,16 +2,24 @@
 -- The event id is chosen here, before XADD, so the stored JSON carries its own id and the
 -- published message is byte-for-byte the stream entry.
 -- KEYS[1]: stream, KEYS[2]: dedupe marker (same hash slot as the stream).
--- ARGV: JSON after the id member (e.g. '"type":"session.revoked",...}'), trimMinId, retentionMs.
--- Returns {id, json, appended (1 | 0)}; json is false when a duplicate was already trimmed.
+-- ARGV: JSON after the id member (e.g. '"type":"session.revoked",...}'), trimMinId, retentionMs,
+-- origin (what caused it: a logout token's jti or an admin request id).
+-- Returns {id, json, appended (1 | 0), sameOrigin (1 | 0)}; json is false when a duplicate was
+-- already trimmed. sameOrigin tells a retry of the same revocation (publish again, it may have
+-- been lost) from another revocation of the same thing (already published: stay quiet).
 local stream, marker = KEYS[1], KEYS[2]
-local existing = redis.call('GET', marker)
-if existing then
+local marked = redis.call('GET', marker)
+if marked then
+  local existing, origin = string.match(marked, '^(%S+) ?(.*)$')
+  local sameOrigin = 0
+  if origin == ARGV[4] then
+    sameOrigin = 1
+  end
   local entries = redis.call('XRANGE', stream, existing, existing)
   if #entries > 0 then
-    return {existing, entries[1][2][2], 0}
+    return {existing, entries[1][2][2], 0, sameOrigin}
   end
-  return {existing, false, 0}
+  return {existing, false, 0, sameOrigin}
 end
 local time = redis.call('TIME')
 local ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
@@ -33,5 +41,5 @@ local id = string.format('%.0f-%.0f', ms, seq)
 local json = '{"v":1,"id":"' .. id .. '",' .. ARGV[1]
 redis.call('XADD', stream, 'MINID', '~', ARGV[2], id, 'event', json)
 redis.call('PEXPIRE', stream, ARGV[3])
-redis.call('SET', marker, id, 'PX', ARGV[3])
-return {id, json, 1}
+redis.call('SET', marker, id .. ' ' .. ARGV[4], 'PX', ARGV[3])
+return {id, json, 1, 1}

@@ -69,7 +69,9 @@ public class RevocationResource {
     }
     List<PublishedEvent> events;
     if (request.sid() != null) {
-      events = revocations.revokeSid(issuer, request.sid(), null, Reason.ADMIN);
+      events =
+          revocations.revokeSid(
+              issuer, request.sid(), null, Reason.ADMIN, "admin:" + UUID.randomUUID());
     } else if (request.sub() != null) {
       events =
           revocations.revokeUser(

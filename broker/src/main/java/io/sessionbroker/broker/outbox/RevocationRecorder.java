@@ -137,7 +137,11 @@ public class RevocationRecorder {
     switch (revocation.kind()) {
       case SID ->
           revocations.revokeSid(
-              revocation.issuer(), revocation.sid(), revocation.audience(), revocation.reason());
+              revocation.issuer(),
+              revocation.sid(),
+              revocation.audience(),
+              revocation.reason(),
+              revocation.revocationId());
       case USER ->
           revocations.revokeUser(
               revocation.issuer(),

@@ -48,8 +48,10 @@ public class RevocationService {
    * gets one, also without registrations, since apps may drop sessions by {@code sid} alone.
    *
    * @param audience the logout token's client, or null for an admin revocation (all clients)
+   * @param origin what caused it (the token's jti, an admin request id), to tell retries apart
    */
-  public List<PublishedEvent> revokeSid(String issuer, String sid, String audience, Reason reason) {
+  public List<PublishedEvent> revokeSid(
+      String issuer, String sid, String audience, Reason reason, String origin) {
     Instant now = clock.instant();
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     SidRevocation revocation = store.revokeSid(issuer, sid, onlyClient, now);
@@ -69,7 +71,8 @@ public class RevocationService {
                         sessionIds,
                         revocation.revokedAt(),
                         null),
-                    "sid:" + sid)));
+                    "sid:" + sid,
+                    origin)));
     return published;
   }
 
@@ -107,7 +110,8 @@ public class RevocationService {
                         sessionIds,
                         now,
                         null),
-                    "user:" + sub + ":" + revocationId)));
+                    "user:" + sub + ":" + revocationId,
+                    revocationId)));
     return published;
   }
 
@@ -133,6 +137,7 @@ public class RevocationService {
             sessionIds,
             clock.instant(),
             notBefore),
+        "client:" + notBefore.toEpochMilli(),
         "client:" + notBefore.toEpochMilli());
   }
 
@@ -154,6 +159,7 @@ public class RevocationService {
                         List.of(sessionId),
                         record.revokedAt(),
                         null),
+                    "session:" + sessionId,
                     "session:" + sessionId));
   }
 

@@ -55,20 +55,26 @@ public class RedisEventLog implements EventLog {
   }
 
   @Override
-  public PublishedEvent appendAndPublish(RevocationEvent event, String dedupeKey) {
+  public PublishedEvent appendAndPublish(RevocationEvent event, String dedupeKey, String origin) {
     String stream = keys.eventStream(event.issuer(), event.clientId());
     long trimBefore = clock.millis() - retention.toMillis();
     Response result =
         APPEND_EVENT.run(
             redis,
             List.of(stream, keys.eventDedupe(stream, dedupeKey)),
-            List.of(jsonAfterId(event), trimBefore + "-0", Long.toString(retention.toMillis())));
+            List.of(
+                jsonAfterId(event),
+                trimBefore + "-0",
+                Long.toString(retention.toMillis()),
+                origin));
     String id = result.get(0).toString();
     Response stored = result.get(1);
     boolean appended = result.get(2).toLong() == 1L;
-    if (stored == null) {
-      // A duplicate whose original was trimmed long ago: nothing left to publish.
-      return new PublishedEvent(event.clientId(), id, null, false);
+    boolean retry = result.get(3).toLong() == 1L;
+    if (stored == null || !(appended || retry)) {
+      // Another revocation of the same thing already published it (or it was trimmed long ago).
+      return new PublishedEvent(
+          event.clientId(), id, stored == null ? null : stored.toString(), false);
     }
     String payload = stored.toString();
     redis.execute(
