@@ -93,6 +93,16 @@ public interface SessionBrokerConfig {
      * callers' {@code azp}. Empty: every client of the realm is accepted.
      */
     Optional<List<String>> clients();
+
+    /**
+     * Client id of a confidential client with a service account allowed to read the realm's
+     * sessions (realm-management roles {@code view-users}, {@code query-users}), used by the
+     * reconciliation job. Without it the job skips this issuer.
+     */
+    Optional<String> adminClientId();
+
+    /** Secret of {@link #adminClientId()}. Set it from a Kubernetes Secret, never in Git. */
+    Optional<String> adminClientSecret();
   }
 
   /** Redis layout. The connection itself is configured with the standard quarkus.redis.* keys. */
@@ -205,6 +215,30 @@ public interface SessionBrokerConfig {
     @WithName("admin-role")
     @WithDefault("session-broker-admin")
     String adminRole();
+  }
+
+  /** The job that revokes registrations whose Keycloak session ended without a logout. */
+  @Valid
+  Reconciliation reconciliation();
+
+  /**
+   * Reconciliation with Keycloak. Keycloak sends nothing when an SSO session simply expires or is
+   * removed without logout; this job asks Keycloak's admin API which registered {@code sid}s still
+   * exist and revokes the others with reason {@code expired}.
+   */
+  interface Reconciliation {
+
+    /** Whether the job runs. Off by default: it needs admin credentials per issuer. */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** Time between two runs. */
+    @WithDefault("10m")
+    Duration interval();
+
+    /** Most Keycloak admin API requests per second, so the job never loads Keycloak. */
+    @WithDefault("20")
+    int maxRequestsPerSecond();
   }
 
   /** The local revocation journal (SPEC §5: never lose an accepted logout). */
