@@ -174,12 +174,21 @@ class AppendEventScriptTest {
   private record Appended(String id, String json, boolean appended) {}
 
   private Appended append(String dedupeKey, String jsonAfterId) {
+    return append(dedupeKey, jsonAfterId, "origin-" + dedupeKey);
+  }
+
+  /**
+   * Runs the script as {@link RedisEventLog} does.
+   *
+   * @param origin what caused the event (a logout token's jti, an admin request id)
+   */
+  private Appended append(String dedupeKey, String jsonAfterId, String origin) {
     long trimBefore = System.currentTimeMillis() - RETENTION_MILLIS;
     Response result =
         APPEND_EVENT.run(
             redis,
             List.of(stream, keys.eventDedupe(stream, dedupeKey)),
-            List.of(jsonAfterId, trimBefore + "-0", Long.toString(RETENTION_MILLIS)));
+            List.of(jsonAfterId, trimBefore + "-0", Long.toString(RETENTION_MILLIS), origin));
     Response json = result.get(1);
     return new Appended(
         result.get(0).toString(),
