@@ -26,7 +26,7 @@ class ContainerImageFilesTest {
 
     assertThat(ignore).first().isEqualTo("*");
     assertThat(ignore).contains("!broker/target/quarkus-app/**");
-    assertThat(instructions("COPY"))
+    assertThat(Dockerfile.instructions("COPY"))
         .isNotEmpty()
         .allSatisfy(
             copy -> {
@@ -39,14 +39,11 @@ class ContainerImageFilesTest {
   }
 
   @Test
-  void whenImageRunsThenItIsAnUnprivilegedUbiJavaRuntimeWithTheJbossLogManager()
-      throws IOException {
-    assertThat(instructions("FROM"))
-        .singleElement()
-        .asString()
+  void whenImageRunsThenItIsAnUnprivilegedUbiJavaRuntimeWithTheJbossLogManager() {
+    assertThat(Dockerfile.baseImage())
         .startsWith("registry.access.redhat.com/ubi9/openjdk-17-runtime:");
-    assertThat(instructions("USER")).last().isEqualTo("185");
-    assertThat(instructions("ENV"))
+    assertThat(Dockerfile.instructions("USER")).last().isEqualTo("185");
+    assertThat(Dockerfile.instructions("ENV"))
         .anySatisfy(
             env ->
                 assertThat(env)
@@ -55,29 +52,20 @@ class ContainerImageFilesTest {
   }
 
   @Test
-  void whenImageIsDeployedThenManifestsAgreeOnUserPortAndJournalVolume() throws IOException {
+  void whenImageIsDeployedThenManifestsAgreeOnUserPortAndJournalVolume() {
     Manifests prod = Kustomize.overlay("prod");
     Container broker = prod.brokerContainer();
 
-    assertThat(instructions("EXPOSE")).containsExactly("8080");
+    assertThat(Dockerfile.instructions("EXPOSE")).containsExactly("8080");
     assertThat(broker.getPorts().get(0).getContainerPort()).isEqualTo(8080);
     assertThat(prod.brokerDeployment().getSpec().getTemplate().getSpec().getSecurityContext())
         .satisfies(context -> assertThat(context.getRunAsUser()).isEqualTo(185L));
-    assertThat(instructions("VOLUME")).singleElement().asString().contains("/deployments/data");
+    assertThat(Dockerfile.instructions("VOLUME"))
+        .singleElement()
+        .asString()
+        .contains("/deployments/data");
     assertThat(broker.getVolumeMounts())
         .anySatisfy(mount -> assertThat(mount.getMountPath()).isEqualTo("/deployments/data"));
-  }
-
-  /** The arguments of every {@code keyword} instruction, continuation lines joined. */
-  private static List<String> instructions(String keyword) throws IOException {
-    String text =
-        Files.readString(ROOT.resolve("broker/src/main/docker/Dockerfile.jvm"))
-            .replaceAll("\\\\\\r?\\n", " ");
-    return text.lines()
-        .map(String::strip)
-        .filter(line -> line.startsWith(keyword + " "))
-        .map(line -> line.substring(keyword.length()).strip())
-        .toList();
   }
 
   private static List<String> meaningfulLines(Path file) throws IOException {

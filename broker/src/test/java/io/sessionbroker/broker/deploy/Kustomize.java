@@ -33,9 +33,13 @@ final class Kustomize {
 
   private Kustomize() {}
 
-  /** The objects of {@code k8s/overlays/<overlay>}, as {@code kubectl kustomize} renders them. */
-  static Manifests overlay(String overlay) {
-    return RENDERED.computeIfAbsent(overlay, Kustomize::render);
+  /**
+   * The objects of {@code k8s/overlays/<overlay>}, as {@code kubectl kustomize} renders them. A
+   * variant {@code <overlay>+<component>+...} adds components of {@code k8s/components/}, the way
+   * an operator would in a kustomization of their own.
+   */
+  static Manifests overlay(String variant) {
+    return RENDERED.computeIfAbsent(variant, Kustomize::render);
   }
 
   /** The repository top: the first folder upwards from the working directory holding k8s/base. */
@@ -50,8 +54,10 @@ final class Kustomize {
         Path.of("").toAbsolutePath());
   }
 
-  private static Manifests render(String overlay) {
-    Path dir = repositoryRoot().resolve("k8s/overlays").resolve(overlay);
+  private static Manifests render(String variant) {
+    String[] parts = variant.split("\\+");
+    Path overlay = repositoryRoot().resolve("k8s/overlays").resolve(parts[0]);
+    Path dir = parts.length == 1 ? overlay : kustomizationWithComponents(variant, overlay, parts);
     String yaml = run(kubectl().toString(), "kustomize", dir.toString());
     List<HasMetadata> objects = new ArrayList<>();
     for (String document : yaml.split("(?m)^---\\s*$")) {
@@ -59,7 +65,28 @@ final class Kustomize {
         objects.add(SERIALIZATION.unmarshal(document, HasMetadata.class));
       }
     }
-    return new Manifests(overlay, List.copyOf(objects));
+    return new Manifests(variant, List.copyOf(objects));
+  }
+
+  /** Writes a kustomization under target/ that adds components to an overlay. */
+  private static Path kustomizationWithComponents(String variant, Path overlay, String[] parts) {
+    Path dir = Path.of("target", "kustomize-variants", variant.replace('+', '-')).toAbsolutePath();
+    StringBuilder kustomization =
+        new StringBuilder(
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n");
+    // kustomize refuses absolute paths: refer to the repository's folders relatively.
+    kustomization.append("  - ").append(dir.relativize(overlay)).append("\ncomponents:\n");
+    for (int i = 1; i < parts.length; i++) {
+      Path component = repositoryRoot().resolve("k8s/components").resolve(parts[i]);
+      kustomization.append("  - ").append(dir.relativize(component)).append('\n');
+    }
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("kustomization.yaml"), kustomization);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
   }
 
   private static Path kubectl() {

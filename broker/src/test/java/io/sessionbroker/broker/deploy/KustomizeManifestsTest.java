@@ -76,7 +76,7 @@ class KustomizeManifestsTest {
       Pattern.compile("SESSION_BROKER_ISSUERS_([A-Z0-9]+)_URL");
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenBrokerRunsAtLeastTwoReplicas(String overlay) {
     Deployment broker = Kustomize.overlay(overlay).brokerDeployment();
 
@@ -87,7 +87,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenEveryContainerHasRequestsAndLimits(String overlay) {
     for (Container container : allContainers(Kustomize.overlay(overlay))) {
       assertThat(container.getResources().getRequests())
@@ -100,7 +100,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenEveryPodRunsHardened(String overlay) {
     for (Deployment deployment : Kustomize.overlay(overlay).all(Deployment.class)) {
       PodSpec pod = deployment.getSpec().getTemplate().getSpec();
@@ -133,7 +133,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenBrokerProbesUseHealthEndpoints(String overlay) {
     Container broker = Kustomize.overlay(overlay).brokerContainer();
 
@@ -149,7 +149,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenBrokerRunsThenEveryProbePathOfTheManifestAnswers200(String overlay) {
     Container broker = Kustomize.overlay(overlay).brokerContainer();
 
@@ -160,7 +160,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenServiceRoutesPort80ToBrokerPods(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
     Service service = manifests.named(Service.class, BROKER);
@@ -179,7 +179,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenDisruptionBudgetKeepsABrokerUp(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
     PodDisruptionBudget budget = manifests.named(PodDisruptionBudget.class, BROKER);
@@ -195,7 +195,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenAutoscalerScalesBrokerOnCpu(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
     HorizontalPodAutoscaler autoscaler = manifests.named(HorizontalPodAutoscaler.class, BROKER);
@@ -211,7 +211,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenNetworkPolicyAdmitsKeycloakAndAppsAndReachesRedisAndKeycloak(
       String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
@@ -246,7 +246,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenBrokerUsesItsOwnTokenlessServiceAccount(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
     ServiceAccount account = manifests.named(ServiceAccount.class, BROKER);
@@ -258,7 +258,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenConfigMapGivesBrokerAnIssuer(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
 
@@ -268,7 +268,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayEnvironmentIsReadThenBrokerConfigurationMapsIt(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
     Map<String, String> environment = literalEnvironment(manifests);
@@ -303,7 +303,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenJournalAndTmpAreOnWritableVolumes(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
     Container broker = manifests.brokerContainer();
@@ -317,7 +317,7 @@ class KustomizeManifestsTest {
   }
 
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"dev", "prod"})
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenNoSecretValueIsInTheRepository(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
 
