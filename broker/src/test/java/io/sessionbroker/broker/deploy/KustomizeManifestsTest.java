@@ -272,16 +272,6 @@ class KustomizeManifestsTest {
   void whenOverlayEnvironmentIsReadThenBrokerConfigurationMapsIt(String overlay) {
     Manifests manifests = Kustomize.overlay(overlay);
     Map<String, String> environment = literalEnvironment(manifests);
-
-    SmallRyeConfig config =
-        new SmallRyeConfigBuilder()
-            .withSources(new EnvConfigSource(environment, 300))
-            // Quarkus' own converter: durations such as "10h", as the running broker reads them.
-            .withConverter(Duration.class, 200, new DurationConverter())
-            .withMapping(SessionBrokerConfig.class)
-            .build();
-    SessionBrokerConfig broker = config.getConfigMapping(SessionBrokerConfig.class);
-
     Map<String, String> expectedIssuers = new LinkedHashMap<>();
     environment.forEach(
         (key, value) -> {
@@ -291,11 +281,34 @@ class KustomizeManifestsTest {
           }
         });
     assertThat(expectedIssuers).as("%s: issuers in the environment", overlay).isNotEmpty();
+    // What the out-of-band Secret session-broker-keycloak holds (docs/operations.md).
+    Map<String, String> withSecrets = new LinkedHashMap<>(environment);
+    expectedIssuers
+        .keySet()
+        .forEach(
+            alias ->
+                withSecrets.put(
+                    "SESSION_BROKER_ISSUERS_"
+                        + alias.toUpperCase(Locale.ROOT)
+                        + "_ADMIN_CLIENT_SECRET",
+                    "placeholder-" + alias));
+
+    SmallRyeConfig config =
+        new SmallRyeConfigBuilder()
+            .withSources(new EnvConfigSource(withSecrets, 300))
+            // Quarkus' own converter: durations such as "10h", as the running broker reads them.
+            .withConverter(Duration.class, 200, new DurationConverter())
+            .withMapping(SessionBrokerConfig.class)
+            .build();
+    SessionBrokerConfig broker = config.getConfigMapping(SessionBrokerConfig.class);
+
     assertThat(broker.issuers()).hasSameSizeAs(expectedIssuers);
     expectedIssuers.forEach(
         (alias, url) -> {
           assertThat(broker.issuers()).containsKey(alias);
           assertThat(broker.issuers().get(alias).url()).isEqualTo(url).startsWith("http");
+          assertThat(broker.issuers().get(alias).adminClientSecret())
+              .hasValue("placeholder-" + alias);
         });
     assertThat(broker.sessions().defaultTtl()).isEqualTo(Duration.ofHours(10));
     assertThat(config.getValue("session-broker.outbox.directory", String.class))
