@@ -71,7 +71,7 @@ public class RevocationResource {
     if (request.sid() != null) {
       events =
           revocations.revokeSid(
-              issuer, request.sid(), null, Reason.ADMIN, "admin:" + UUID.randomUUID());
+              issuer, request.sid(), null, null, Reason.ADMIN, "admin:" + UUID.randomUUID());
     } else if (request.sub() != null) {
       events =
           revocations.revokeUser(

@@ -88,7 +88,12 @@ public class BackchannelLogoutService {
       PendingRevocation revocation =
           token.sid() != null
               ? PendingRevocation.ofSid(
-                  alias, token.sid(), audiences.get(i), Reason.BACKCHANNEL_LOGOUT, token.jti())
+                  alias,
+                  token.sid(),
+                  token.sub(),
+                  audiences.get(i),
+                  Reason.BACKCHANNEL_LOGOUT,
+                  token.jti())
               : PendingRevocation.ofUser(
                   alias, token.sub(), audiences.get(i), Reason.BACKCHANNEL_LOGOUT, token.jti());
       recorder.record(revocation.withJti(jti));

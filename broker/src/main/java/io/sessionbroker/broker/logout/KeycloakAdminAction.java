@@ -9,6 +9,7 @@ import java.time.Instant;
  * @param action {@code LOGOUT} or {@code PUSH_NOT_BEFORE}
  * @param clientId the client it is for (its {@code resource})
  * @param notBefore sessions issued before this are revoked
+ * @param actionId Keycloak's id of the action, which makes a resent action recognisable
  */
 public record KeycloakAdminAction(
-    String issuer, String action, String clientId, Instant notBefore) {}
+    String issuer, String action, String clientId, Instant notBefore, String actionId) {}

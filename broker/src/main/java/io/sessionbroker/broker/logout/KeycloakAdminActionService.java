@@ -11,6 +11,7 @@ import io.sessionbroker.broker.token.VerifiedJwt;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.jose4j.jwt.JwtClaims;
@@ -60,7 +61,11 @@ public class KeycloakAdminActionService {
     if (action.notBefore().getEpochSecond() > 0) {
       recorder.record(
           PendingRevocation.ofClient(
-              alias, action.clientId(), action.notBefore(), Reason.KEYCLOAK_ADMIN));
+              alias,
+              action.clientId(),
+              action.notBefore(),
+              Reason.KEYCLOAK_ADMIN,
+              action.action() + ":" + action.actionId()));
     }
     return action;
   }
@@ -86,16 +91,30 @@ public class KeycloakAdminActionService {
     } else if (seconds.longValue() < clock.instant().getEpochSecond()) {
       violations.add("expiration: the action has expired");
     }
+    Object id = claims.getClaimValue("id");
+    String actionId =
+        id instanceof String text && LogoutTokenValidator.isCleanId(text) ? text : null;
     Object notBefore = claims.getClaimValue("notBefore");
-    long notBeforeSeconds = notBefore instanceof Number number ? number.longValue() : 0;
-    if (LOGOUT.equals(expectedAction) && notBeforeSeconds <= 0) {
-      // A logout-all without notBefore means "everything until now".
-      notBeforeSeconds = clock.instant().getEpochSecond();
+    Instant effectiveNotBefore =
+        Instant.ofEpochSecond(notBefore instanceof Number number ? number.longValue() : 0);
+    if (LOGOUT.equals(expectedAction)) {
+      // Keycloak sends k_logout while it runs "logout all", and its not-before has whole seconds:
+      // every session that began before this moment is gone in Keycloak, including those that
+      // began earlier within the same second, so the receipt time is the cut-off.
+      Instant received = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+      if (received.isAfter(effectiveNotBefore)) {
+        effectiveNotBefore = received;
+      }
     }
     if (!violations.isEmpty()) {
       throw new TokenRejectedException(violations);
     }
     return new KeycloakAdminAction(
-        jwt.issuer().alias(), expectedAction, clientId, Instant.ofEpochSecond(notBeforeSeconds));
+        jwt.issuer().alias(),
+        expectedAction,
+        clientId,
+        effectiveNotBefore,
+        // Without an id, the not-before itself identifies the action.
+        actionId != null ? actionId : Long.toString(effectiveNotBefore.toEpochMilli()));
   }
 }

@@ -46,11 +46,11 @@ public record PendingRevocation(
         kind, issuer, sid, sub, audience, clientId, notBefore, reason, revocationId, otherJti);
   }
 
-  /** Logout of an SSO session by a back-channel token. */
+  /** Logout of an SSO session by a back-channel token ({@code sub} may be null). */
   public static PendingRevocation ofSid(
-      String issuer, String sid, String audience, Reason reason, String jti) {
+      String issuer, String sid, String sub, String audience, Reason reason, String jti) {
     return new PendingRevocation(
-        Kind.SID, issuer, sid, null, audience, null, null, reason, jti, jti);
+        Kind.SID, issuer, sid, sub, audience, null, null, reason, jti, jti);
   }
 
   /** Logout of a user by a back-channel token without sid. */
@@ -62,8 +62,8 @@ public record PendingRevocation(
 
   /** Keycloak's realm-wide logout or push not-before for a client. */
   public static PendingRevocation ofClient(
-      String issuer, String clientId, Instant notBefore, Reason reason) {
+      String issuer, String clientId, Instant notBefore, Reason reason, String revocationId) {
     return new PendingRevocation(
-        Kind.CLIENT, issuer, null, null, null, clientId, notBefore, reason, null, null);
+        Kind.CLIENT, issuer, null, null, null, clientId, notBefore, reason, revocationId, null);
   }
 }

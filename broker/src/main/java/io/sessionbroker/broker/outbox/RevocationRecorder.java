@@ -139,6 +139,7 @@ public class RevocationRecorder {
           revocations.revokeSid(
               revocation.issuer(),
               revocation.sid(),
+              revocation.sub(),
               revocation.audience(),
               revocation.reason(),
               revocation.revocationId());
@@ -154,7 +155,8 @@ public class RevocationRecorder {
               revocation.issuer(),
               revocation.clientId(),
               revocation.notBefore(),
-              revocation.reason());
+              revocation.reason(),
+              revocation.revocationId());
     }
     if (revocation.jti() != null) {
       processedTokens.markProcessed(revocation.issuer(), revocation.jti(), jtiRetention);

@@ -48,13 +48,16 @@ public class RevocationService {
    * gets one, also without registrations, since apps may drop sessions by {@code sid} alone.
    *
    * @param audience the logout token's client, or null for an admin revocation (all clients)
+   * @param knownSub the user named by the logout token, or null; used when no registration under
+   *     the sid names the user
    * @param origin what caused it (the token's jti, an admin request id), to tell retries apart
    */
   public List<PublishedEvent> revokeSid(
-      String issuer, String sid, String audience, Reason reason, String origin) {
+      String issuer, String sid, String knownSub, String audience, Reason reason, String origin) {
     Instant now = clock.instant();
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     SidRevocation revocation = store.revokeSid(issuer, sid, onlyClient, now);
+    String sub = revocation.sub() != null ? revocation.sub() : knownSub;
     Map<String, List<String>> sessionsByClient = groupByClient(revocation.affected(), audience);
     List<PublishedEvent> published = new ArrayList<>();
     sessionsByClient.forEach(
@@ -67,7 +70,7 @@ public class RevocationService {
                         issuer,
                         clientId,
                         sid,
-                        revocation.sub(),
+                        sub,
                         sessionIds,
                         revocation.revokedAt(),
                         null),
@@ -118,9 +121,11 @@ public class RevocationService {
   /**
    * Revokes every session of a client issued before {@code notBefore} (Keycloak's realm-wide
    * "logout all" and "push not-before").
+   *
+   * @param revocationId identifies this revocation for deduplication (Keycloak's action id)
    */
   public PublishedEvent revokeClient(
-      String issuer, String clientId, Instant notBefore, Reason reason) {
+      String issuer, String clientId, Instant notBefore, Reason reason, String revocationId) {
     store.markClientRevokedBefore(issuer, clientId, notBefore);
     List<String> sessionIds =
         store.revokeClientSessions(issuer, clientId, notBefore).stream()
@@ -137,8 +142,8 @@ public class RevocationService {
             sessionIds,
             clock.instant(),
             notBefore),
-        "client:" + notBefore.toEpochMilli(),
-        "client:" + notBefore.toEpochMilli());
+        "client:" + revocationId,
+        revocationId);
   }
 
   /** Revokes one registered session of a client (admin). */
