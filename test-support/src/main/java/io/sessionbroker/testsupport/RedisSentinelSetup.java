@@ -1,0 +1,198 @@
+package io.sessionbroker.testsupport;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Redis Sentinel setup: a master, a replica and one Sentinel (quorum 1) watching them as
+ * {@value #MASTER_NAME}, all on free loopback ports. {@link #failover()} asks the Sentinel to
+ * promote the replica, as after a master failure.
+ */
+public final class RedisSentinelSetup implements AutoCloseable {
+
+  /** The name the Sentinel knows the master by. */
+  public static final String MASTER_NAME = "mymaster";
+
+  private final RedisServer master;
+  private final RedisServer replica;
+  private final int sentinelPort = FreePorts.next();
+  private final Path sentinelDir;
+  private final Process sentinel;
+
+  private RedisSentinelSetup() throws IOException {
+    master = RedisServer.start();
+    replica =
+        RedisServer.start(List.of("--replicaof", "127.0.0.1", Integer.toString(master.port())));
+    sentinelDir = Files.createTempDirectory("sentinel-");
+    Path config = sentinelDir.resolve("sentinel.conf");
+    // Sentinel rewrites its config file, so it cannot be given on the command line alone.
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "port " + sentinelPort,
+            "bind 127.0.0.1",
+            "protected-mode no",
+            "dir " + sentinelDir,
+            "logfile " + sentinelDir.resolve("sentinel.log"),
+            "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 1",
+            "sentinel down-after-milliseconds " + MASTER_NAME + " 2000",
+            "sentinel failover-timeout " + MASTER_NAME + " 10000",
+            ""));
+    sentinel =
+        new ProcessBuilder("redis-server", config.toString(), "--sentinel")
+            .redirectErrorStream(true)
+            .redirectOutput(sentinelDir.resolve("stdout.log").toFile())
+            .start();
+    awaitSentinel();
+    awaitReplicaSynced();
+  }
+
+  /** Starts master, replica and Sentinel; returns when the replica is in sync. */
+  public static RedisSentinelSetup start() {
+    try {
+      return new RedisSentinelSetup();
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not start the Sentinel setup", e);
+    }
+  }
+
+  private void awaitSentinel() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), sentinelPort)) {
+        return;
+      } catch (IOException notYet) {
+        if (!sentinel.isAlive()) {
+          throw new IllegalStateException("redis sentinel exited at start");
+        }
+        sleep(50);
+      }
+    }
+    throw new IllegalStateException("redis sentinel did not start on port " + sentinelPort);
+  }
+
+  private void awaitReplicaSynced() {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (System.nanoTime() < deadline) {
+      if (masterLinkUp()) {
+        return;
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException("the replica did not sync with the master");
+  }
+
+  private boolean masterLinkUp() {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), replica.port())) {
+      socket.setSoTimeout(2000);
+      socket.getOutputStream().write("INFO replication\r\n".getBytes());
+      byte[] buffer = new byte[4096];
+      int read = socket.getInputStream().read(buffer);
+      return read > 0 && new String(buffer, 0, read).contains("master_link_status:up");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** The Sentinel's port (what {@code quarkus.redis.hosts} names in sentinel mode). */
+  public int sentinelPort() {
+    return sentinelPort;
+  }
+
+  /** A Lettuce/Quarkus Sentinel URI. */
+  public String sentinelUri() {
+    return "redis-sentinel://127.0.0.1:" + sentinelPort + "#" + MASTER_NAME;
+  }
+
+  /** The initial master. */
+  public RedisServer master() {
+    return master;
+  }
+
+  /** The initial replica. */
+  public RedisServer replica() {
+    return replica;
+  }
+
+  /**
+   * Promotes the replica ({@code SENTINEL FAILOVER}) and waits until the Sentinel names it as
+   * master.
+   */
+  public void failover() {
+    String reply = sentinelCommand("SENTINEL FAILOVER " + MASTER_NAME);
+    if (reply == null || !reply.startsWith("+OK")) {
+      throw new IllegalStateException("SENTINEL FAILOVER answered " + reply);
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (System.nanoTime() < deadline) {
+      String master = sentinelCommand("SENTINEL get-master-addr-by-name " + MASTER_NAME, 5);
+      if (master != null && master.contains(Integer.toString(replica.port()))) {
+        return;
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException("the Sentinel did not promote the replica");
+  }
+
+  private String sentinelCommand(String command) {
+    return sentinelCommand(command, 1);
+  }
+
+  /** Sends an inline command and returns the first {@code lines} reply lines joined. */
+  private String sentinelCommand(String command, int lines) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), sentinelPort)) {
+      socket.setSoTimeout(2000);
+      socket.getOutputStream().write((command + "\r\n").getBytes());
+      var reader =
+          new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream()));
+      StringBuilder out = new StringBuilder();
+      for (int i = 0; i < lines; i++) {
+        String line = reader.readLine();
+        if (line == null) {
+          break;
+        }
+        out.append(line).append('\n');
+      }
+      return out.toString();
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    sentinel.destroy();
+    try {
+      if (!sentinel.waitFor(5, TimeUnit.SECONDS)) {
+        sentinel.destroyForcibly();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      sentinel.destroyForcibly();
+    }
+    replica.close();
+    master.close();
+    try (var paths = Files.walk(sentinelDir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      // A leftover temp folder is harmless; the processes are what must not leak.
+    }
+  }
+}
