@@ -32,6 +32,7 @@ import org.jboss.logging.Logger;
 public class RevocationRecorder {
 
   private static final Logger LOG = Logger.getLogger(RevocationRecorder.class);
+  private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(10);
 
   private final RevocationService revocations;
   private final ProcessedTokens processedTokens;
@@ -62,6 +63,11 @@ public class RevocationRecorder {
   void start(@Observes StartupEvent startup) {
     try {
       journal = new RevocationJournal(directory);
+      int waiting = journal.pending().lines().size();
+      journaled.set(waiting);
+      if (waiting > 0) {
+        LOG.warnf("%d journaled revocations from before the restart will be replayed", waiting);
+      }
     } catch (IOException e) {
       // Still serve: revocations go straight to Redis, and 503 if Redis fails too.
       LOG.errorf(
@@ -83,6 +89,7 @@ public class RevocationRecorder {
     if (replayer != null) {
       replayer.shutdownNow();
     }
+    drainBeforeShutdown();
     if (journal != null) {
       try {
         journal.close();
@@ -187,6 +194,40 @@ public class RevocationRecorder {
     journaled.addAndGet(-applied);
     if (applied > 0) {
       LOG.infof("Replayed %d journaled revocations into Redis", applied);
+    }
+  }
+
+  /**
+   * A pod may be deleted (rollout, scale-in, node drain) while its journal holds revocations, and
+   * an emptyDir journal dies with the pod: give Redis a last bounded chance, and say loudly what is
+   * left otherwise.
+   */
+  private void drainBeforeShutdown() {
+    long deadline = System.nanoTime() + SHUTDOWN_DRAIN.toNanos();
+    while (hasPendingQuietly() && System.nanoTime() < deadline) {
+      replaySafely();
+      if (hasPendingQuietly()) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    if (hasPendingQuietly()) {
+      LOG.errorf(
+          "Shutting down with %d revocations still journaled in %s: they reach Redis only if this"
+              + " folder survives and a broker starts on it again",
+          journaled.get(), directory.toAbsolutePath());
+    }
+  }
+
+  private boolean hasPendingQuietly() {
+    try {
+      return hasPending();
+    } catch (RuntimeException e) {
+      return false;
     }
   }
 

@@ -1,14 +1,23 @@
 package io.sessionbroker.broker.store;
 
 import java.io.IOException;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 
-/** Tells a Redis outage (answer 503, retry) from a bug (answer 500). */
+/**
+ * Tells a passing Redis outage (journal the revocation, answer 503 to API calls, retry) from a
+ * permanent error such as NOPERM, WRONGTYPE or a script error (a bug or a misconfiguration:
+ * retrying would block the journal forever, so it must surface).
+ */
 public final class RedisFailures {
+
+  /** Error codes Redis answers while it cannot serve writes for now (failover, loading...). */
+  private static final Set<String> TRANSIENT_CODES =
+      Set.of("READONLY", "LOADING", "MASTERDOWN", "NOREPLICAS", "CLUSTERDOWN", "TRYAGAIN", "BUSY");
 
   private RedisFailures() {}
 
-  /** Whether the failure, or a cause, is Redis being unreachable or timing out. */
+  /** Whether the failure, or a cause, is Redis being unreachable, busy or failing over. */
   public static boolean isUnavailable(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
       if (cause instanceof IOException || cause instanceof TimeoutException) {
@@ -16,13 +25,20 @@ public final class RedisFailures {
       }
       String name = cause.getClass().getName();
       String message = String.valueOf(cause.getMessage());
-      if (name.startsWith("io.vertx.redis")
+      if (name.endsWith("TimeoutException")
           || name.contains("ConnectException")
           || message.contains("Connection refused")
-          || message.contains("Connection is closed")) {
+          || message.contains("Connection is closed")
+          || message.contains("Connection reset")
+          || TRANSIENT_CODES.contains(firstWord(message))) {
         return true;
       }
     }
     return false;
+  }
+
+  private static String firstWord(String message) {
+    int space = message.indexOf(' ');
+    return space < 0 ? message : message.substring(0, space);
   }
 }
