@@ -55,10 +55,15 @@ final class IssuerReconciliation {
     try {
       registry.forEachUser(alias, this::reconcile);
     } catch (RuntimeException e) {
-      // Redis unreachable while listing or revoking: what was not revoked waits for the next run.
-      errors++;
       stopped = true;
-      LOG.warnf(e, "Reconciliation of issuer '%s' stopped: the registry failed", alias);
+      if (isInterruption(e)) {
+        // The broker is shutting down; the next start runs again.
+        LOG.debugf("Reconciliation of issuer '%s' interrupted", alias);
+      } else {
+        // Redis unreachable while listing or revoking: what was not revoked waits for the next run.
+        errors++;
+        LOG.warnf(e, "Reconciliation of issuer '%s' stopped: the registry failed", alias);
+      }
     }
     return new IssuerOutcome(alias, usersChecked, revoked, errors, !stopped);
   }
@@ -105,6 +110,15 @@ final class IssuerReconciliation {
     Set<String> offline = keycloak.offlineSessionIds(user.sub());
     missing.removeAll(offline);
     return missing;
+  }
+
+  private static boolean isInterruption(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof InterruptedException) {
+        return true;
+      }
+    }
+    return Thread.currentThread().isInterrupted();
   }
 
   private void stop(String reason) {

@@ -6,7 +6,7 @@ import java.util.Optional;
 /**
  * What one reconciliation run did, per issuer with admin credentials.
  *
- * @param issuers one outcome per issuer, in configuration order
+ * @param issuers one outcome per issuer, by alias
  */
 public record ReconciliationReport(List<IssuerOutcome> issuers) {
 

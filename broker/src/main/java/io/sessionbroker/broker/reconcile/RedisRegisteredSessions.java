@@ -1,0 +1,136 @@
+package io.sessionbroker.broker.reconcile;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.sessionbroker.broker.store.RedisKeys;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
+
+/**
+ * Lists registered users and their SSO sessions from the user index ({@code
+ * sb:us:{<alias>:<bucket>}}, fields {@code <sub>␟<sid>} → expiry), one bucket at a time.
+ *
+ * <p>Why the user index, and not {@code SCAN sb:sid:*} or the client index: it is already grouped
+ * by user (all of a user's entries sit in the user's one bucket), which is what one Keycloak
+ * request per user needs; its {@link RedisKeys#BUCKETS} buckets are ordinary hash-tagged keys, read
+ * with {@code HGETALL} in any topology, whereas {@code SCAN} covers one node of a Redis Cluster and
+ * also walks tombstones and every other key; and memory stays bounded by one bucket (about 1/1024
+ * of the issuer's users), where the client index spreads a user over clients and buckets and would
+ * need a registry-sized map to ask once per user.
+ *
+ * <p>The index may hold stale entries (it is cleaned lazily), so each {@code sid} is confirmed in
+ * its own hash: it must have no logout tombstone, name the same user in {@code !sub} (an index
+ * entry written by a registration that then failed with a different user must never get another
+ * user's session revoked), and hold at least one registration that is neither revoked nor expired.
+ */
+@ApplicationScoped
+public class RedisRegisteredSessions implements RegisteredSessions {
+
+  private static final String TOMBSTONE = "!rev";
+  private static final String SUB = "!sub";
+
+  private final RedisDataSource redis;
+  private final RedisKeys keys;
+  private final UserIndexBuckets buckets;
+  private final Clock clock;
+
+  @Inject
+  RedisRegisteredSessions(RedisDataSource redis, RedisKeys keys) {
+    this(redis, keys, Clock.systemUTC());
+  }
+
+  RedisRegisteredSessions(RedisDataSource redis, RedisKeys keys, Clock clock) {
+    this.redis = redis;
+    this.keys = keys;
+    this.buckets = new UserIndexBuckets(keys);
+    this.clock = clock;
+  }
+
+  @Override
+  public void forEachUser(String alias, Predicate<RegisteredUser> action) {
+    for (String bucket : buckets.of(alias)) {
+      for (Map.Entry<String, List<String>> user : liveEntries(bucket).entrySet()) {
+        String sub = user.getKey();
+        List<String> active = new ArrayList<>();
+        for (String sid : user.getValue()) {
+          if (hasActiveRegistration(alias, sid, sub)) {
+            active.add(sid);
+          }
+        }
+        if (!active.isEmpty() && !action.test(new RegisteredUser(sub, active))) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** The bucket's unexpired entries, grouped by user. */
+  private Map<String, List<String>> liveEntries(String bucket) {
+    long now = clock.millis();
+    Map<String, List<String>> sidsBySub = new TreeMap<>();
+    forEachPair(
+        redis.execute("HGETALL", bucket),
+        (field, expiry) -> {
+          int separator = field.indexOf(RedisKeys.SEP);
+          if (separator > 0 && leadingNumber(expiry) >= now) {
+            sidsBySub
+                .computeIfAbsent(field.substring(0, separator), sub -> new ArrayList<>())
+                .add(field.substring(separator + 1));
+          }
+        });
+    return sidsBySub;
+  }
+
+  private boolean hasActiveRegistration(String alias, String sid, String sub) {
+    Response fields = redis.execute("HGETALL", keys.sid(alias, sid));
+    if (fields == null) {
+      return false;
+    }
+    long now = clock.millis();
+    boolean sameUser = false;
+    boolean active = false;
+    for (int i = 0; i + 1 < fields.size(); i += 2) {
+      String field = fields.get(i).toString();
+      String value = fields.get(i + 1).toString();
+      if (field.equals(TOMBSTONE)) {
+        return false;
+      } else if (field.equals(SUB)) {
+        sameUser = value.equals(sub);
+      } else if (!field.startsWith("!") && isActive(value, now)) {
+        active = true;
+      }
+    }
+    return sameUser && active;
+  }
+
+  /** A registration value is {@code createdAtMs,expiresAtMs,revokedAtMs} (0: not revoked). */
+  private static boolean isActive(String value, long now) {
+    String[] times = value.split(",");
+    return times.length == 3 && "0".equals(times[2]) && leadingNumber(times[1]) >= now;
+  }
+
+  private static long leadingNumber(String value) {
+    int end = 0;
+    while (end < value.length() && Character.isDigit(value.charAt(end))) {
+      end++;
+    }
+    return end == 0 ? -1 : Long.parseLong(value.substring(0, end));
+  }
+
+  /** HGETALL answers a flat field/value array (the client speaks RESP2). */
+  private static void forEachPair(Response flatPairs, BiConsumer<String, String> action) {
+    if (flatPairs == null) {
+      return;
+    }
+    for (int i = 0; i + 1 < flatPairs.size(); i += 2) {
+      action.accept(flatPairs.get(i).toString(), flatPairs.get(i + 1).toString());
+    }
+  }
+}
