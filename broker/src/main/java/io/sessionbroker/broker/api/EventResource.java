@@ -60,7 +60,7 @@ public class EventResource {
   @Operation(summary = "Read the calling client's revocation events after an id")
   public Map<String, Object> read(
       @QueryParam("after") String after,
-      @QueryParam("limit") Integer limit,
+      @QueryParam("limit") String limit,
       @QueryParam("clientId") String clientId) {
     Caller caller = callers.resolve(identity);
     if (clientId != null && !clientId.equals(caller.clientId()) && !caller.admin()) {
@@ -69,10 +69,7 @@ public class EventResource {
     if (after != null && !STREAM_ID.matcher(after).matches()) {
       throw ApiRequestException.badRequest("after must be an event id such as 1764000000000-0");
     }
-    int pageSize = limit == null ? limits.defaultPageSize() : limit;
-    if (pageSize < 1 || pageSize > limits.maxPageSize()) {
-      throw ApiRequestException.badRequest("limit must be between 1 and " + limits.maxPageSize());
-    }
+    int pageSize = PageLimits.parse(limit, limits);
     String client = clientId == null ? caller.clientId() : clientId;
     List<PublishedEvent> page = events.read(caller.issuer().alias(), client, after, pageSize);
     List<JsonNode> items = new ArrayList<>(page.size());

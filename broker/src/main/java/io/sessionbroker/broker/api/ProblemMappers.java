@@ -1,6 +1,7 @@
 package io.sessionbroker.broker.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
 import io.sessionbroker.broker.session.InvalidRegistrationException;
@@ -65,6 +66,13 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response unreadableJson(JsonProcessingException e) {
+    return Problem.response(
+        Status.BAD_REQUEST, "invalid_json", "the body is not valid JSON of the expected shape");
+  }
+
+  /** Wins over quarkus-rest-jackson's own mapper, which answers without a problem body. */
+  @ServerExceptionMapper
+  public Response mismatchedInput(MismatchedInputException e) {
     return Problem.response(
         Status.BAD_REQUEST, "invalid_json", "the body is not valid JSON of the expected shape");
   }

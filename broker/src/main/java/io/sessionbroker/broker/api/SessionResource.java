@@ -139,7 +139,7 @@ public class SessionResource {
       @QueryParam("sub") String sub,
       @QueryParam("clientId") String clientId,
       @QueryParam("issuer") String issuer,
-      @QueryParam("limit") Integer limit,
+      @QueryParam("limit") String limit,
       @QueryParam("cursor") String cursor) {
     Caller caller = callers.resolve(identity);
     if (!caller.admin()) {
@@ -152,10 +152,7 @@ public class SessionResource {
       clientId = caller.clientId();
       issuer = caller.issuer().alias();
     }
-    int pageSize = limit == null ? limits.defaultPageSize() : limit;
-    if (pageSize < 1 || pageSize > limits.maxPageSize()) {
-      throw ApiRequestException.badRequest("limit must be between 1 and " + limits.maxPageSize());
-    }
+    int pageSize = PageLimits.parse(limit, limits);
     metrics.counter("sessionbroker.queries").increment();
     try {
       return store.query(new SessionQuery(issuer, clientId, sid, sub, pageSize, cursor));

@@ -9,6 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /** Registers app sessions: works out sid, user and expiry, then stores atomically. */
 @ApplicationScoped
@@ -62,7 +63,8 @@ public class RegistrationService {
   }
 
   private Instant expiry(Instant requested) {
-    Instant now = clock.instant();
+    // Stored with millisecond precision: answer what a later read returns.
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
     if (requested == null) {
       return now.plus(defaultTtl);
     }
@@ -70,7 +72,7 @@ public class RegistrationService {
       throw new InvalidRegistrationException("invalid_expiry", "expiresAt must be in the future");
     }
     Instant latest = now.plus(maxTtl);
-    return requested.isAfter(latest) ? latest : requested;
+    return requested.isAfter(latest) ? latest : requested.truncatedTo(ChronoUnit.MILLIS);
   }
 
   private SessionRecord store(NewRegistration registration) {

@@ -164,8 +164,10 @@ public class RevocationService {
                         List.of(sessionId),
                         record.revokedAt(),
                         null),
-                    "session:" + sessionId,
-                    "session:" + sessionId));
+                    // A session id can be registered again after a revocation: each registration
+                    // (told apart by its creation time) gets its own event.
+                    "session:" + sessionId + ":" + record.createdAt().toEpochMilli(),
+                    "session:" + sessionId + ":" + record.createdAt().toEpochMilli()));
   }
 
   private static Map<String, List<String>> groupByClient(

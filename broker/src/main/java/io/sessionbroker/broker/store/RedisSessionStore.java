@@ -77,15 +77,6 @@ public class RedisSessionStore implements SessionStore {
     String expiresText = Long.toString(expires);
     String nowText = Long.toString(now);
 
-    redis.execute("SADD", keys.clients(reg.issuer()), reg.clientId());
-    INDEX_PUT.run(
-        redis,
-        List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
-        List.of(reg.sessionId(), expiresText + "," + reg.sid(), expiresText, nowText));
-    if (reg.sub() != null) {
-      indexUser(reg.issuer(), reg.sub(), reg.sid(), expiresText, nowText);
-    }
-
     Response result =
         REGISTER.run(
             redis,
@@ -107,7 +98,12 @@ public class RedisSessionStore implements SessionStore {
       default:
         break;
     }
-    if (reg.sub() == null && sub != null) {
+    redis.execute("SADD", keys.clients(reg.issuer()), reg.clientId());
+    INDEX_PUT.run(
+        redis,
+        List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
+        List.of(reg.sessionId(), expiresText + "," + reg.sid(), expiresText, nowText));
+    if (sub != null) {
       indexUser(reg.issuer(), sub, reg.sid(), expiresText, nowText);
     }
     Instant created = Instant.ofEpochMilli(Long.parseLong(result.get(1).toString()));
