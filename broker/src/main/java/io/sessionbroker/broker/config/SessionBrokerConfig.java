@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.Pattern;
@@ -97,7 +98,9 @@ public interface SessionBrokerConfig {
     /**
      * Client id of a confidential client with a service account allowed to read the realm's
      * sessions (realm-management roles {@code view-users}, {@code query-users}), used by the
-     * reconciliation job. Without it the job skips this issuer.
+     * reconciliation job. Without it the job skips this issuer. {@code query-users} is required:
+     * without it Keycloak answers an unknown user with 403, and the job then never treats a user as
+     * deleted.
      */
     Optional<String> adminClientId();
 
@@ -238,6 +241,7 @@ public interface SessionBrokerConfig {
 
     /** Most Keycloak admin API requests per second, so the job never loads Keycloak. */
     @WithDefault("20")
+    @Min(value = 1, message = "must be at least 1")
     int maxRequestsPerSecond();
   }
 

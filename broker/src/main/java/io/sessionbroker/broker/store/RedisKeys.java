@@ -67,7 +67,12 @@ public class RedisKeys {
 
   /** The user index bucket that holds {@code sub}. */
   public String userSessions(String alias, String sub) {
-    return prefix + ":us:{" + alias + ":" + bucketOf(sub) + "}";
+    return userSessionsBucket(alias, bucketOf(sub));
+  }
+
+  /** One user index bucket, for walking every user of an issuer (reconciliation job). */
+  public String userSessionsBucket(String alias, int bucket) {
+    return prefix + ":us:{" + alias + ":" + bucket + "}";
   }
 
   /** The set of client ids of an issuer that registered sessions. */
