@@ -3,9 +3,12 @@ package io.sessionbroker.broker.api;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sessionbroker.broker.diagnostics.ClientSettingsReport;
 import io.sessionbroker.broker.diagnostics.IssuerDiagnostics;
 import io.sessionbroker.broker.diagnostics.IssuerReport;
+import io.sessionbroker.broker.diagnostics.KeycloakClientSettings;
 import io.sessionbroker.broker.security.CallerResolver;
+import io.sessionbroker.broker.token.IssuerDirectory;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -24,27 +27,62 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class DiagnosticsResource {
 
   private final IssuerDiagnostics issuers;
+  private final KeycloakClientSettings clientSettings;
+  private final IssuerDirectory issuerDirectory;
   private final CallerResolver callers;
   private final SecurityIdentity identity;
 
   DiagnosticsResource(
-      IssuerDiagnostics issuers, CallerResolver callers, SecurityIdentity identity) {
+      IssuerDiagnostics issuers,
+      KeycloakClientSettings clientSettings,
+      IssuerDirectory issuerDirectory,
+      CallerResolver callers,
+      SecurityIdentity identity) {
     this.issuers = issuers;
+    this.clientSettings = clientSettings;
+    this.issuerDirectory = issuerDirectory;
     this.callers = callers;
     this.identity = identity;
   }
 
-  /** Checks discovery, issuer name, JWKS and keys of every issuer (admin role). */
+  /**
+   * Checks discovery, issuer name, JWKS and keys of every issuer, and, for issuers with admin
+   * credentials, each app client's logout settings in Keycloak (admin role).
+   */
   @GET
-  @Operation(summary = "Check every issuer's discovery, JWKS and TLS trust (admin role)")
-  public Map<String, Object> check() {
+  @Operation(
+      summary =
+          "Check every issuer's discovery, JWKS and TLS trust, and Keycloak clients' logout"
+              + " settings (admin role)")
+  public DiagnosticsReport check() {
     if (!callers.resolve(identity).admin()) {
       throw new ForbiddenException("diagnostics need the admin realm role");
     }
     List<IssuerReport> reports = issuers.checkAll();
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("ok", reports.stream().allMatch(IssuerReport::ok));
-    body.put("issuers", reports);
-    return body;
+    Map<String, List<ClientSettingsReport>> clients = new LinkedHashMap<>();
+    for (IssuerReport report : reports) {
+      if (report.ok()) {
+        issuerDirectory
+            .byAlias(report.alias())
+            .flatMap(clientSettings::check)
+            .ifPresent(settings -> clients.put(report.alias(), settings));
+      }
+    }
+    boolean ok =
+        reports.stream().allMatch(IssuerReport::ok)
+            && clients.values().stream().flatMap(List::stream).allMatch(ClientSettingsReport::ok);
+    return new DiagnosticsReport(ok, reports, clients);
   }
+
+  /**
+   * The diagnostics answer.
+   *
+   * @param ok whether nothing is wrong
+   * @param issuers reachability of each issuer
+   * @param keycloakClients per issuer with admin credentials, each app client's logout settings
+   */
+  public record DiagnosticsReport(
+      boolean ok,
+      List<IssuerReport> issuers,
+      Map<String, List<ClientSettingsReport>> keycloakClients) {}
 }

@@ -2,6 +2,7 @@ package io.sessionbroker.broker.reconcile;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sessionbroker.broker.config.SessionBrokerConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -124,6 +125,51 @@ public final class KeycloakAdminClient implements SessionDirectory {
       throw KeycloakAdminException.issuerWide(
           "GET " + adminBase + "/users/count did not answer a number: not Keycloak's admin API");
     }
+  }
+
+  /**
+   * The realm's clients ({@code GET <admin>/clients}), for the logout-settings diagnostic. Needs
+   * the realm-management role {@code view-clients}.
+   *
+   * @throws KeycloakAdminException when Keycloak does not answer 200
+   */
+  public JsonNode clients() {
+    HttpResponse<String> response = adminGet("/clients");
+    if (response.statusCode() != 200) {
+      throw KeycloakAdminException.issuerWide(
+          "GET "
+              + adminBase
+              + "/clients answered HTTP "
+              + response.statusCode()
+              + (response.statusCode() == 403
+                  ? ": give the admin client's service account the role view-clients"
+                  : ""));
+    }
+    return readJson(response, "/clients");
+  }
+
+  /**
+   * An admin client for an issuer's configured admin credentials, or empty when it has none or its
+   * URL is not a Keycloak realm URL.
+   */
+  public static Optional<KeycloakAdminClient> forIssuer(
+      String alias, SessionBrokerConfig.Issuer issuer, Duration timeout, int maxRequestsPerSecond) {
+    Optional<String> clientId = issuer.adminClientId().filter(id -> !id.isBlank());
+    Optional<String> secret = issuer.adminClientSecret().filter(s -> !s.isEmpty());
+    if (clientId.isEmpty()
+        || secret.isEmpty()
+        || adminBaseOf(stripTrailingSlash(issuer.url())).isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        new KeycloakAdminClient(
+            alias,
+            issuer.url(),
+            clientId.get(),
+            secret.get(),
+            timeout,
+            new RequestRateLimiter(Math.max(1, maxRequestsPerSecond)),
+            Clock.systemUTC()));
   }
 
   @Override

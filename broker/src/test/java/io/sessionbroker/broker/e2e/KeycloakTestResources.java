@@ -35,10 +35,18 @@ public class KeycloakTestResources implements QuarkusTestResourceLifecycleManage
                 .app2Url(APP2_URL)
                 .build());
     return Map.of(
-        "quarkus.http.test-port", Integer.toString(brokerPort),
-        "quarkus.redis.hosts", redis.uri(),
-        "session-broker.issuers.demo.url", keycloak.issuerUrl(KeycloakRealm.DEMO),
-        "session-broker.outbox.directory", "target/outbox-keycloak-" + brokerPort);
+        "quarkus.http.test-port",
+        Integer.toString(brokerPort),
+        "quarkus.redis.hosts",
+        redis.uri(),
+        "session-broker.issuers.demo.url",
+        keycloak.issuerUrl(KeycloakRealm.DEMO),
+        "session-broker.outbox.directory",
+        "target/outbox-keycloak-" + brokerPort,
+        "session-broker.issuers.demo.admin-client-id",
+        KeycloakRealm.SESSION_BROKER,
+        "session-broker.issuers.demo.admin-client-secret",
+        KeycloakRealm.SESSION_BROKER_SECRET);
   }
 
   @Override
