@@ -3,11 +3,14 @@
 -- published message is byte-for-byte the stream entry.
 -- KEYS[1]: stream, KEYS[2]: dedupe marker (same hash slot as the stream).
 -- ARGV: JSON after the id member (e.g. '"type":"session.revoked",...}'), trimMinId, retentionMs,
--- origin (what caused it: a logout token's jti or an admin request id).
+-- origin (what caused it: a logout token's jti or an admin request id), channel (publish the
+-- stored payload there from the script when it is new or a retry; '' = the caller publishes, as
+-- in Redis Cluster where the channel's slot differs from the stream's).
 -- Returns {id, json, appended (1 | 0), sameOrigin (1 | 0)}; json is false when a duplicate was
 -- already trimmed. sameOrigin tells a retry of the same revocation (publish again, it may have
 -- been lost) from another revocation of the same thing (already published: stay quiet).
 local stream, marker = KEYS[1], KEYS[2]
+local channel = ARGV[5] or ''
 local marked = redis.call('GET', marker)
 if marked then
   local existing, origin = string.match(marked, '^(%S+) ?(.*)$')
@@ -17,6 +20,9 @@ if marked then
   end
   local entries = redis.call('XRANGE', stream, existing, existing)
   if #entries > 0 then
+    if sameOrigin == 1 and channel ~= '' then
+      redis.call('PUBLISH', channel, entries[1][2][2])
+    end
     return {existing, entries[1][2][2], 0, sameOrigin}
   end
   return {existing, false, 0, sameOrigin}
@@ -42,4 +48,7 @@ local json = '{"v":1,"id":"' .. id .. '",' .. ARGV[1]
 redis.call('XADD', stream, 'MINID', '~', ARGV[2], id, 'event', json)
 redis.call('PEXPIRE', stream, ARGV[3])
 redis.call('SET', marker, id .. ' ' .. ARGV[4], 'PX', ARGV[3])
+if channel ~= '' then
+  redis.call('PUBLISH', channel, json)
+end
 return {id, json, 1, 1}

@@ -1,7 +1,8 @@
 -- Logs out one SSO session: writes its tombstone and marks its registrations revoked.
 -- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs.
--- Returns {revokedAtMs, sub, {affected fields}}. Affected includes registrations revoked by an
--- earlier call, so a retried revocation reports the same sessions.
+-- Returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}} of the affected registrations
+-- (values after this call). Affected includes registrations revoked by an earlier call, so a
+-- retried revocation reports the same sessions.
 local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local sep = '\31'
 local tombstoneField = '!rev'
@@ -22,9 +23,11 @@ for i = 1, #all, 2 do
     if scope == 'sso' or client == aud then
       local c, e, r = string.match(value, '^(%d+),(%d+),(%d+)$')
       if r == '0' then
-        redis.call('HSET', key, field, c .. ',' .. e .. ',' .. now)
+        value = c .. ',' .. e .. ',' .. now
+        redis.call('HSET', key, field, value)
       end
       affected[#affected + 1] = field
+      affected[#affected + 1] = value
     end
   end
 end

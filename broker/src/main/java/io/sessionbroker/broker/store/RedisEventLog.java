@@ -32,7 +32,7 @@ public class RedisEventLog implements EventLog {
   private final RedisKeys keys;
   private final ObjectMapper json;
   private final Duration retention;
-  private final String publishCommand;
+  private final boolean cluster;
   private final Clock clock = Clock.systemUTC();
   private final MeterRegistry metrics;
 
@@ -49,14 +49,13 @@ public class RedisEventLog implements EventLog {
     this.json = json;
     this.retention = config.events().retention();
     this.metrics = metrics;
-    // Sharded pub/sub keeps a channel on the node that owns its slot instead of broadcasting
-    // every message to every node of the cluster.
-    this.publishCommand = "cluster".equalsIgnoreCase(clientType) ? "SPUBLISH" : "PUBLISH";
+    this.cluster = "cluster".equalsIgnoreCase(clientType);
   }
 
   @Override
   public PublishedEvent appendAndPublish(RevocationEvent event, String dedupeKey, String origin) {
     String stream = keys.eventStream(event.issuer(), event.clientId());
+    String channel = keys.revocationChannel(event.issuer(), event.clientId());
     long trimBefore = clock.millis() - retention.toMillis();
     Response result =
         APPEND_EVENT.run(
@@ -66,7 +65,10 @@ public class RedisEventLog implements EventLog {
                 jsonAfterId(event),
                 trimBefore + "-0",
                 Long.toString(retention.toMillis()),
-                origin));
+                origin,
+                // Outside a cluster the script publishes itself: one round trip, and no gap
+                // between append and publish.
+                cluster ? "" : channel));
     String id = result.get(0).toString();
     Response stored = result.get(1);
     boolean appended = result.get(2).toLong() == 1L;
@@ -77,8 +79,11 @@ public class RedisEventLog implements EventLog {
           event.clientId(), id, stored == null ? null : stored.toString(), false);
     }
     String payload = stored.toString();
-    redis.execute(
-        publishCommand, keys.revocationChannel(event.issuer(), event.clientId()), payload);
+    if (cluster) {
+      // Sharded pub/sub keeps a channel on the node that owns its slot instead of broadcasting
+      // every message to every node; that slot is not the stream's, so publish here.
+      redis.execute("SPUBLISH", channel, payload);
+    }
     if (appended) {
       metrics
           .counter(

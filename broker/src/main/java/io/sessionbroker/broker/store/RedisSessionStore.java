@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 
 /**
@@ -46,6 +48,7 @@ public class RedisSessionStore implements SessionStore {
   private final Clock clock;
   private final Duration tombstoneTtl;
   private final List<String> issuerAliases;
+  private final Set<String> knownClients = ConcurrentHashMap.newKeySet();
 
   @Inject
   RedisSessionStore(RedisDataSource redis, RedisKeys keys, SessionBrokerConfig config) {
@@ -98,7 +101,10 @@ public class RedisSessionStore implements SessionStore {
       default:
         break;
     }
-    redis.execute("SADD", keys.clients(reg.issuer()), reg.clientId());
+    if (knownClients.add(reg.issuer() + SEP + reg.clientId())) {
+      // Once per client and process: the set only grows, so repeating SADD buys nothing.
+      redis.execute("SADD", keys.clients(reg.issuer()), reg.clientId());
+    }
     INDEX_PUT.run(
         redis,
         List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
@@ -214,17 +220,12 @@ public class RedisSessionStore implements SessionStore {
                 Long.toString(tombstoneTtl.toMillis())));
     Instant revokedAt = Instant.ofEpochMilli(Long.parseLong(result.get(0).toString()));
     String sub = emptyToNull(result.get(1).toString());
-    List<String> affectedFields = new ArrayList<>();
-    for (Response field : result.get(2)) {
-      affectedFields.add(field.toString());
-    }
-    List<SessionRecord> affected =
-        readSid(issuer, sid).map(SidEntries::records).orElse(List.of()).stream()
-            .filter(
-                r ->
-                    affectedFields.contains(
-                        RedisKeys.registrationField(r.clientId(), r.sessionId())))
-            .toList();
+    List<SessionRecord> affected = new ArrayList<>();
+    long readAt = clock.millis();
+    forEachPair(
+        result.get(2),
+        (field, value) ->
+            registration(issuer, sid, sub, field, value, readAt).ifPresent(affected::add));
     return new SidRevocation(sub, revokedAt, affected);
   }
 
@@ -384,26 +385,35 @@ public class RedisSessionStore implements SessionStore {
     long now = clock.millis();
     List<SessionRecord> records = new ArrayList<>();
     for (String[] entry : raw) {
-      int sep = entry[0].indexOf(SEP);
-      String[] times = entry[1].split(",");
-      long expires = Long.parseLong(times[1]);
-      if (expires < now) {
-        continue;
-      }
-      long revoked = Long.parseLong(times[2]);
-      records.add(
-          new SessionRecord(
-              issuer,
-              entry[0].substring(0, sep),
-              entry[0].substring(sep + 1),
-              sid,
-              sub[0],
-              Instant.ofEpochMilli(Long.parseLong(times[0])),
-              Instant.ofEpochMilli(expires),
-              revoked == 0 ? SessionStatus.ACTIVE : SessionStatus.REVOKED,
-              revoked == 0 ? null : Instant.ofEpochMilli(revoked)));
+      registration(issuer, sid, sub[0], entry[0], entry[1], now).ifPresent(records::add);
     }
     return Optional.of(new SidEntries(sub[0], records));
+  }
+
+  /**
+   * A registration from its sid-hash field ({@code <clientId>␟<sessionId>}) and value ({@code
+   * createdMs,expiresMs,revokedMs}); empty once expired.
+   */
+  private static Optional<SessionRecord> registration(
+      String issuer, String sid, String sub, String field, String value, long now) {
+    int sep = field.indexOf(SEP);
+    String[] times = value.split(",");
+    long expires = Long.parseLong(times[1]);
+    if (expires < now) {
+      return Optional.empty();
+    }
+    long revoked = Long.parseLong(times[2]);
+    return Optional.of(
+        new SessionRecord(
+            issuer,
+            field.substring(0, sep),
+            field.substring(sep + 1),
+            sid,
+            sub,
+            Instant.ofEpochMilli(Long.parseLong(times[0])),
+            Instant.ofEpochMilli(expires),
+            revoked == 0 ? SessionStatus.ACTIVE : SessionStatus.REVOKED,
+            revoked == 0 ? null : Instant.ofEpochMilli(revoked)));
   }
 
   /** What one sid hash holds. */
