@@ -1,0 +1,162 @@
+package io.sessionbroker.examples.localstack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sessionbroker.testsupport.keycloak.KeycloakRealm;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WindowType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Issue 4's must-show, in a real (headless) browser against the local stack: sign in to app1 at
+ * Keycloak, get into app2 by SSO without a password, sign out in app1, and app2 — told by
+ * Keycloak's back-channel logout, the broker and its own client library — shows "Signed out" on
+ * reload. Each step leaves a screenshot in {@code target/screenshots/}.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class SingleSignOutBrowserIT {
+
+  private static final Path SCREENSHOTS = Path.of("target/screenshots");
+  private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(20);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static LocalStack stack;
+  private static ChromeDriver browser;
+  private static WebDriverWait wait;
+
+  @BeforeAll
+  static void startStackAndBrowser() throws IOException {
+    stack =
+        LocalStack.start(
+            StackSettings.onFreePorts(Path.of("target/browser-test-stack")), System.out);
+    Path profile = Files.createTempDirectory(Path.of("target"), "chromium-profile-");
+    browser = HeadlessChromium.start(profile);
+    wait = new WebDriverWait(browser, PAGE_TIMEOUT);
+  }
+
+  @AfterAll
+  static void stopBrowserAndStack() {
+    List<ProcessHandle> started = ProcessHandle.current().descendants().toList();
+    if (browser != null) {
+      browser.quit();
+    }
+    if (stack != null) {
+      stack.close();
+    }
+    Awaitility.await("every process the test started to exit")
+        .atMost(Duration.ofSeconds(15))
+        .until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
+  }
+
+  @Test
+  void whenUserSignsOutOfApp1ThenApp2ShowsSignedOutOnReload() throws Exception {
+    // 1. app1 sends the browser to Keycloak's login page.
+    browser.get(stack.app1Url() + "/");
+    wait.until(ExpectedConditions.urlContains(stack.issuerUrl() + "/protocol/openid-connect/auth"));
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
+    screenshot("01-app1-redirects-to-keycloak-login");
+
+    // 2. alice signs in and is back at app1.
+    browser.findElement(By.id("username")).sendKeys(KeycloakRealm.ALICE);
+    browser.findElement(By.id("password")).sendKeys(KeycloakRealm.ALICE_PASSWORD);
+    browser.findElement(By.id("kc-login")).click();
+    awaitStatus(stack.app1Url(), "Signed in as alice");
+    String app1Sid = browser.findElement(By.id("sid")).getText();
+    assertThat(browser.findElement(By.id("registration")).getText()).contains("registered as");
+    screenshot("02-app1-signed-in");
+    String app1Tab = browser.getWindowHandle();
+
+    // 3. app2 in a second tab: Keycloak's SSO session signs alice in with no password page.
+    browser.switchTo().newWindow(WindowType.TAB);
+    String app2Tab = browser.getWindowHandle();
+    browser.get(stack.app2Url() + "/");
+    awaitStatus(stack.app2Url(), "Signed in as alice");
+    assertThat(browser.findElements(By.id("password"))).as("a password field").isEmpty();
+    assertThat(browser.findElement(By.id("sid")).getText()).as("app2's sid").isEqualTo(app1Sid);
+    screenshot("03-app2-signed-in-by-sso");
+    assertThat(registrationStatuses(app1Sid))
+        .as("registrations of sid %s", app1Sid)
+        .containsExactlyInAnyOrder("app1=active", "app2=active");
+
+    // 4. Sign out in app1: Keycloak ends the SSO session and sends its back-channel logout tokens
+    //    to the broker, which publishes an event to each app's client library.
+    browser.switchTo().window(app1Tab);
+    browser.findElement(By.id("sign-out")).click();
+    wait.until(ExpectedConditions.urlContains(stack.app1Url() + "/signed-out"));
+    awaitStatus(stack.app1Url(), "Signed out");
+    screenshot("04-app1-signed-out");
+    Awaitility.await("the broker to record both sessions revoked")
+        .atMost(Duration.ofSeconds(10))
+        .untilAsserted(
+            () ->
+                assertThat(registrationStatuses(app1Sid))
+                    .containsExactlyInAnyOrder("app1=revoked", "app2=revoked"));
+
+    // 5. Reload app2: its session cookie is still there, but the client library knows the sid is
+    //    revoked, so app2 drops the session and says so.
+    browser.switchTo().window(app2Tab);
+    browser.navigate().refresh();
+    awaitStatus(stack.app2Url(), "Signed out");
+    assertThat(browser.getPageSource()).doesNotContain("Signed in as");
+    screenshot("05-app2-signed-out-after-reload");
+
+    // 6. Reload once more: the local session is gone and so is Keycloak's, so app2 asks for a
+    //    password again.
+    browser.navigate().refresh();
+    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("password")));
+    assertThat(browser.getCurrentUrl()).startsWith(stack.issuerUrl());
+    screenshot("06-app2-asks-to-sign-in-again");
+  }
+
+  /** Waits for the app's page (id {@code status}) to show {@code text}. */
+  private static void awaitStatus(String appUrl, String text) {
+    wait.until(ExpectedConditions.urlContains(appUrl));
+    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), text));
+  }
+
+  private static void screenshot(String name) {
+    HeadlessChromium.screenshot(browser, SCREENSHOTS.resolve(name + ".png"));
+  }
+
+  /** The broker's registrations of {@code sid}, as {@code clientId=status}, asked as admin. */
+  private static List<String> registrationStatuses(String sid) throws Exception {
+    String token =
+        stack
+            .keycloak()
+            .browser(KeycloakRealm.DEMO)
+            .clientCredentialsToken(KeycloakRealm.BROKER_ADMIN, KeycloakRealm.BROKER_ADMIN_SECRET);
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(stack.brokerUrl() + "/api/v1/sessions?sid=" + sid))
+            .header("Authorization", "Bearer " + token)
+            .timeout(Duration.ofSeconds(10))
+            .build();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).as("query of the broker's sessions").isEqualTo(200);
+    List<String> statuses = new ArrayList<>();
+    for (JsonNode item : JSON.readTree(response.body()).path("items")) {
+      statuses.add(item.path("clientId").asText() + "=" + item.path("status").asText());
+    }
+    return statuses;
+  }
+}
