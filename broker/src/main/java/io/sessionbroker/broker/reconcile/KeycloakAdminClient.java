@@ -154,6 +154,15 @@ public final class KeycloakAdminClient implements SessionDirectory {
    */
   public static Optional<KeycloakAdminClient> forIssuer(
       String alias, SessionBrokerConfig.Issuer issuer, Duration timeout, int maxRequestsPerSecond) {
+    return forIssuer(
+        alias, issuer, timeout, new RequestRateLimiter(Math.max(1, maxRequestsPerSecond)));
+  }
+
+  static Optional<KeycloakAdminClient> forIssuer(
+      String alias,
+      SessionBrokerConfig.Issuer issuer,
+      Duration timeout,
+      RequestRateLimiter limiter) {
     Optional<String> clientId = issuer.adminClientId().filter(id -> !id.isBlank());
     Optional<String> secret = issuer.adminClientSecret().filter(s -> !s.isEmpty());
     if (clientId.isEmpty()
@@ -168,7 +177,7 @@ public final class KeycloakAdminClient implements SessionDirectory {
             clientId.get(),
             secret.get(),
             timeout,
-            new RequestRateLimiter(Math.max(1, maxRequestsPerSecond)),
+            limiter,
             Clock.systemUTC()));
   }
 

@@ -10,7 +10,6 @@ import io.sessionbroker.broker.session.RevocationService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -126,20 +125,15 @@ public class ReconciliationJob {
           alias, alias);
       return Optional.empty();
     }
-    try {
-      return Optional.of(
-          new KeycloakAdminClient(
-              alias,
-              issuer.url(),
-              clientId.get(),
-              secret.get(),
-              timeout,
-              limiter,
-              Clock.systemUTC()));
-    } catch (IllegalArgumentException e) {
-      LOG.warnf("Reconciliation skips issuer '%s': %s", alias, e.getMessage());
-      return Optional.empty();
+    Optional<KeycloakAdminClient> client =
+        KeycloakAdminClient.forIssuer(alias, issuer, timeout, limiter);
+    if (client.isEmpty()) {
+      LOG.warnf(
+          "Reconciliation skips issuer '%s': session-broker.issuers.%s.url is not a Keycloak realm"
+              + " URL (<base>/realms/<realm>), so the admin API cannot be derived from it",
+          alias, alias);
     }
+    return client.map(SessionDirectory.class::cast);
   }
 
   private static RequestRateLimiter limiter(int perSecond) {

@@ -168,43 +168,36 @@ public class RedisSessionStore implements SessionStore {
 
   @Override
   public boolean delete(String issuer, String clientId, String sessionId) {
-    Optional<String> sid = sidOf(issuer, clientId, sessionId);
-    if (sid.isEmpty()) {
-      return false;
-    }
-    Response result =
-        REVOKE_ONE.run(
-            redis,
-            List.of(keys.sid(issuer, sid.get())),
-            List.of(
-                RedisKeys.registrationField(clientId, sessionId),
-                Long.toString(clock.millis()),
-                "delete",
-                "0"));
+    Optional<String> outcome = changeOne(issuer, clientId, sessionId, "delete", clock.millis());
     redis.execute("HDEL", keys.clientSessions(issuer, clientId, sessionId), sessionId);
-    return "deleted".equals(result.get(0).toString());
+    return outcome.filter("deleted"::equals).isPresent();
   }
 
   @Override
   public Optional<SessionRecord> revokeOne(
       String issuer, String clientId, String sessionId, Instant now) {
-    Optional<String> sid = sidOf(issuer, clientId, sessionId);
-    if (sid.isEmpty()) {
-      return Optional.empty();
-    }
-    Response result =
-        REVOKE_ONE.run(
-            redis,
-            List.of(keys.sid(issuer, sid.get())),
-            List.of(
-                RedisKeys.registrationField(clientId, sessionId),
-                Long.toString(now.toEpochMilli()),
-                "revoke",
-                "0"));
-    if (!"revoked".equals(result.get(0).toString())) {
-      return Optional.empty();
-    }
-    return find(issuer, clientId, sessionId);
+    return changeOne(issuer, clientId, sessionId, "revoke", now.toEpochMilli())
+        .filter("revoked"::equals)
+        .flatMap(revoked -> find(issuer, clientId, sessionId));
+  }
+
+  /** Runs revoke_one.lua on a registration found through the client index; its status. */
+  private Optional<String> changeOne(
+      String issuer, String clientId, String sessionId, String mode, long nowMillis) {
+    return sidOf(issuer, clientId, sessionId)
+        .map(
+            sid ->
+                REVOKE_ONE
+                    .run(
+                        redis,
+                        List.of(keys.sid(issuer, sid)),
+                        List.of(
+                            RedisKeys.registrationField(clientId, sessionId),
+                            Long.toString(nowMillis),
+                            mode,
+                            "0"))
+                    .get(0)
+                    .toString());
   }
 
   @Override
