@@ -92,6 +92,7 @@ public final class KeycloakServer implements AutoCloseable {
   private final List<KeycloakRealm> realms;
   private final List<String> extraArguments;
   private final Duration startTimeout;
+  private final int fixedHttpPort;
   private final Path instanceDir;
   private final HttpClient http;
   private final Thread shutdownHook;
@@ -107,6 +108,7 @@ public final class KeycloakServer implements AutoCloseable {
     this.realms = List.copyOf(builder.realms);
     this.extraArguments = List.copyOf(builder.extraArguments);
     this.startTimeout = builder.startTimeout;
+    this.fixedHttpPort = builder.httpPort;
     this.instanceDir = instanceDir;
     this.http =
         HttpClient.newBuilder()
@@ -138,7 +140,7 @@ public final class KeycloakServer implements AutoCloseable {
     prepareHome();
     Instant started = Instant.now();
     for (int attempt = 1; ; attempt++) {
-      port = FreePorts.next();
+      port = fixedHttpPort > 0 ? fixedHttpPort : FreePorts.next();
       managementPort = FreePorts.next();
       startProcess();
       StartOutcome outcome = awaitReady(started);
@@ -148,6 +150,10 @@ public final class KeycloakServer implements AutoCloseable {
         return;
       }
       stopProcess();
+      if (outcome == StartOutcome.PORT_TAKEN && fixedHttpPort > 0) {
+        throw new IllegalStateException(
+            "Keycloak could not bind its port " + fixedHttpPort + ": it is taken");
+      }
       // FreePorts can only promise a port was free a moment ago; another process may have taken
       // it since, so a bind failure is retried on fresh ports.
       if (outcome != StartOutcome.PORT_TAKEN || attempt == BIND_ATTEMPTS) {
@@ -688,6 +694,7 @@ public final class KeycloakServer implements AutoCloseable {
     private final List<KeycloakRealm> realms = new ArrayList<>();
     private final List<String> extraArguments = new ArrayList<>();
     private Duration startTimeout = DEFAULT_START_TIMEOUT;
+    private int httpPort;
     private KeycloakDistribution distribution;
 
     private Builder() {}
@@ -701,6 +708,18 @@ public final class KeycloakServer implements AutoCloseable {
     /** Adds a {@code kc.sh start-dev} option, e.g. {@code --features=token-exchange}. */
     public Builder argument(String argument) {
       extraArguments.add(argument);
+      return this;
+    }
+
+    /**
+     * A fixed HTTP port, e.g. for an interactive stack whose URLs should stay the same between
+     * runs; {@code 0} (the default) picks a free one. A taken fixed port fails the start at once.
+     */
+    public Builder httpPort(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("Not a port: " + port);
+      }
+      httpPort = port;
       return this;
     }
 

@@ -118,6 +118,7 @@ public final class LocalStack implements AutoCloseable {
 
   private void launch() {
     requireFree(settings.redisPort(), "redis-server", "LOCAL_STACK_REDIS_PORT");
+    requireFree(settings.keycloakPort(), "Keycloak", "LOCAL_STACK_KEYCLOAK_PORT");
     requireFree(settings.brokerPort(), "the broker", "LOCAL_STACK_BROKER_PORT");
     requireFree(settings.app1Port(), "app1", "LOCAL_STACK_APP1_PORT");
     requireFree(settings.app2Port(), "app2", "LOCAL_STACK_APP2_PORT");
@@ -139,19 +140,22 @@ public final class LocalStack implements AutoCloseable {
       throw new LocalStackException(e.getMessage(), e);
     }
 
-    step("Keycloak with realm 'demo' (20-40 s on a first start)");
+    step("Keycloak with realm 'demo' on port " + settings.keycloakPort() + " (20-40 s)");
     if (System.getProperty("keycloak.instances.dir") == null) {
       System.setProperty(
           "keycloak.instances.dir", settings.workDir().resolve("keycloak").toString());
     }
     try {
       keycloak =
-          KeycloakServer.start(
-              KeycloakRealm.demo()
-                  .brokerUrl(brokerUrl())
-                  .app1Url(app1Url())
-                  .app2Url(app2Url())
-                  .build());
+          KeycloakServer.builder()
+              .realm(
+                  KeycloakRealm.demo()
+                      .brokerUrl(brokerUrl())
+                      .app1Url(app1Url())
+                      .app2Url(app2Url())
+                      .build())
+              .httpPort(settings.keycloakPort())
+              .start();
     } catch (IllegalStateException | UncheckedIOException e) {
       throw new LocalStackException("Keycloak did not start: " + e.getMessage(), e);
     }

@@ -12,15 +12,25 @@ import java.util.Objects;
  * @param repository the repository root (holds {@code mvnw}, {@code broker/}, {@code examples/})
  * @param workDir logs, the broker's outbox and Keycloak's instance; wiped at each start
  * @param redisPort redis-server's port
+ * @param keycloakPort Keycloak's HTTP port
  * @param brokerPort the broker's HTTP port
  * @param app1Port app1's (servlet app) HTTP port
  * @param app2Port app2's (Quarkus app) HTTP port
  */
 public record StackSettings(
-    Path repository, Path workDir, int redisPort, int brokerPort, int app1Port, int app2Port) {
+    Path repository,
+    Path workDir,
+    int redisPort,
+    int keycloakPort,
+    int brokerPort,
+    int app1Port,
+    int app2Port) {
 
   /** The interactive run's Redis port (not 6379, which a system redis-server may hold). */
   public static final int DEFAULT_REDIS_PORT = 6380;
+
+  /** The interactive run's Keycloak port. */
+  public static final int DEFAULT_KEYCLOAK_PORT = 8180;
 
   /** The interactive run's broker port. */
   public static final int DEFAULT_BROKER_PORT = 8080;
@@ -39,9 +49,9 @@ public record StackSettings(
 
   /**
    * The interactive run: well-known ports, each overridable by an environment variable ({@code
-   * LOCAL_STACK_REDIS_PORT}, {@code LOCAL_STACK_BROKER_PORT}, {@code LOCAL_STACK_APP1_PORT}, {@code
-   * LOCAL_STACK_APP2_PORT}), files in {@code LOCAL_STACK_DIR} or {@code
-   * examples/local-stack/target/local-stack}.
+   * LOCAL_STACK_REDIS_PORT}, {@code LOCAL_STACK_KEYCLOAK_PORT}, {@code LOCAL_STACK_BROKER_PORT},
+   * {@code LOCAL_STACK_APP1_PORT}, {@code LOCAL_STACK_APP2_PORT}), files in {@code LOCAL_STACK_DIR}
+   * or {@code examples/local-stack/target/local-stack}.
    */
   public static StackSettings fromEnvironment(Map<String, String> env) {
     Path repository = findRepository();
@@ -52,6 +62,7 @@ public record StackSettings(
             ? repository.resolve("examples/local-stack/target/local-stack")
             : Path.of(dir).toAbsolutePath(),
         port(env, "LOCAL_STACK_REDIS_PORT", DEFAULT_REDIS_PORT),
+        port(env, "LOCAL_STACK_KEYCLOAK_PORT", DEFAULT_KEYCLOAK_PORT),
         port(env, "LOCAL_STACK_BROKER_PORT", DEFAULT_BROKER_PORT),
         port(env, "LOCAL_STACK_APP1_PORT", DEFAULT_APP1_PORT),
         port(env, "LOCAL_STACK_APP2_PORT", DEFAULT_APP2_PORT));
@@ -62,6 +73,7 @@ public record StackSettings(
     return new StackSettings(
         findRepository(),
         workDir.toAbsolutePath(),
+        FreePorts.next(),
         FreePorts.next(),
         FreePorts.next(),
         FreePorts.next(),

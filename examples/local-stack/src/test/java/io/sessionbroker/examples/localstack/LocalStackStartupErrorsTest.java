@@ -29,6 +29,7 @@ class LocalStackStartupErrorsTest {
               StackSettings.findRepository(),
               workDir,
               FreePorts.next(),
+              FreePorts.next(),
               taken.getLocalPort(),
               FreePorts.next(),
               FreePorts.next());
@@ -48,6 +49,7 @@ class LocalStackStartupErrorsTest {
         new StackSettings(
             repository,
             repository.resolve("work"),
+            FreePorts.next(),
             FreePorts.next(),
             FreePorts.next(),
             FreePorts.next(),

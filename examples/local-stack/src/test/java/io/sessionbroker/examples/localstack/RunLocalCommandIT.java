@@ -69,6 +69,7 @@ class RunLocalCommandIT {
             Map.of(
                 "LOCAL_STACK_DIR", WORK_DIR.toString(),
                 "LOCAL_STACK_REDIS_PORT", Integer.toString(FreePorts.next()),
+                "LOCAL_STACK_KEYCLOAK_PORT", Integer.toString(FreePorts.next()),
                 "LOCAL_STACK_BROKER_PORT", Integer.toString(FreePorts.next()),
                 "LOCAL_STACK_APP1_PORT", Integer.toString(FreePorts.next()),
                 "LOCAL_STACK_APP2_PORT", Integer.toString(FreePorts.next())));
