@@ -21,6 +21,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -55,6 +56,7 @@ public class ReconciliationJob {
   private final Map<String, SessionDirectory> directories;
   private final MeterRegistry metrics;
   private final Counter runs;
+  private final Predicate<String> leaseForScheduledRun;
   private ScheduledExecutorService scheduler;
 
   @Inject
@@ -62,6 +64,7 @@ public class ReconciliationJob {
       SessionBrokerConfig config,
       RegisteredSessions registry,
       RevocationService revocations,
+      ReconciliationLease lease,
       MeterRegistry metrics) {
     this(
         config.reconciliation().enabled(),
@@ -70,6 +73,10 @@ public class ReconciliationJob {
         (alias, sid, sub) ->
             revocations.revokeSid(alias, sid, sub, null, Reason.EXPIRED, "reconcile:" + sid),
         adminClients(config),
+        // Shorter than the interval, so the next run can take it whoever held it.
+        alias ->
+            lease.tryAcquire(
+                alias, config.reconciliation().interval().multipliedBy(9).dividedBy(10)),
         metrics);
   }
 
@@ -79,8 +86,10 @@ public class ReconciliationJob {
       RegisteredSessions registry,
       ExpiredSessionRevoker revoker,
       Map<String, SessionDirectory> directories,
+      Predicate<String> leaseForScheduledRun,
       MeterRegistry metrics) {
     this.enabled = enabled;
+    this.leaseForScheduledRun = leaseForScheduledRun;
     this.interval = interval;
     this.registry = registry;
     this.revoker = revoker;
@@ -177,7 +186,7 @@ public class ReconciliationJob {
   /** A throwing task would never be scheduled again; nothing escapes. */
   private void runScheduled() {
     try {
-      runOnce();
+      run(leaseForScheduledRun);
     } catch (RuntimeException e) {
       LOG.errorf(e, "Reconciliation run failed");
     }
@@ -187,12 +196,22 @@ public class ReconciliationJob {
    * Runs one reconciliation now, on the calling thread, whether or not the schedule is enabled.
    * Runs never overlap: a call waits for a run in progress.
    */
-  public synchronized ReconciliationReport runOnce() {
+  public ReconciliationReport runOnce() {
+    return run(alias -> true);
+  }
+
+  /** Reconciles the issuers for which {@code mayRun} says yes (the lease, when scheduled). */
+  private synchronized ReconciliationReport run(Predicate<String> mayRun) {
     runs.increment();
     List<IssuerOutcome> outcomes = new ArrayList<>();
     for (Map.Entry<String, SessionDirectory> issuer : directories.entrySet()) {
       if (Thread.currentThread().isInterrupted()) {
         break;
+      }
+      if (!mayRun.test(issuer.getKey())) {
+        LOG.debugf(
+            "Reconciliation of issuer '%s' left to the replica holding its lease", issuer.getKey());
+        continue;
       }
       long started = System.nanoTime();
       IssuerOutcome outcome =

@@ -90,6 +90,11 @@ public class RedisKeys {
     return prefix + ":client-nbf:{" + alias + ":" + clientId + "}";
   }
 
+  /** Lease that lets one broker replica at a time reconcile an issuer with Keycloak. */
+  public String reconciliationLease(String alias) {
+    return prefix + ":reconcile-lease:{" + alias + "}";
+  }
+
   /** Marker of a processed logout token. */
   public String processedJti(String alias, String jti) {
     return prefix + ":jti:{" + alias + "}:" + jti;

@@ -1,0 +1,32 @@
+package io.sessionbroker.broker.reconcile;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sessionbroker.broker.testing.BrokerTestResources;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The lease that lets one replica at a time reconcile an issuer, on real Redis. */
+@QuarkusTest
+@WithTestResource(BrokerTestResources.class)
+class ReconciliationLeaseTest {
+
+  @Inject ReconciliationLease lease;
+  @Inject io.quarkus.redis.datasource.RedisDataSource redis;
+  @Inject io.sessionbroker.broker.store.RedisKeys keys;
+
+  @Test
+  void whenTheLeaseIsHeldThenAnotherReplicaCannotTakeItUntilItExpires() throws Exception {
+    String alias = "lease-" + UUID.randomUUID();
+    ReconciliationLease otherReplica = new ReconciliationLease(redis, keys);
+
+    assertThat(lease.tryAcquire(alias, Duration.ofMillis(300))).isTrue();
+    assertThat(otherReplica.tryAcquire(alias, Duration.ofMillis(300))).isFalse();
+    Thread.sleep(400);
+    assertThat(otherReplica.tryAcquire(alias, Duration.ofMillis(300))).isTrue();
+  }
+}
