@@ -1,0 +1,198 @@
+package io.sessionbroker.benchmark;
+
+import io.lettuce.core.LettuceFutures;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import java.util.zip.CRC32;
+
+/**
+ * Fills Redis with the {@link Dataset} fast: the broker's own Lua scripts ({@code register.lua},
+ * {@code index_put.lua}, read from the packaged broker jar) run with pipelined EVALSHA on the keys
+ * the broker's {@code RedisKeys} names, in the order {@code RedisSessionStore.register} uses. The
+ * API path would take minutes for a million sessions; the result is the same Redis content (the
+ * harness checks it through the API afterwards). Differences: the user index entry is written once
+ * per SSO session instead of once per registration (the repeats are idempotent HSETs), and the
+ * "revoked before" markers are not read (none exist).
+ */
+final class RegistryLoader {
+
+  /** The key prefix ({@code session-broker.redis.key-prefix} default). */
+  static final String PREFIX = "sb";
+
+  /** Buckets per index, as {@code RedisKeys.BUCKETS}. */
+  static final int BUCKETS = 1024;
+
+  private static final char SEP = '\u001f';
+  private static final int BATCH_SSO_SESSIONS = 500;
+
+  private final String redisUri;
+  private final String alias;
+  private final String registerSource;
+  private final String indexPutSource;
+
+  RegistryLoader(String redisUri, String alias, Path brokerQuarkusApp) {
+    this.redisUri = redisUri;
+    this.alias = alias;
+    this.registerSource = luaScript(brokerQuarkusApp, "register");
+    this.indexPutSource = luaScript(brokerQuarkusApp, "index_put");
+  }
+
+  static String sidKey(String alias, String sid) {
+    return PREFIX + ":sid:{" + alias + ":" + sid + "}";
+  }
+
+  static String clientBucketKey(String alias, String clientId, int bucket) {
+    return PREFIX + ":cs:{" + alias + ":" + clientId + ":" + bucket + "}";
+  }
+
+  static String userBucketKey(String alias, int bucket) {
+    return PREFIX + ":us:{" + alias + ":" + bucket + "}";
+  }
+
+  static int bucketOf(String id) {
+    CRC32 crc = new CRC32();
+    crc.update(id.getBytes(StandardCharsets.UTF_8));
+    return (int) (crc.getValue() % BUCKETS);
+  }
+
+  /**
+   * Loads SSO sessions {@code [0, dataset.ssoSessions())} with {@code threads} pipelined
+   * connections.
+   *
+   * @return registrations written
+   */
+  long load(Dataset dataset, Duration ttl, int threads) throws InterruptedException {
+    RedisClient client = RedisClient.create(redisUri);
+    try {
+      AtomicInteger nextBatch = new AtomicInteger();
+      long[] written = new long[threads];
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int worker = t;
+        Thread thread =
+            new Thread(
+                () -> written[worker] = loadBatches(client, dataset, ttl, nextBatch),
+                "loader-" + t);
+        workers.add(thread);
+        thread.start();
+      }
+      long total = 0;
+      for (int t = 0; t < threads; t++) {
+        workers.get(t).join();
+        total += written[t];
+      }
+      return total;
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  private long loadBatches(
+      RedisClient client, Dataset dataset, Duration ttl, AtomicInteger nextBatch) {
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisAsyncCommands<String, String> redis = connection.async();
+      String registerSha = connection.sync().scriptLoad(registerSource);
+      String indexPutSha = connection.sync().scriptLoad(indexPutSource);
+      for (int c = 0; c < Dataset.CLIENTS; c++) {
+        connection.sync().sadd(PREFIX + ":clients:{" + alias + "}", Dataset.clientId(c));
+      }
+      connection.setAutoFlushCommands(false);
+      long written = 0;
+      while (true) {
+        int from = nextBatch.getAndIncrement() * BATCH_SSO_SESSIONS;
+        if (from >= dataset.ssoSessions()) {
+          return written;
+        }
+        int to = Math.min(dataset.ssoSessions(), from + BATCH_SSO_SESSIONS);
+        long now = System.currentTimeMillis();
+        String nowText = Long.toString(now);
+        String expires = Long.toString(now + ttl.toMillis());
+        List<RedisFuture<?>> replies = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+          String sid = dataset.sid(i);
+          String sub = dataset.sub(i);
+          for (int k = 0; k < dataset.clientCount(i); k++) {
+            String clientId = dataset.client(i, k);
+            String sessionId = dataset.sessionId(i, k);
+            replies.add(
+                redis.evalsha(
+                    indexPutSha,
+                    ScriptOutputType.INTEGER,
+                    new String[] {clientBucketKey(alias, clientId, bucketOf(sessionId))},
+                    sessionId,
+                    expires + "," + sid,
+                    expires,
+                    nowText));
+            if (k == 0) {
+              replies.add(
+                  redis.evalsha(
+                      indexPutSha,
+                      ScriptOutputType.INTEGER,
+                      new String[] {userBucketKey(alias, bucketOf(sub))},
+                      sub + SEP + sid,
+                      expires,
+                      expires,
+                      nowText));
+            }
+            replies.add(
+                redis.evalsha(
+                    registerSha,
+                    ScriptOutputType.MULTI,
+                    new String[] {sidKey(alias, sid)},
+                    clientId + SEP + sessionId,
+                    clientId,
+                    sub,
+                    nowText,
+                    expires,
+                    nowText));
+            written++;
+          }
+        }
+        connection.flushCommands();
+        if (!LettuceFutures.awaitAll(60, TimeUnit.SECONDS, replies.toArray(RedisFuture[]::new))) {
+          throw new IllegalStateException("Redis did not answer a load batch in time");
+        }
+        for (RedisFuture<?> reply : replies) {
+          if (reply.getError() != null) {
+            throw new IllegalStateException("A load command failed: " + reply.getError());
+          }
+        }
+      }
+    }
+  }
+
+  /** Reads {@code lua/<name>.lua} from the broker's application jar in quarkus-app/app. */
+  private static String luaScript(Path quarkusApp, String name) {
+    try (Stream<Path> jars = Files.list(quarkusApp.resolve("app"))) {
+      for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
+        try (JarFile file = new JarFile(jar.toFile())) {
+          var entry = file.getEntry("lua/" + name + ".lua");
+          if (entry != null) {
+            try (InputStream in = file.getInputStream(entry)) {
+              return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Could not read the broker jar in " + quarkusApp, e);
+    }
+    throw new IllegalStateException("lua/" + name + ".lua not found in " + quarkusApp + "/app");
+  }
+}
