@@ -30,6 +30,7 @@ public final class RedisFailures {
           || message.contains("Connection refused")
           || message.contains("Connection is closed")
           || message.contains("Connection reset")
+          || message.contains("max wait queue")
           || TRANSIENT_CODES.contains(firstWord(message))) {
         return true;
       }

@@ -24,6 +24,14 @@ class RedisFailuresTest {
   }
 
   @Test
+  void whenTheConnectionPoolQueueIsFullThenItIsTreatedAsAPassingOutage() {
+    assertThat(
+            RedisFailures.isUnavailable(
+                new IllegalStateException("Connection pool reached max wait queue size of 24")))
+        .isTrue();
+  }
+
+  @Test
   void whenTheUserLacksPermissionThenItIsNotAnOutage() {
     assertThat(
             RedisFailures.isUnavailable(
