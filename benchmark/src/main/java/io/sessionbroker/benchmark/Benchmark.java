@@ -529,7 +529,7 @@ public final class Benchmark {
 
   /**
    * Mints the measured runs' logout tokens while Redis is being loaded (a phase that measures
-   * nothing but memory): for the throughput run twice the probe's rate over the run, for the
+   * nothing but memory): for the throughput run 2.5 times the probe's rate over the run, for the
    * latency runs exactly what they send. Sessions are taken after the probe's, in index order; the
    * latency runs' sessions all include {@link #LATENCY_CLIENT}, the audience of their tokens.
    *
@@ -540,7 +540,7 @@ public final class Benchmark {
     int throughput =
         (int)
             Math.max(
-                5_000, Math.min(settings.maxLogoutTokens(), 1.5 * results.probeRate * runSeconds));
+                5_000, Math.min(settings.maxLogoutTokens(), 2.5 * results.probeRate * runSeconds));
     int atTarget =
         (int)
             (settings.latencyRate()

@@ -24,11 +24,13 @@ import java.util.zip.CRC32;
 /**
  * Fills Redis with the {@link Dataset} fast: the broker's own Lua scripts ({@code register.lua},
  * {@code index_put.lua}, read from the packaged broker jar) run with pipelined EVALSHA on the keys
- * the broker's {@code RedisKeys} names, in the order {@code RedisSessionStore.register} uses. The
- * API path would take minutes for a million sessions; the result is the same Redis content (the
- * harness checks it through the API afterwards). Differences: the user index entry is written once
- * per SSO session instead of once per registration (the repeats are idempotent HSETs), and the
- * "revoked before" markers are not read (none exist).
+ * the broker's {@code RedisKeys} names, with the arguments {@code RedisSessionStore.register}
+ * passes. The API path would take minutes for a million sessions; the result is the same Redis
+ * content (the harness checks it through the API afterwards). Differences: the commands of many
+ * registrations are pipelined (the index entries may land before their sid hash, which nothing
+ * reads meanwhile), the user index entry is written once per SSO session instead of once per
+ * registration (the repeats are idempotent HSETs), and the "revoked before" markers are not read
+ * (none exist).
  */
 final class RegistryLoader {
 
