@@ -91,14 +91,19 @@ public final class RedisSentinelSetup implements AutoCloseable {
   }
 
   private boolean masterLinkUp() {
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), replica.port())) {
+    return replicationInfo(replica.port()).contains("master_link_status:up");
+  }
+
+  /** {@code INFO replication} of the node on {@code port}, or "" when it does not answer. */
+  private static String replicationInfo(int port) {
+    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(2000);
       socket.getOutputStream().write("INFO replication\r\n".getBytes());
       byte[] buffer = new byte[4096];
       int read = socket.getInputStream().read(buffer);
-      return read > 0 && new String(buffer, 0, read).contains("master_link_status:up");
+      return read > 0 ? new String(buffer, 0, read) : "";
     } catch (IOException e) {
-      return false;
+      return "";
     }
   }
 
@@ -123,23 +128,44 @@ public final class RedisSentinelSetup implements AutoCloseable {
   }
 
   /**
-   * Promotes the replica ({@code SENTINEL FAILOVER}) and waits until the Sentinel names it as
-   * master.
+   * Promotes the replica ({@code SENTINEL FAILOVER}) and waits until the failover is complete: the
+   * Sentinel names the replica as master, and the old master has been reconfigured as its replica
+   * and is in sync.
+   *
+   * <p>Until that reconfiguration (Sentinel waits a few seconds before sending it) the old master
+   * still accepts writes from connections opened before the switch, and its resync with the new
+   * master then wipes them: tests that write right after the switch would see Redis' own
+   * asynchronous-replication window, not the behaviour under test.
    */
   public void failover() {
     String reply = sentinelCommand("SENTINEL FAILOVER " + MASTER_NAME);
     if (reply == null || !reply.startsWith("+OK")) {
       throw new IllegalStateException("SENTINEL FAILOVER answered " + reply);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
     while (System.nanoTime() < deadline) {
       String master = sentinelCommand("SENTINEL get-master-addr-by-name " + MASTER_NAME, 5);
       if (master != null && master.contains(Integer.toString(replica.port()))) {
+        awaitDemoted(master(), replica.port(), deadline);
         return;
       }
       sleep(100);
     }
     throw new IllegalStateException("the Sentinel did not promote the replica");
+  }
+
+  private static void awaitDemoted(RedisServer oldMaster, int newMasterPort, long deadline) {
+    while (System.nanoTime() < deadline) {
+      String info = replicationInfo(oldMaster.port());
+      if (info.contains("role:slave")
+          && info.contains("master_port:" + newMasterPort)
+          && info.contains("master_link_status:up")) {
+        return;
+      }
+      sleep(100);
+    }
+    throw new IllegalStateException(
+        "the Sentinel did not reconfigure the old master as a replica of the new one");
   }
 
   private String sentinelCommand(String command) {
