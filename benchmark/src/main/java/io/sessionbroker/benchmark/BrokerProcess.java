@@ -1,10 +1,13 @@
 package io.sessionbroker.benchmark;
 
 import io.sessionbroker.testsupport.FreePorts;
+import io.sessionbroker.testsupport.JavaProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,67 +24,38 @@ final class BrokerProcess implements AutoCloseable {
   record JvmMetrics(long heapUsedBytes, double gcPauseSeconds, long gcPauses) {}
 
   private final int port = FreePorts.next();
-  private final Process process;
-  private final Path log;
+  private final JavaProcess process;
 
   /**
    * @param jvmOptions extra JVM options (e.g. a flight recording from the start)
    * @param config broker configuration, passed as system properties
    */
   BrokerProcess(Path jar, Path workDir, List<String> jvmOptions, Map<String, String> config) {
-    if (!Files.exists(jar)) {
-      throw new IllegalStateException(jar.toAbsolutePath() + " is missing: build it first");
-    }
     try {
       Files.createDirectories(workDir);
-      log = workDir.resolve("broker.log");
-      List<String> command = new ArrayList<>();
-      command.add(javaBinary());
-      command.add("-Xmx256m");
-      command.addAll(jvmOptions);
-      command.add("-Dquarkus.http.port=" + port);
-      command.add("-Dquarkus.log.level=WARN");
-      command.add("-Dquarkus.log.category.\"io.sessionbroker\".level=WARN");
-      command.add(
-          "-Dsession-broker.outbox.directory=" + workDir.resolve("outbox").toAbsolutePath());
-      config.forEach((key, value) -> command.add("-D" + key + "=" + value));
-      command.add("-jar");
-      command.add(jar.toAbsolutePath().toString());
-      process =
-          new ProcessBuilder(command)
-              .directory(workDir.toFile())
-              .redirectErrorStream(true)
-              .redirectOutput(log.toFile())
-              .start();
     } catch (IOException e) {
-      throw new UncheckedIOException("Could not start the broker", e);
+      throw new UncheckedIOException("Could not create " + workDir, e);
     }
-    awaitReady();
-  }
-
-  /** The java launcher of this JVM: the broker runs on the same runtime as the references. */
-  static String javaBinary() {
-    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-  }
-
-  private void awaitReady() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    byte[] ready = HttpConnection.get(port, "/q/health/ready", null);
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("The broker exited at start; log: " + logText());
-      }
-      try (HttpConnection http = new HttpConnection(port)) {
-        if (http.exchange(ready, false).status() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // Still starting.
-      }
-      sleep(250);
+    JavaProcess.Builder launch =
+        JavaProcess.builder("broker", jar)
+            .workingDir(workDir)
+            .logFile(workDir.resolve("broker.log"))
+            .systemProperty("quarkus.http.port", Integer.toString(port))
+            .systemProperty("quarkus.log.level", "WARN")
+            .systemProperty("quarkus.log.category.\"io.sessionbroker\".level", "WARN")
+            .systemProperty(
+                "session-broker.outbox.directory",
+                workDir.resolve("outbox").toAbsolutePath().toString())
+            .systemProperties(config);
+    jvmOptions.forEach(launch::jvmOption);
+    process = launch.start();
+    try {
+      process.awaitReady(
+          URI.create("http://127.0.0.1:" + port + "/q/health/ready"), Duration.ofSeconds(90));
+    } catch (IllegalStateException e) {
+      process.close();
+      throw e;
     }
-    close();
-    throw new IllegalStateException("The broker did not become ready; log: " + logText());
   }
 
   int port() {
@@ -144,36 +118,15 @@ final class BrokerProcess implements AutoCloseable {
   }
 
   String logText() {
-    try {
-      return Files.readString(log);
-    } catch (IOException e) {
-      return "(no log)";
-    }
+    return process.logText();
   }
 
   Path log() {
-    return log;
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return process.logFile();
   }
 
   @Override
   public void close() {
-    process.destroy();
-    try {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    process.close();
   }
 }

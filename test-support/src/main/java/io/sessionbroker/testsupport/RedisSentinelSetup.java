@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -219,15 +220,7 @@ public final class RedisSentinelSetup implements AutoCloseable {
 
   @Override
   public void close() {
-    sentinel.destroy();
-    try {
-      if (!sentinel.waitFor(5, TimeUnit.SECONDS)) {
-        sentinel.destroyForcibly();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      sentinel.destroyForcibly();
-    }
+    ProcessTree.stop(sentinel.toHandle(), Duration.ofSeconds(5));
     replica.close();
     master.close();
     try (var paths = Files.walk(sentinelDir)) {

@@ -13,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -175,15 +174,7 @@ public final class RedisServer implements AutoCloseable {
     if (process == null) {
       return;
     }
-    process.destroy();
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      process.destroyForcibly();
-    }
+    ProcessTree.stop(process.toHandle(), Duration.ofSeconds(5));
     process = null;
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);

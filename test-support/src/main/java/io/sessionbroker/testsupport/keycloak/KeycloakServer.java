@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
 import io.sessionbroker.testsupport.FreePorts;
+import io.sessionbroker.testsupport.ProcessTree;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -23,9 +24,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -328,40 +326,12 @@ public final class KeycloakServer implements AutoCloseable {
     if (process == null) {
       return;
     }
-    // Collect the tree before signalling: once kc.sh exits its children are re-parented and can
-    // no longer be found through it.
-    List<ProcessHandle> tree =
-        Stream.concat(Stream.of(process.toHandle()), process.toHandle().descendants())
-            .collect(Collectors.toList());
-    tree.forEach(ProcessHandle::destroy);
-    Instant deadline = Instant.now().plus(STOP_TIMEOUT);
-    for (ProcessHandle handle : tree) {
-      awaitExit(handle, Duration.between(Instant.now(), deadline));
-    }
-    tree.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-    for (ProcessHandle handle : tree) {
-      awaitExit(handle, Duration.ofSeconds(5));
-    }
+    ProcessTree.stop(process.toHandle(), STOP_TIMEOUT);
     process = null;
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
     } catch (IllegalStateException shuttingDown) {
       // Called from the hook itself while the JVM exits: nothing left to unregister.
-    }
-  }
-
-  private static void awaitExit(ProcessHandle handle, Duration timeout) {
-    if (timeout.isNegative() || timeout.isZero()) {
-      return;
-    }
-    try {
-      handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException e) {
-      // Left for destroyForcibly.
-    } catch (ExecutionException e) {
-      // onExit never completes exceptionally; nothing to wait for.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

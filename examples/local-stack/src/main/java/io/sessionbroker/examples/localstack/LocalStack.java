@@ -1,5 +1,6 @@
 package io.sessionbroker.examples.localstack;
 
+import io.sessionbroker.testsupport.JavaProcess;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.keycloak.KeycloakRealm;
 import io.sessionbroker.testsupport.keycloak.KeycloakServer;
@@ -53,7 +54,12 @@ public final class LocalStack implements AutoCloseable {
   private final Path logs;
   private RedisServer redis;
   private KeycloakServer keycloak;
-  private final List<ChildProcess> children = new ArrayList<>();
+
+  /** Environment variables that configure the broker or the apps. */
+  private static final List<String> ISOLATED_ENV_PREFIXES =
+      List.of("QUARKUS_", "SESSION_BROKER_", "APP_", "OIDC_", "KC_");
+
+  private final List<JavaProcess> children = new ArrayList<>();
   private boolean closed;
   private volatile boolean stopping;
 
@@ -88,7 +94,7 @@ public final class LocalStack implements AutoCloseable {
                 },
                 "local-stack-shutdown"));
     stack.printSummary(System.out);
-    ChildProcess died = stack.awaitUnexpectedExit();
+    JavaProcess died = stack.awaitUnexpectedExit();
     System.err.println(
         died.name()
             + " exited unexpectedly (code "
@@ -161,7 +167,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     step("Session Broker on port " + settings.brokerPort());
-    ChildProcess broker =
+    JavaProcess broker =
         startJava(
             "broker",
             List.of(
@@ -172,14 +178,14 @@ public final class LocalStack implements AutoCloseable {
                 "-Dsession-broker.outbox.directory=" + settings.workDir().resolve("broker-outbox")),
             Map.of(),
             brokerJar);
-    broker.awaitReady(URI.create(brokerUrl() + "/q/health/ready"), BROKER_START_TIMEOUT);
+    awaitReady(broker, URI.create(brokerUrl() + "/q/health/ready"), BROKER_START_TIMEOUT);
 
     step(
         "app1 (servlet) on port "
             + settings.app1Port()
             + ", app2 (Quarkus) on port "
             + settings.app2Port());
-    ChildProcess app1 =
+    JavaProcess app1 =
         startJava(
             "app1",
             List.of(
@@ -193,7 +199,7 @@ public final class LocalStack implements AutoCloseable {
             // Secrets through the environment, not the command line that `ps` shows.
             Map.of("OIDC_CLIENT_SECRET", KeycloakRealm.APP1_SECRET),
             app1Jar);
-    ChildProcess app2 =
+    JavaProcess app2 =
         startJava(
             "app2",
             List.of(
@@ -212,23 +218,37 @@ public final class LocalStack implements AutoCloseable {
                 "QUARKUS_OIDC_TOKEN_STATE_MANAGER_ENCRYPTION_SECRET",
                 randomSecret()),
             app2Jar);
-    app1.awaitReady(URI.create(app1Url() + "/health"), APP_START_TIMEOUT);
-    app2.awaitReady(URI.create(app2Url() + "/q/health/ready"), APP_START_TIMEOUT);
+    awaitReady(app1, URI.create(app1Url() + "/health"), APP_START_TIMEOUT);
+    awaitReady(app2, URI.create(app2Url() + "/q/health/ready"), APP_START_TIMEOUT);
     writeUrlsFile();
   }
 
-  private ChildProcess startJava(
+  private JavaProcess startJava(
       String name, List<String> systemProperties, Map<String, String> env, Path jar) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-Xmx256m");
-    command.addAll(systemProperties);
-    command.add("-jar");
-    command.add(jar.toString());
-    ChildProcess child =
-        ChildProcess.start(name, command, env, settings.workDir(), logs.resolve(name + ".log"));
-    children.add(child);
-    return child;
+    JavaProcess.Builder launch =
+        JavaProcess.builder(name, jar)
+            .workingDir(settings.workDir())
+            .logFile(logs.resolve(name + ".log"))
+            // A developer's settings for some other deployment must not leak into the stack.
+            .withoutInheritedEnv(ISOLATED_ENV_PREFIXES)
+            .env(env);
+    systemProperties.forEach(launch::jvmOption);
+    try {
+      JavaProcess child = launch.start();
+      children.add(child);
+      return child;
+    } catch (UncheckedIOException e) {
+      throw new LocalStackException(e.getMessage(), e);
+    }
+  }
+
+  /** Waits for a part's health URL, in the stack's own error type. */
+  private static void awaitReady(JavaProcess part, URI health, Duration timeout) {
+    try {
+      part.awaitReady(health, timeout);
+    } catch (IllegalStateException e) {
+      throw new LocalStackException(e.getMessage(), e);
+    }
   }
 
   private static String randomSecret() {
@@ -345,9 +365,9 @@ public final class LocalStack implements AutoCloseable {
    * returns it. Ctrl-C in a terminal signals every process of the stack at once, so a part that
    * exits just before this JVM's shutdown hook starts is given a moment before it counts.
    */
-  private ChildProcess awaitUnexpectedExit() {
+  private JavaProcess awaitUnexpectedExit() {
     while (true) {
-      for (ChildProcess child : children) {
+      for (JavaProcess child : children) {
         if (!child.isAlive()) {
           pause(Duration.ofSeconds(2));
           if (!stopping) {
