@@ -1,9 +1,19 @@
 -- Registers one app session under an SSO session, atomically against its logout.
 -- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs.
 -- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch.
+-- A registration's value is "<createdAt>,<expiresAt>,<revokedAt or 0>", epoch ms in base 36.
 local key, field, clientId, sub = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local created, expires, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local sep = '\31'
+local function base36(n)
+  local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
+  repeat
+    local d = n % 36
+    s = string.sub(digits, d + 1, d + 1) .. s
+    n = (n - d) / 36
+  until n == 0
+  return s
+end
 
 local tombstone = redis.call('HGET', key, '!rev') or redis.call('HGET', key, '!rev' .. sep .. clientId)
 if tombstone then
@@ -16,18 +26,18 @@ end
 local status = 'created'
 local existing = redis.call('HGET', key, field)
 if existing then
-  local c, _, r = string.match(existing, '^(%d+),(%d+),(%d+)$')
+  local c, _, r = string.match(existing, '^(%w+),(%w+),(%w+)$')
   if r ~= '0' then
-    return {'revoked', r, storedSub or sub}
+    return {'revoked', string.format('%.0f', tonumber(r, 36)), storedSub or sub}
   end
   -- A retried registration keeps its first creation time.
-  created = tonumber(c)
+  created = tonumber(c, 36)
   status = 'updated'
 end
 if not storedSub and sub ~= '' then
   redis.call('HSET', key, '!sub', sub)
 end
-redis.call('HSET', key, field, string.format('%.0f,%.0f,0', created, expires))
+redis.call('HSET', key, field, base36(created) .. ',' .. base36(expires) .. ',0')
 local ttl = expires - now
 if redis.call('PTTL', key) < ttl then
   redis.call('PEXPIRE', key, ttl)

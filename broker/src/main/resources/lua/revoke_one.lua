@@ -1,6 +1,16 @@
 -- Revokes or deletes one registration.
 -- KEYS[1]: sid hash. ARGV: field, nowMs, mode (revoke | delete), notBeforeMs ('0' = any age).
 -- Returns {status}: revoked | already_revoked | deleted | not_found | too_new.
+-- Registration values are base-36 epoch ms (see register.lua).
+local function base36(n)
+  local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
+  repeat
+    local d = n % 36
+    s = string.sub(digits, d + 1, d + 1) .. s
+    n = (n - d) / 36
+  until n == 0
+  return s
+end
 local key, field, now, mode, notBefore = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local value = redis.call('HGET', key, field)
 if not value then
@@ -10,12 +20,12 @@ if mode == 'delete' then
   redis.call('HDEL', key, field)
   return {'deleted'}
 end
-local c, e, r = string.match(value, '^(%d+),(%d+),(%d+)$')
+local c, e, r = string.match(value, '^(%w+),(%w+),(%w+)$')
 if r ~= '0' then
   return {'already_revoked'}
 end
-if notBefore > 0 and tonumber(c) > notBefore then
+if notBefore > 0 and tonumber(c, 36) > notBefore then
   return {'too_new'}
 end
-redis.call('HSET', key, field, c .. ',' .. e .. ',' .. now)
+redis.call('HSET', key, field, c .. ',' .. e .. ',' .. base36(tonumber(now)))
 return {'revoked'}

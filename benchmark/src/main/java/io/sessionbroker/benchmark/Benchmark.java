@@ -315,12 +315,12 @@ public final class Benchmark {
     }
     long clientIndex = 0;
     for (int c = 0; c < Dataset.CLIENTS; c++) {
-      for (int b = 0; b < RegistryLoader.BUCKETS; b++) {
+      for (int b = 0; b < RegistryLoader.CLIENT_BUCKETS; b++) {
         clientIndex += memoryUsage(RegistryLoader.clientBucketKey(ALIAS, Dataset.clientId(c), b));
       }
     }
     long userIndex = 0;
-    for (int b = 0; b < RegistryLoader.BUCKETS; b++) {
+    for (int b = 0; b < RegistryLoader.USER_BUCKETS; b++) {
       userIndex += memoryUsage(RegistryLoader.userBucketKey(ALIAS, b));
     }
     Map<String, String> encodings = new java.util.LinkedHashMap<>();

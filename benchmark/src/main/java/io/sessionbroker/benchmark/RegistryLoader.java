@@ -37,8 +37,11 @@ final class RegistryLoader {
   /** The key prefix ({@code session-broker.redis.key-prefix} default). */
   static final String PREFIX = "sb";
 
-  /** Buckets per index, as {@code RedisKeys.BUCKETS}. */
-  static final int BUCKETS = 1024;
+  /** Buckets per client index, as {@code RedisKeys.CLIENT_BUCKETS}. */
+  static final int CLIENT_BUCKETS = 1024;
+
+  /** Buckets of the user index, as {@code RedisKeys.USER_BUCKETS}. */
+  static final int USER_BUCKETS = 8192;
 
   private static final char SEP = '\u001f';
   private static final int BATCH_SSO_SESSIONS = 500;
@@ -67,10 +70,10 @@ final class RegistryLoader {
     return PREFIX + ":us:{" + alias + ":" + bucket + "}";
   }
 
-  static int bucketOf(String id) {
+  static int bucketOf(String id, int buckets) {
     CRC32 crc = new CRC32();
     crc.update(id.getBytes(StandardCharsets.UTF_8));
-    return (int) (crc.getValue() % BUCKETS);
+    return (int) (crc.getValue() % buckets);
   }
 
   /**
@@ -125,6 +128,8 @@ final class RegistryLoader {
         long now = System.currentTimeMillis();
         String nowText = Long.toString(now);
         String expires = Long.toString(now + ttl.toMillis());
+        // Stored values carry times in base 36, as RedisKeys.encodeTime.
+        String expires36 = Long.toString(now + ttl.toMillis(), 36);
         List<RedisFuture<?>> replies = new ArrayList<>();
         for (int i = from; i < to; i++) {
           String sid = dataset.sid(i);
@@ -136,9 +141,11 @@ final class RegistryLoader {
                 redis.evalsha(
                     indexPutSha,
                     ScriptOutputType.INTEGER,
-                    new String[] {clientBucketKey(alias, clientId, bucketOf(sessionId))},
+                    new String[] {
+                      clientBucketKey(alias, clientId, bucketOf(sessionId, CLIENT_BUCKETS))
+                    },
                     sessionId,
-                    expires + "," + sid,
+                    expires36 + "," + sid,
                     expires,
                     nowText));
             if (k == 0) {
@@ -146,9 +153,9 @@ final class RegistryLoader {
                   redis.evalsha(
                       indexPutSha,
                       ScriptOutputType.INTEGER,
-                      new String[] {userBucketKey(alias, bucketOf(sub))},
-                      sub + SEP + sid,
-                      expires,
+                      new String[] {userBucketKey(alias, bucketOf(sub, USER_BUCKETS))},
+                      sid,
+                      expires36 + "," + sub,
                       expires,
                       nowText));
             }

@@ -519,7 +519,9 @@ final class Report {
             m.clientIndexBytes() / (double) m.registrations()));
     row(
         t,
-        "user index buckets (1,024)",
+        "user index buckets ("
+            + String.format(Locale.ROOT, "%,d", RegistryLoader.USER_BUCKETS)
+            + ")",
         String.format(
             Locale.ROOT,
             "%,d B, %.0f B per registration",

@@ -15,15 +15,15 @@ import java.util.function.Predicate;
 
 /**
  * Lists registered users and their SSO sessions from the user index ({@code
- * sb:us:{<alias>:<bucket>}}, fields {@code <sub>␟<sid>} → expiry), one bucket at a time.
+ * sb:us:{<alias>:<bucket>}}, fields {@code <sid>} → {@code <expiry>,<sub>}), one bucket at a time.
  *
  * <p>Why the user index, and not {@code SCAN sb:sid:*} or the client index: it is already grouped
  * by user (all of a user's entries sit in the user's one bucket), which is what one Keycloak
- * request per user needs; its {@link RedisKeys#BUCKETS} buckets are ordinary hash-tagged keys, read
- * with {@code HGETALL} in any topology, whereas {@code SCAN} covers one node of a Redis Cluster and
- * also walks tombstones and every other key; and memory stays bounded by one bucket (about 1/1024
- * of the issuer's users), where the client index spreads a user over clients and buckets and would
- * need a registry-sized map to ask once per user.
+ * request per user needs; its {@link RedisKeys#USER_BUCKETS} buckets are ordinary hash-tagged keys,
+ * read with {@code HGETALL} in any topology, whereas {@code SCAN} covers one node of a Redis
+ * Cluster and also walks tombstones and every other key; and memory stays bounded by one bucket
+ * (about 1/8192 of the issuer's users), where the client index spreads a user over clients and
+ * buckets and would need a registry-sized map to ask once per user.
  *
  * <p>The index may hold stale entries (it is cleaned lazily), so each {@code sid} is confirmed in
  * its own hash: it must have no logout tombstone, name the same user in {@code !sub} (an index
@@ -77,12 +77,12 @@ public class RedisRegisteredSessions implements RegisteredSessions {
     Map<String, List<String>> sidsBySub = new TreeMap<>();
     forEachPair(
         redis.execute("HGETALL", bucket),
-        (field, expiry) -> {
-          int separator = field.indexOf(RedisKeys.SEP);
-          if (separator > 0 && leadingNumber(expiry) >= now) {
+        (sid, value) -> {
+          int comma = value.indexOf(',');
+          if (comma > 0 && time(value.substring(0, comma)) >= now) {
             sidsBySub
-                .computeIfAbsent(field.substring(0, separator), sub -> new ArrayList<>())
-                .add(field.substring(separator + 1));
+                .computeIfAbsent(value.substring(comma + 1), sub -> new ArrayList<>())
+                .add(sid);
           }
         });
     return sidsBySub;
@@ -110,18 +110,22 @@ public class RedisRegisteredSessions implements RegisteredSessions {
     return sameUser && active;
   }
 
-  /** A registration value is {@code createdAtMs,expiresAtMs,revokedAtMs} (0: not revoked). */
+  /**
+   * A registration value is {@code createdAtMs,expiresAtMs,revokedAtMs} in base 36 (0: not
+   * revoked).
+   */
   private static boolean isActive(String value, long now) {
     String[] times = value.split(",");
-    return times.length == 3 && "0".equals(times[2]) && leadingNumber(times[1]) >= now;
+    return times.length == 3 && "0".equals(times[2]) && time(times[1]) >= now;
   }
 
-  private static long leadingNumber(String value) {
-    int end = 0;
-    while (end < value.length() && Character.isDigit(value.charAt(end))) {
-      end++;
+  /** A stored base-36 time; -1 if it is none. */
+  private static long time(String stored) {
+    try {
+      return RedisKeys.decodeTime(stored);
+    } catch (NumberFormatException e) {
+      return -1;
     }
-    return end == 0 ? -1 : Long.parseLong(value.substring(0, end));
   }
 
   /** HGETALL answers a flat field/value array (the client speaks RESP2). */

@@ -15,7 +15,7 @@ final class UserIndexBuckets {
 
   /** Every bucket key of the issuer, in bucket order. */
   List<String> of(String alias) {
-    return IntStream.range(0, RedisKeys.BUCKETS)
+    return IntStream.range(0, RedisKeys.USER_BUCKETS)
         .mapToObj(bucket -> keys.userSessionsBucket(alias, bucket))
         .toList();
   }

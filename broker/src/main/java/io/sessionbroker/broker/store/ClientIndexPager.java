@@ -40,7 +40,7 @@ final class ClientIndexPager {
           continue;
         }
         int firstBucket = sameClient ? after.bucket() : 0;
-        for (int bucket = firstBucket; bucket < RedisKeys.BUCKETS; bucket++) {
+        for (int bucket = firstBucket; bucket < RedisKeys.CLIENT_BUCKETS; bucket++) {
           for (SessionRecord record : store.bucketRecords(issuer, clientId, bucket)) {
             if (sameClient
                 && bucket == after.bucket()

@@ -17,8 +17,17 @@ import java.util.zip.CRC32;
  *       !rev␟<clientId>} in client scope). Registration and logout of one {@code sid} are single
  *       Lua scripts on this one key, so they are atomic, also in Redis Cluster.
  *   <li>{@code sb:cs:{acme:<clientId>:<bucket>}} hash: index {@code sessionId -> expiry,sid} of one
- *       client, spread over {@value #BUCKETS} buckets so each stays a compact listpack.
- *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sub>␟<sid> -> expiry} by user.
+ *       client, spread over {@value #CLIENT_BUCKETS} buckets so each stays a compact listpack.
+ *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,sub} by user (the bucket
+ *       is the sub's), spread over {@value #USER_BUCKETS} buckets. Field and value stay under
+ *       Redis' {@code hash-max-listpack-value} (64 bytes) for UUID ids and a bucket under {@code
+ *       hash-max-listpack-entries} (128) up to about 600,000 users, so buckets stay listpacks.
+ * </ul>
+ *
+ * <p>Times in stored values (expiry, creation, revocation) are epoch milliseconds in base 36
+ * ({@link #encodeTime}): 8 characters instead of 13. The sid hash's tombstone stays decimal.
+ *
+ * <ul>
  *   <li>{@code sb:clients:{acme}} set: client ids that ever registered (to page over all).
  *   <li>{@code sb:user-nbf:{acme:<sub>}}, {@code sb:client-nbf:{acme:<clientId>}}: "revoked before"
  *       times of {@code user.revoked} / {@code client.revoked}.
@@ -35,8 +44,11 @@ public class RedisKeys {
   /** Separator inside hash fields; input validation rejects control characters in ids. */
   public static final String SEP = "\u001f";
 
-  /** Buckets per client index and for the user index. */
-  public static final int BUCKETS = 1024;
+  /** Buckets per client index. A query by client walks them in order. */
+  public static final int CLIENT_BUCKETS = 1024;
+
+  /** Buckets of the user index of an issuer. */
+  public static final int USER_BUCKETS = 8192;
 
   private final String prefix;
 
@@ -57,7 +69,7 @@ public class RedisKeys {
 
   /** The client index bucket that holds {@code sessionId}. */
   public String clientSessions(String alias, String clientId, String sessionId) {
-    return clientSessionsBucket(alias, clientId, bucketOf(sessionId));
+    return clientSessionsBucket(alias, clientId, bucketOf(sessionId, CLIENT_BUCKETS));
   }
 
   /** One client index bucket, for paging over a client's sessions. */
@@ -67,7 +79,7 @@ public class RedisKeys {
 
   /** The user index bucket that holds {@code sub}. */
   public String userSessions(String alias, String sub) {
-    return userSessionsBucket(alias, bucketOf(sub));
+    return userSessionsBucket(alias, bucketOf(sub, USER_BUCKETS));
   }
 
   /** One user index bucket, for walking every user of an issuer (reconciliation job). */
@@ -120,14 +132,26 @@ public class RedisKeys {
     return clientId + SEP + sessionId;
   }
 
-  /** Field of a user index entry. */
-  public static String userIndexField(String sub, String sid) {
-    return sub + SEP + sid;
+  /** Value of a user index entry (its field is the sid). */
+  public static String userIndexValue(long expiresAtMillis, String sub) {
+    return encodeTime(expiresAtMillis) + "," + sub;
   }
 
-  static int bucketOf(String id) {
+  /**
+   * Epoch milliseconds as stored in values: base 36, lower case (Lua's {@code tonumber(s, 36)}).
+   */
+  public static String encodeTime(long epochMillis) {
+    return Long.toString(epochMillis, 36);
+  }
+
+  /** The inverse of {@link #encodeTime}. */
+  public static long decodeTime(String stored) {
+    return Long.parseLong(stored, 36);
+  }
+
+  static int bucketOf(String id, int buckets) {
     CRC32 crc = new CRC32();
     crc.update(id.getBytes(StandardCharsets.UTF_8));
-    return (int) (crc.getValue() % BUCKETS);
+    return (int) (crc.getValue() % buckets);
   }
 }

@@ -108,9 +108,13 @@ public class RedisSessionStore implements SessionStore {
     INDEX_PUT.run(
         redis,
         List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
-        List.of(reg.sessionId(), expiresText + "," + reg.sid(), expiresText, nowText));
+        List.of(
+            reg.sessionId(),
+            RedisKeys.encodeTime(expires) + "," + reg.sid(),
+            expiresText,
+            nowText));
     if (sub != null) {
-      indexUser(reg.issuer(), sub, reg.sid(), expiresText, nowText);
+      indexUser(reg.issuer(), sub, reg.sid(), expires, nowText);
     }
     Instant created = Instant.ofEpochMilli(Long.parseLong(result.get(1).toString()));
     if (revokedBefore(keys.userNotBefore(reg.issuer(), sub), reg.issuedAt(), sub != null)
@@ -134,11 +138,11 @@ public class RedisSessionStore implements SessionStore {
         "created".equals(status) ? RegisterStatus.CREATED : RegisterStatus.UPDATED, record);
   }
 
-  private void indexUser(String issuer, String sub, String sid, String expires, String now) {
+  private void indexUser(String issuer, String sub, String sid, long expires, String now) {
     INDEX_PUT.run(
         redis,
         List.of(keys.userSessions(issuer, sub)),
-        List.of(RedisKeys.userIndexField(sub, sid), expires, expires, now));
+        List.of(sid, RedisKeys.userIndexValue(expires, sub), Long.toString(expires), now));
   }
 
   private boolean revokedBefore(String markerKey, Instant issuedAt, boolean applies) {
@@ -224,15 +228,19 @@ public class RedisSessionStore implements SessionStore {
 
   @Override
   public List<String> sidsOfUser(String issuer, String sub) {
-    String prefix = sub + SEP;
     List<String> sids = new ArrayList<>();
     long now = clock.millis();
     Response all = redis.execute("HGETALL", keys.userSessions(issuer, sub));
+    // Fields are sids, values "<expiry>,<sub>"; the bucket holds other users' entries too.
     forEachPair(
         all,
-        (field, value) -> {
-          if (field.startsWith(prefix) && Long.parseLong(value) >= now) {
-            sids.add(field.substring(prefix.length()));
+        (sid, value) -> {
+          int comma = value.indexOf(',');
+          if (comma > 0
+              && value.startsWith(sub, comma + 1)
+              && value.length() == comma + 1 + sub.length()
+              && RedisKeys.decodeTime(value.substring(0, comma)) >= now) {
+            sids.add(sid);
           }
         });
     return sids;
@@ -266,7 +274,7 @@ public class RedisSessionStore implements SessionStore {
       String issuer, String clientId, Instant notBefore) {
     List<SessionRecord> revoked = new ArrayList<>();
     long now = clock.millis();
-    for (int bucket = 0; bucket < RedisKeys.BUCKETS; bucket++) {
+    for (int bucket = 0; bucket < RedisKeys.CLIENT_BUCKETS; bucket++) {
       Response all = redis.execute("HGETALL", keys.clientSessionsBucket(issuer, clientId, bucket));
       forEachPair(
           all,
@@ -385,17 +393,17 @@ public class RedisSessionStore implements SessionStore {
 
   /**
    * A registration from its sid-hash field ({@code <clientId>␟<sessionId>}) and value ({@code
-   * createdMs,expiresMs,revokedMs}); empty once expired.
+   * createdMs,expiresMs,revokedMs} in base 36, revokedMs 0 while active); empty once expired.
    */
   private static Optional<SessionRecord> registration(
       String issuer, String sid, String sub, String field, String value, long now) {
     int sep = field.indexOf(SEP);
     String[] times = value.split(",");
-    long expires = Long.parseLong(times[1]);
+    long expires = RedisKeys.decodeTime(times[1]);
     if (expires < now) {
       return Optional.empty();
     }
-    long revoked = Long.parseLong(times[2]);
+    long revoked = RedisKeys.decodeTime(times[2]);
     return Optional.of(
         new SessionRecord(
             issuer,
@@ -403,7 +411,7 @@ public class RedisSessionStore implements SessionStore {
             field.substring(sep + 1),
             sid,
             sub,
-            Instant.ofEpochMilli(Long.parseLong(times[0])),
+            Instant.ofEpochMilli(RedisKeys.decodeTime(times[0])),
             Instant.ofEpochMilli(expires),
             revoked == 0 ? SessionStatus.ACTIVE : SessionStatus.REVOKED,
             revoked == 0 ? null : Instant.ofEpochMilli(revoked)));
