@@ -21,7 +21,8 @@ import java.util.zip.CRC32;
  *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,sub} by user (the bucket
  *       is the sub's), spread over {@value #USER_BUCKETS} buckets. Field and value stay under
  *       Redis' {@code hash-max-listpack-value} (64 bytes) for UUID ids and a bucket under {@code
- *       hash-max-listpack-entries} (128) up to about 600,000 users, so buckets stay listpacks.
+ *       hash-max-listpack-entries} (128) up to about 600,000 SSO sessions per issuer, so buckets
+ *       stay listpacks.
  * </ul>
  *
  * <p>Times in stored values (expiry, creation, revocation) are epoch milliseconds in base 36
