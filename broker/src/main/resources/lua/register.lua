@@ -5,15 +5,6 @@
 local key, field, clientId, sub = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local created, expires, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local sep = '\31'
-local function base36(n)
-  local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
-  repeat
-    local d = n % 36
-    s = string.sub(digits, d + 1, d + 1) .. s
-    n = (n - d) / 36
-  until n == 0
-  return s
-end
 
 local tombstone = redis.call('HGET', key, '!rev') or redis.call('HGET', key, '!rev' .. sep .. clientId)
 if tombstone then

@@ -1,16 +1,7 @@
 -- Revokes or deletes one registration.
 -- KEYS[1]: sid hash. ARGV: field, nowMs, mode (revoke | delete), notBeforeMs ('0' = any age).
 -- Returns {status}: revoked | already_revoked | deleted | not_found | too_new.
--- Registration values are base-36 epoch ms (see register.lua).
-local function base36(n)
-  local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
-  repeat
-    local d = n % 36
-    s = string.sub(digits, d + 1, d + 1) .. s
-    n = (n - d) / 36
-  until n == 0
-  return s
-end
+-- Registration values are base-36 epoch ms (base36 in prelude.lua).
 local key, field, now, mode, notBefore = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local value = redis.call('HGET', key, field)
 if not value then

@@ -2,19 +2,10 @@
 -- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs.
 -- Returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}} of the affected registrations
 -- (values after this call). Affected includes registrations revoked by an earlier call, so a
--- retried revocation reports the same sessions. Registration values are base-36 epoch ms (see
--- register.lua); the tombstone is decimal.
+-- retried revocation reports the same sessions. Registration values are base-36 epoch ms (base36 in
+-- prelude.lua); the tombstone is decimal.
 local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local sep = '\31'
-local function base36(n)
-  local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
-  repeat
-    local d = n % 36
-    s = string.sub(digits, d + 1, d + 1) .. s
-    n = (n - d) / 36
-  until n == 0
-  return s
-end
 local tombstoneField = '!rev'
 if scope == 'client' then
   tombstoneField = '!rev' .. sep .. aud

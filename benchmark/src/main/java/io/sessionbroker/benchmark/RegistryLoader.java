@@ -54,8 +54,10 @@ final class RegistryLoader {
   RegistryLoader(String redisUri, String alias, Path brokerQuarkusApp) {
     this.redisUri = redisUri;
     this.alias = alias;
-    this.registerSource = luaScript(brokerQuarkusApp, "register");
-    this.indexPutSource = luaScript(brokerQuarkusApp, "index_put");
+    // As the broker's LuaScript does: the shared prelude first.
+    String prelude = luaScript(brokerQuarkusApp, "prelude") + "\n";
+    this.registerSource = prelude + luaScript(brokerQuarkusApp, "register");
+    this.indexPutSource = prelude + luaScript(brokerQuarkusApp, "index_put");
   }
 
   static String sidKey(String alias, String sid) {

@@ -18,6 +18,9 @@ import java.util.List;
  */
 final class LuaScript {
 
+  /** Shared helpers, prepended to every script. */
+  static final String PRELUDE = "prelude";
+
   private final String name;
   private final String source;
   private final String sha1;
@@ -28,12 +31,17 @@ final class LuaScript {
     this.sha1 = sha1(source);
   }
 
+  /** The script {@code lua/<name>.lua}, after {@code lua/prelude.lua} (helpers shared by all). */
   static LuaScript load(String name) {
+    return new LuaScript(name, resource(PRELUDE) + "\n" + resource(name));
+  }
+
+  private static String resource(String name) {
     try (InputStream in = LuaScript.class.getResourceAsStream("/lua/" + name + ".lua")) {
       if (in == null) {
         throw new IllegalStateException("Missing Lua script /lua/" + name + ".lua");
       }
-      return new LuaScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException("Could not read Lua script " + name, e);
     }

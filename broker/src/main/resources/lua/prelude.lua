@@ -1,0 +1,12 @@
+-- Prepended to every script by LuaScript (and the benchmark's RegistryLoader): helpers shared by
+-- the scripts. Stored times are epoch milliseconds in base 36 (8 characters instead of 13); read
+-- them back with tonumber(text, 36).
+local function base36(n)
+  local digits, s = '0123456789abcdefghijklmnopqrstuvwxyz', ''
+  repeat
+    local d = n % 36
+    s = string.sub(digits, d + 1, d + 1) .. s
+    n = (n - d) / 36
+  until n == 0
+  return s
+end
