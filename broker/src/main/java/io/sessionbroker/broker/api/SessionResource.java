@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.api;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
@@ -45,6 +46,8 @@ public class SessionResource {
   private final SecurityIdentity identity;
   private final MeterRegistry metrics;
   private final SessionBrokerConfig.Api limits;
+  private final Counter stored;
+  private final Counter queries;
 
   SessionResource(
       RegistrationService registrations,
@@ -59,6 +62,8 @@ public class SessionResource {
     this.identity = identity;
     this.metrics = metrics;
     this.limits = config.api();
+    this.stored = metrics.counter("sessionbroker.registrations", "outcome", "stored");
+    this.queries = metrics.counter("sessionbroker.queries");
   }
 
   /**
@@ -99,7 +104,7 @@ public class SessionResource {
           .increment();
       throw e;
     }
-    metrics.counter("sessionbroker.registrations", "outcome", "stored").increment();
+    stored.increment();
     return Response.created(UriBuilder.fromPath("/api/v1/sessions/{id}").build(record.sessionId()))
         .entity(record)
         .build();
@@ -153,7 +158,7 @@ public class SessionResource {
       issuer = caller.issuer().alias();
     }
     int pageSize = PageLimits.parse(limit, limits);
-    metrics.counter("sessionbroker.queries").increment();
+    queries.increment();
     try {
       return store.query(new SessionQuery(issuer, clientId, sid, sub, pageSize, cursor));
     } catch (IllegalArgumentException e) {

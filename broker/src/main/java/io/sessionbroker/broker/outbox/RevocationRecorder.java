@@ -19,6 +19,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
@@ -105,12 +106,49 @@ public class RevocationRecorder {
    * @throws OutboxUnavailableException when neither worked
    */
   public void record(PendingRevocation revocation) {
+    record(
+        revocation,
+        r -> {
+          apply(r);
+          return true;
+        });
+  }
+
+  /**
+   * {@link #record} for a back-channel logout of one SSO session ({@link
+   * PendingRevocation.Kind#SID} with a jti) that also tells a replay, with the replay guard folded
+   * into the revocation's round trips (see {@link RevocationService#revokeSidOnce}).
+   *
+   * @return false when Redis knew the token as processed: nothing new was recorded
+   * @throws OutboxUnavailableException when neither Redis nor the journal worked
+   */
+  public boolean recordUnlessProcessed(PendingRevocation revocation) {
+    if (revocation.kind() != PendingRevocation.Kind.SID || revocation.jti() == null) {
+      throw new IllegalArgumentException("only a token's logout of one SSO session");
+    }
+    return record(
+        revocation,
+        r ->
+            revocations
+                .revokeSidOnce(
+                    r.issuer(),
+                    r.sid(),
+                    r.sub(),
+                    r.audience(),
+                    r.reason(),
+                    r.revocationId(),
+                    r.jti(),
+                    jtiRetention)
+                .isPresent());
+  }
+
+  private boolean record(
+      PendingRevocation revocation, Predicate<PendingRevocation> appliedInRedis) {
     RevocationJournal current = journal;
     try {
       if (current == null || !current.hasPending()) {
         try {
-          apply(revocation);
-          return;
+          return appliedInRedis.test(revocation);
         } catch (RuntimeException e) {
           if (!RedisFailures.isUnavailable(e) || current == null) {
             throw e;
@@ -120,6 +158,7 @@ public class RevocationRecorder {
       }
       current.append(json.writeValueAsString(revocation));
       journaled.incrementAndGet();
+      return true;
     } catch (IOException e) {
       throw new OutboxUnavailableException("the revocation journal cannot be written", e);
     }

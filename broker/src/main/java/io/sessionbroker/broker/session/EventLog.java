@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.session;
 
+import java.time.Duration;
 import java.util.List;
 
 /** The per-client revocation streams and channels (SPEC §3.3). */
@@ -14,6 +15,21 @@ public interface EventLog {
    * @param origin what caused the event: a logout token's jti or an admin request id
    */
   PublishedEvent appendAndPublish(RevocationEvent event, String dedupeKey, String origin);
+
+  /** One event for {@link #appendAndPublishAll}, with {@link #appendAndPublish}'s arguments. */
+  record Append(RevocationEvent event, String dedupeKey, String origin) {}
+
+  /**
+   * {@link #appendAndPublish} for each event (they are independent: the streams of different
+   * clients), sent together, then {@code processed} marked: the logout token's jti is recorded only
+   * after all its events are. On a failure the jti is left unmarked.
+   *
+   * @param processed the logout token to mark processed after the events, or null
+   */
+  List<PublishedEvent> appendAndPublishAll(List<Append> appends, ProcessedJti processed);
+
+  /** A logout token's jti to record as processed for {@code retention}. */
+  record ProcessedJti(String issuer, String jti, Duration retention) {}
 
   /** Events of a client's stream with an id greater than {@code afterId} (null: from the start). */
   List<PublishedEvent> read(String issuer, String clientId, String afterId, int limit);

@@ -2,12 +2,16 @@ package io.sessionbroker.broker.session;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.config.SessionBrokerConfig.LogoutScope;
+import io.sessionbroker.broker.session.EventLog.Append;
+import io.sessionbroker.broker.session.EventLog.ProcessedJti;
 import io.sessionbroker.broker.session.RevocationEvent.EventType;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
+import io.sessionbroker.broker.session.SessionStore.GuardedSidRevocation;
 import io.sessionbroker.broker.session.SessionStore.SidRevocation;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -57,13 +61,54 @@ public class RevocationService {
     Instant now = clock.instant();
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     SidRevocation revocation = store.revokeSid(issuer, sid, onlyClient, now);
+    return events.appendAndPublishAll(
+        sidEvents(issuer, sid, knownSub, audience, reason, origin, revocation), null);
+  }
+
+  /**
+   * {@link #revokeSid} for a logout token that must take effect once: nothing is published when its
+   * {@code jti} was processed already, and the jti is marked processed after the events. Reads the
+   * jti with the revocation and marks it with the events, so a logout costs two round trips
+   * whatever the number of clients.
+   *
+   * @return the published events, or empty when the token was processed already
+   */
+  public Optional<List<PublishedEvent>> revokeSidOnce(
+      String issuer,
+      String sid,
+      String knownSub,
+      String audience,
+      Reason reason,
+      String origin,
+      String jti,
+      Duration jtiRetention) {
+    Instant now = clock.instant();
+    String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
+    GuardedSidRevocation guarded = store.revokeSidReadingJti(issuer, sid, onlyClient, now, jti);
+    if (guarded.jtiProcessed()) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        events.appendAndPublishAll(
+            sidEvents(issuer, sid, knownSub, audience, reason, origin, guarded.revocation()),
+            new ProcessedJti(issuer, jti, jtiRetention)));
+  }
+
+  private static List<Append> sidEvents(
+      String issuer,
+      String sid,
+      String knownSub,
+      String audience,
+      Reason reason,
+      String origin,
+      SidRevocation revocation) {
     String sub = revocation.sub() != null ? revocation.sub() : knownSub;
     Map<String, List<String>> sessionsByClient = groupByClient(revocation.affected(), audience);
-    List<PublishedEvent> published = new ArrayList<>();
+    List<Append> appends = new ArrayList<>(sessionsByClient.size());
     sessionsByClient.forEach(
         (clientId, sessionIds) ->
-            published.add(
-                events.appendAndPublish(
+            appends.add(
+                new Append(
                     new RevocationEvent(
                         EventType.SESSION_REVOKED,
                         reason,
@@ -76,7 +121,7 @@ public class RevocationService {
                         null),
                     "sid:" + sid,
                     origin)));
-    return published;
+    return appends;
   }
 
   /**
@@ -98,11 +143,11 @@ public class RevocationService {
       affected.addAll(store.revokeSid(issuer, sid, onlyClient, now).affected());
     }
     Map<String, List<String>> sessionsByClient = groupByClient(affected, audience);
-    List<PublishedEvent> published = new ArrayList<>();
+    List<Append> appends = new ArrayList<>(sessionsByClient.size());
     sessionsByClient.forEach(
         (clientId, sessionIds) ->
-            published.add(
-                events.appendAndPublish(
+            appends.add(
+                new Append(
                     new RevocationEvent(
                         EventType.USER_REVOKED,
                         reason,
@@ -115,7 +160,7 @@ public class RevocationService {
                         null),
                     "user:" + sub + ":" + revocationId,
                     revocationId)));
-    return published;
+    return events.appendAndPublishAll(appends, null);
   }
 
   /**

@@ -42,6 +42,17 @@ public interface SessionStore {
    */
   SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now);
 
+  /**
+   * {@link #revokeSid}, plus whether the logout token {@code jti} of {@code issuer} was processed
+   * already, read in the same round trip. The revocation happens either way: repeating it changes
+   * nothing, and a replayed token then stops before its events.
+   */
+  GuardedSidRevocation revokeSidReadingJti(
+      String issuer, String sid, String onlyClientId, Instant now, String jti);
+
+  /** Result of {@link #revokeSidReadingJti}. */
+  record GuardedSidRevocation(boolean jtiProcessed, SidRevocation revocation) {}
+
   /** The SSO sessions of a user that have registrations. */
   List<String> sidsOfUser(String issuer, String sub);
 

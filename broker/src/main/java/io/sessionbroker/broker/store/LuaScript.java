@@ -1,6 +1,8 @@
 package io.sessionbroker.broker.store;
 
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import java.io.IOException;
 import java.io.InputStream;
@@ -56,6 +58,28 @@ final class LuaScript {
       }
       return redis.execute("EVAL", arguments(source, keys, args));
     }
+  }
+
+  /** The EVALSHA request of one run, for {@link RedisCalls}. */
+  Request evalsha(List<String> keys, List<String> args) {
+    return request(Command.EVALSHA, sha1, keys, args);
+  }
+
+  /** The EVAL request of one run: for a server that answered NOSCRIPT. */
+  Request eval(List<String> keys, List<String> args) {
+    return request(Command.EVAL, source, keys, args);
+  }
+
+  private static Request request(
+      Command command, String script, List<String> keys, List<String> args) {
+    Request request = Request.cmd(command).arg(script).arg(Integer.toString(keys.size()));
+    for (String key : keys) {
+      request.arg(key);
+    }
+    for (String arg : args) {
+      request.arg(arg);
+    }
+    return request;
   }
 
   private static String[] arguments(String script, List<String> keys, List<String> args) {

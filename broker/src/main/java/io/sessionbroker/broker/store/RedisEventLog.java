@@ -2,12 +2,14 @@ package io.sessionbroker.broker.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.session.EventLog;
 import io.sessionbroker.broker.session.PublishedEvent;
 import io.sessionbroker.broker.session.RevocationEvent;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -35,9 +38,12 @@ public class RedisEventLog implements EventLog {
   private final boolean cluster;
   private final Clock clock = Clock.systemUTC();
   private final MeterRegistry metrics;
+  private final RedisCalls calls;
+  private final Map<String, Counter> publishedCounters = new ConcurrentHashMap<>();
 
   RedisEventLog(
       RedisDataSource redis,
+      RedisCalls calls,
       RedisKeys keys,
       ObjectMapper json,
       SessionBrokerConfig config,
@@ -45,6 +51,7 @@ public class RedisEventLog implements EventLog {
       @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
           String clientType) {
     this.redis = redis;
+    this.calls = calls;
     this.keys = keys;
     this.json = json;
     this.retention = config.events().retention();
@@ -54,47 +61,152 @@ public class RedisEventLog implements EventLog {
 
   @Override
   public PublishedEvent appendAndPublish(RevocationEvent event, String dedupeKey, String origin) {
-    String stream = keys.eventStream(event.issuer(), event.clientId());
-    String channel = keys.revocationChannel(event.issuer(), event.clientId());
+    return appendAndPublishAll(List.of(new Append(event, dedupeKey, origin)), null).get(0);
+  }
+
+  @Override
+  public List<PublishedEvent> appendAndPublishAll(List<Append> appends, ProcessedJti processed) {
     long trimBefore = clock.millis() - retention.toMillis();
-    Response result =
-        APPEND_EVENT.run(
-            redis,
-            List.of(stream, keys.eventDedupe(stream, dedupeKey)),
-            List.of(
-                jsonAfterId(event),
-                trimBefore + "-0",
-                Long.toString(retention.toMillis()),
-                origin,
-                // Outside a cluster the script publishes itself: one round trip, and no gap
-                // between append and publish.
-                cluster ? "" : channel));
-    String id = result.get(0).toString();
+    List<RedisCall> appendCalls = new ArrayList<>(appends.size() + 1);
+    for (Append append : appends) {
+      appendCalls.add(appendCall(append, trimBefore));
+    }
+    RedisCall mark =
+        processed == null
+            ? null
+            : RedisCall.command(
+                "SET",
+                keys.processedJti(processed.issuer(), processed.jti()),
+                "1",
+                "PX",
+                Long.toString(processed.retention().toMillis()));
+    List<Response> results =
+        cluster
+            ? appendInCluster(appends, appendCalls, mark)
+            : appendPipelined(appendCalls, mark, processed);
+    List<PublishedEvent> published = new ArrayList<>(appends.size());
+    for (int i = 0; i < appends.size(); i++) {
+      published.add(published(appends.get(i).event(), results.get(i)));
+    }
+    return published;
+  }
+
+  /**
+   * Outside a cluster: the scripts publish themselves, and the jti marker follows them in the same
+   * pipeline, so Redis sets it only after all of them ran. Should one of them fail for good (not an
+   * outage: those journal the revocation, and the journal's replay marks the jti itself), the
+   * marker is withdrawn, leaving the token replayable.
+   */
+  private List<Response> appendPipelined(
+      List<RedisCall> appendCalls, RedisCall mark, ProcessedJti processed) {
+    if (mark != null) {
+      appendCalls.add(mark);
+    }
+    if (appendCalls.isEmpty()) {
+      return List.of();
+    }
+    try {
+      return calls.pipeline(appendCalls);
+    } catch (RuntimeException e) {
+      if (mark != null && !RedisFailures.isUnavailable(e)) {
+        withdraw(processed);
+      }
+      throw e;
+    }
+  }
+
+  private void withdraw(ProcessedJti processed) {
+    try {
+      calls.await(
+          calls.send(
+              RedisCall.command(
+                  "SET", keys.processedJti(processed.issuer(), processed.jti()), "0", "PX", "1")));
+    } catch (RuntimeException e) {
+      // Best effort: the logout is answered 503 anyway.
+    }
+  }
+
+  /**
+   * In a cluster the streams and the jti marker sit on different nodes: the appends run
+   * concurrently, each followed by its SPUBLISH (sharded pub/sub keeps a channel on the node that
+   * owns its slot, which is not the stream's), and the marker is set once all are answered.
+   */
+  private List<Response> appendInCluster(
+      List<Append> appends, List<RedisCall> appendCalls, RedisCall mark) {
+    if (appendCalls.isEmpty() && mark == null) {
+      return List.of();
+    }
+    List<Uni<Response>> sent = new ArrayList<>(appendCalls.size());
+    for (int i = 0; i < appendCalls.size(); i++) {
+      RevocationEvent event = appends.get(i).event();
+      sent.add(
+          calls
+              .send(appendCalls.get(i))
+              .call(
+                  result -> {
+                    String payload = payloadToPublish(result);
+                    return payload == null
+                        ? Uni.createFrom().voidItem()
+                        : calls.send(
+                            RedisCall.command(
+                                "SPUBLISH",
+                                keys.revocationChannel(event.issuer(), event.clientId()),
+                                payload));
+                  }));
+    }
+    Uni<List<Response>> all =
+        sent.isEmpty() ? Uni.createFrom().item(List.of()) : Uni.join().all(sent).andFailFast();
+    if (mark != null) {
+      all = all.call(results -> calls.send(mark));
+    }
+    return calls.await(all);
+  }
+
+  private RedisCall appendCall(Append append, long trimBefore) {
+    RevocationEvent event = append.event();
+    String stream = keys.eventStream(event.issuer(), event.clientId());
+    return RedisCall.script(
+        APPEND_EVENT,
+        List.of(stream, keys.eventDedupe(stream, append.dedupeKey())),
+        List.of(
+            jsonAfterId(event),
+            trimBefore + "-0",
+            Long.toString(retention.toMillis()),
+            append.origin(),
+            // Outside a cluster the script publishes itself: one round trip, and no gap
+            // between append and publish.
+            cluster ? "" : keys.revocationChannel(event.issuer(), event.clientId())));
+  }
+
+  /** The stored payload when the script appended it or saw a retry of its revocation, else null. */
+  private static String payloadToPublish(Response result) {
     Response stored = result.get(1);
     boolean appended = result.get(2).toLong() == 1L;
     boolean retry = result.get(3).toLong() == 1L;
-    if (stored == null || !(appended || retry)) {
+    return stored == null || !(appended || retry) ? null : stored.toString();
+  }
+
+  private PublishedEvent published(RevocationEvent event, Response result) {
+    String id = result.get(0).toString();
+    Response stored = result.get(1);
+    boolean appended = result.get(2).toLong() == 1L;
+    if (payloadToPublish(result) == null) {
       // Another revocation of the same thing already published it (or it was trimmed long ago).
       return new PublishedEvent(
           event.clientId(), id, stored == null ? null : stored.toString(), false);
     }
-    String payload = stored.toString();
-    if (cluster) {
-      // Sharded pub/sub keeps a channel on the node that owns its slot instead of broadcasting
-      // every message to every node; that slot is not the stream's, so publish here.
-      redis.execute("SPUBLISH", channel, payload);
-    }
     if (appended) {
-      metrics
-          .counter(
-              "sessionbroker.events.published",
-              "issuer",
-              event.issuer(),
-              "client",
-              event.clientId())
-          .increment();
+      publishedCounter(event.issuer(), event.clientId()).increment();
     }
-    return new PublishedEvent(event.clientId(), id, payload, appended);
+    return new PublishedEvent(event.clientId(), id, stored.toString(), appended);
+  }
+
+  private Counter publishedCounter(String issuer, String clientId) {
+    return publishedCounters.computeIfAbsent(
+        issuer + RedisKeys.SEP + clientId,
+        key ->
+            metrics.counter(
+                "sessionbroker.events.published", "issuer", issuer, "client", clientId));
   }
 
   @Override

@@ -44,6 +44,7 @@ public class RedisSessionStore implements SessionStore {
   private static final LuaScript INDEX_PUT = LuaScript.load("index_put");
 
   private final RedisDataSource redis;
+  private final RedisCalls calls;
   private final RedisKeys keys;
   private final Clock clock;
   private final Duration tombstoneTtl;
@@ -51,9 +52,11 @@ public class RedisSessionStore implements SessionStore {
   private final Set<String> knownClients = ConcurrentHashMap.newKeySet();
 
   @Inject
-  RedisSessionStore(RedisDataSource redis, RedisKeys keys, SessionBrokerConfig config) {
+  RedisSessionStore(
+      RedisDataSource redis, RedisCalls calls, RedisKeys keys, SessionBrokerConfig config) {
     this(
         redis,
+        calls,
         keys,
         Clock.systemUTC(),
         config.sessions().tombstoneTtl(),
@@ -62,11 +65,13 @@ public class RedisSessionStore implements SessionStore {
 
   RedisSessionStore(
       RedisDataSource redis,
+      RedisCalls calls,
       RedisKeys keys,
       Clock clock,
       Duration tombstoneTtl,
       List<String> issuerAliases) {
     this.redis = redis;
+    this.calls = calls;
     this.keys = keys;
     this.clock = clock;
     this.tombstoneTtl = tombstoneTtl;
@@ -101,25 +106,31 @@ public class RedisSessionStore implements SessionStore {
       default:
         break;
     }
+    // Index writes, then the "revoked before" markers: the marker reads must run after the index
+    // writes (see the class comment), so they follow them in one pipeline (one round trip), or in
+    // a cluster, where they live on other nodes, are sent once the writes are answered.
+    List<RedisCall> writes = new ArrayList<>(3);
     if (knownClients.add(reg.issuer() + SEP + reg.clientId())) {
       // Once per client and process: the set only grows, so repeating SADD buys nothing.
-      redis.execute("SADD", keys.clients(reg.issuer()), reg.clientId());
+      writes.add(RedisCall.command("SADD", keys.clients(reg.issuer()), reg.clientId()));
     }
-    INDEX_PUT.run(
-        redis,
-        List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
-        List.of(
-            reg.sessionId(),
-            RedisKeys.encodeTime(expires) + "," + reg.sid(),
-            expiresText,
-            nowText));
+    writes.add(
+        RedisCall.script(
+            INDEX_PUT,
+            List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
+            List.of(
+                reg.sessionId(),
+                RedisKeys.encodeTime(expires) + "," + reg.sid(),
+                expiresText,
+                nowText)));
+    List<RedisCall> markerReads = new ArrayList<>(2);
     if (sub != null) {
-      indexUser(reg.issuer(), sub, reg.sid(), expires, nowText);
+      writes.add(userIndexCall(reg.issuer(), sub, reg.sid(), expires, nowText));
+      markerReads.add(RedisCall.command("GET", keys.userNotBefore(reg.issuer(), sub)));
     }
+    markerReads.add(RedisCall.command("GET", keys.clientNotBefore(reg.issuer(), reg.clientId())));
     Instant created = Instant.ofEpochMilli(Long.parseLong(result.get(1).toString()));
-    if (revokedBefore(keys.userNotBefore(reg.issuer(), sub), reg.issuedAt(), sub != null)
-        || revokedBefore(
-            keys.clientNotBefore(reg.issuer(), reg.clientId()), reg.issuedAt(), true)) {
+    if (anyRevokedBefore(readAfterWrites(writes, markerReads), reg.issuedAt())) {
       revokeOne(reg.issuer(), reg.clientId(), reg.sessionId(), Instant.ofEpochMilli(now));
       return new RegisterResult(RegisterStatus.REVOKED, null);
     }
@@ -138,19 +149,34 @@ public class RedisSessionStore implements SessionStore {
         "created".equals(status) ? RegisterStatus.CREATED : RegisterStatus.UPDATED, record);
   }
 
-  private void indexUser(String issuer, String sub, String sid, long expires, String now) {
-    INDEX_PUT.run(
-        redis,
+  private RedisCall userIndexCall(
+      String issuer, String sub, String sid, long expires, String now) {
+    return RedisCall.script(
+        INDEX_PUT,
         List.of(keys.userSessions(issuer, sub)),
         List.of(sid, RedisKeys.userIndexValue(expires, sub), Long.toString(expires), now));
   }
 
-  private boolean revokedBefore(String markerKey, Instant issuedAt, boolean applies) {
-    if (!applies) {
-      return false;
+  /** Runs the writes, then the reads once the writes ran; the reads' replies. */
+  private List<Response> readAfterWrites(List<RedisCall> writes, List<RedisCall> reads) {
+    if (calls.cluster()) {
+      return calls.await(calls.sendAll(writes).flatMap(written -> calls.sendAll(reads)));
     }
-    Response marker = redis.execute("GET", markerKey);
-    return marker != null && Long.parseLong(marker.toString()) >= issuedAt.toEpochMilli();
+    List<RedisCall> all = new ArrayList<>(writes.size() + reads.size());
+    all.addAll(writes);
+    all.addAll(reads);
+    List<Response> replies = calls.pipeline(all);
+    return replies.subList(writes.size(), replies.size());
+  }
+
+  /** Whether a "revoked before" marker (epoch ms; null = none) covers {@code issuedAt}. */
+  private static boolean anyRevokedBefore(List<Response> markers, Instant issuedAt) {
+    for (Response marker : markers) {
+      if (marker != null && Long.parseLong(marker.toString()) >= issuedAt.toEpochMilli()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -206,15 +232,36 @@ public class RedisSessionStore implements SessionStore {
 
   @Override
   public SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now) {
-    Response result =
-        REVOKE_SID.run(
-            redis,
-            List.of(keys.sid(issuer, sid)),
-            List.of(
-                Long.toString(now.toEpochMilli()),
-                onlyClientId == null ? "sso" : "client",
-                onlyClientId == null ? "" : onlyClientId,
-                Long.toString(tombstoneTtl.toMillis())));
+    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, now);
+    return sidRevocation(issuer, sid, calls.await(calls.send(call)));
+  }
+
+  @Override
+  public GuardedSidRevocation revokeSidReadingJti(
+      String issuer, String sid, String onlyClientId, Instant now, String jti) {
+    List<RedisCall> both =
+        List.of(
+            RedisCall.command("EXISTS", keys.processedJti(issuer, jti)),
+            revokeSidCall(issuer, sid, onlyClientId, now));
+    // Different slots: one pipeline outside a cluster, two concurrent commands in one.
+    List<Response> replies =
+        calls.cluster() ? calls.await(calls.sendAll(both)) : calls.pipeline(both);
+    return new GuardedSidRevocation(
+        replies.get(0).toLong() == 1L, sidRevocation(issuer, sid, replies.get(1)));
+  }
+
+  private RedisCall revokeSidCall(String issuer, String sid, String onlyClientId, Instant now) {
+    return RedisCall.script(
+        REVOKE_SID,
+        List.of(keys.sid(issuer, sid)),
+        List.of(
+            Long.toString(now.toEpochMilli()),
+            onlyClientId == null ? "sso" : "client",
+            onlyClientId == null ? "" : onlyClientId,
+            Long.toString(tombstoneTtl.toMillis())));
+  }
+
+  private SidRevocation sidRevocation(String issuer, String sid, Response result) {
     Instant revokedAt = Instant.ofEpochMilli(Long.parseLong(result.get(0).toString()));
     String sub = emptyToNull(result.get(1).toString());
     List<SessionRecord> affected = new ArrayList<>();

@@ -165,7 +165,7 @@ class RedisAclDocumentationTest {
   private static Set<String> commandsUsedByTheBroker() throws IOException {
     Set<String> commands = new TreeSet<>();
     Pattern lua = Pattern.compile("redis\\.call\\('([A-Za-z]+)'(?:,\\s*'([A-Z]+)')?");
-    Pattern java = Pattern.compile("execute\\(\\s*\"([A-Z]+)\"|\"(S?PUBLISH)\"");
+    Pattern java = Pattern.compile("(?:execute|command)\\(\\s*\"([A-Z]+)\"|\"(S?PUBLISH)\"");
     try (Stream<Path> files = Files.walk(ROOT.resolve("broker/src/main"))) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         String name = file.getFileName().toString();
