@@ -46,12 +46,17 @@ final class RedisProbe implements AutoCloseable {
     return Long.parseLong(info("memory").get("used_memory"));
   }
 
-  /** {total_net_input_bytes, total_net_output_bytes} so far. */
+  /**
+   * {total_net_input_bytes, total_net_output_bytes, total_reads_processed} so far. Reads processed
+   * counts socket reads: a pipeline arrives in one, so per operation it tells the round trips the
+   * clients waited for.
+   */
   long[] networkBytes() {
     Map<String, String> stats = info("stats");
     return new long[] {
       Long.parseLong(stats.get("total_net_input_bytes")),
-      Long.parseLong(stats.get("total_net_output_bytes"))
+      Long.parseLong(stats.get("total_net_output_bytes")),
+      Long.parseLong(stats.getOrDefault("total_reads_processed", "0"))
     };
   }
 

@@ -328,9 +328,9 @@ final class Report {
   private String costTable() {
     StringBuilder t =
         new StringBuilder(
-            "| run | operations | broker CPU µs/op (kernel share) | Redis CPU µs/op | Redis commands/op (incl. inside Lua) | Redis network in / out B/op"
+            "| run | operations | broker CPU µs/op (kernel share) | Redis CPU µs/op | Redis commands/op (incl. inside Lua) | Redis socket reads/op (≈ round trips) | Redis network in / out B/op"
                 + " | harness CPU µs/op | other processes (cores busy) | broker GC pauses (ms/s) |\n"
-                + "|---|---|---|---|---|---|---|---|---|\n");
+                + "|---|---|---|---|---|---|---|---|---|---|\n");
     costRow(t, "logouts (throughput)", r.logouts.measuredOperations(), r.logouts.usage());
     costRow(
         t,
@@ -365,13 +365,14 @@ final class Report {
     t.append(
         String.format(
             Locale.ROOT,
-            "| %s | %,d | %.0f (%.0f %%) | %.0f | %.1f | %.0f / %.0f | %.0f | %.2f | %.1f |\n",
+            "| %s | %,d | %.0f (%.0f %%) | %.0f | %.1f | %.2f | %.0f / %.0f | %.0f | %.2f | %.1f |\n",
             name,
             ops,
             u.brokerCpuSeconds() * 1e6 / n,
             100 * u.brokerSystemCpuSeconds() / Math.max(1e-9, u.brokerCpuSeconds()),
             u.redisCpuSeconds() * 1e6 / n,
             u.redisCalls() / n,
+            u.redisReads() / n,
             u.redisNetInputBytes() / n,
             u.redisNetOutputBytes() / n,
             u.harnessCpuSeconds() * 1e6 / n,
@@ -643,6 +644,7 @@ final class Report {
     lines.add(csv(date, name + "_broker_cpu_per_op", "", u.brokerCpuSeconds() * 1e6 / n, "us"));
     lines.add(csv(date, name + "_redis_cpu_per_op", "", u.redisCpuSeconds() * 1e6 / n, "us"));
     lines.add(csv(date, name + "_redis_commands_per_op", "", u.redisCalls() / n, "commands"));
+    lines.add(csv(date, name + "_redis_reads_per_op", "", u.redisReads() / n, "reads"));
     lines.add(csv(date, name + "_redis_net_in_per_op", "", u.redisNetInputBytes() / n, "B"));
     lines.add(csv(date, name + "_redis_net_out_per_op", "", u.redisNetOutputBytes() / n, "B"));
     lines.add(csv(date, name + "_other_processes", "", u.otherCores(), "cores"));

@@ -25,6 +25,7 @@ final class ResourceMeter {
       Map<String, CommandStat> redisCommands,
       long redisNetInputBytes,
       long redisNetOutputBytes,
+      long redisReads,
       long maxHeapBytes,
       long maxRssKb,
       double gcPauseSeconds,
@@ -158,6 +159,8 @@ final class ResourceMeter {
           delta,
           net1[0] - net0[0],
           net1[1] - net0[1],
+          // INFO itself: two reads per snapshot.
+          Math.max(0, net1[2] - net0[2] - 2),
           maxHeap.get(),
           maxRss.get(),
           jvm1.gcPauseSeconds() - jvm0.gcPauseSeconds(),

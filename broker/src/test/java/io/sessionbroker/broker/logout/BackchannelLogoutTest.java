@@ -9,6 +9,7 @@ import static io.sessionbroker.broker.logout.LogoutFixtures.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -42,6 +43,7 @@ class BackchannelLogoutTest {
   TestIssuer issuer;
 
   @Inject RedisDataSource redis;
+  @Inject MeterRegistry metrics;
 
   private LogoutFixtures fixtures;
   private String sid;
@@ -138,6 +140,45 @@ class BackchannelLogoutTest {
     assertThat(fixtures.streamLength("test", "app1")).isEqualTo(app1After);
     assertThat(fixtures.streamLength("test", "app2")).isEqualTo(app2After);
     assertThat(fixtures.eventsForSid("test", "app1", sid)).hasSize(1);
+  }
+
+  @Test
+  void whenTheSameTokenIsSentAgainThenItIsCountedAsAReplayNotAsAnotherLogout() {
+    registerBothApps();
+    String token = issuer.logoutToken("app1", sid, sub);
+    assertThat(postLogoutToken(token).statusCode()).isEqualTo(200);
+    double accepted = logoutTokens("accepted");
+    double replayed = logoutTokens("replayed");
+
+    assertThat(postLogoutToken(token).statusCode()).isEqualTo(200);
+
+    assertThat(logoutTokens("replayed")).isEqualTo(replayed + 1);
+    assertThat(logoutTokens("accepted")).isEqualTo(accepted);
+  }
+
+  @Test
+  void whenRedisForgotTheScriptsThenRegistrationAndLogoutStillWorkOnce() {
+    // A restarted or failed-over Redis answers NOSCRIPT to the pipelined EVALSHAs.
+    redis.execute("SCRIPT", "FLUSH");
+    registerBothApps();
+    long app1Before = fixtures.streamLength("test", "app1");
+    long app2Before = fixtures.streamLength("test", "app2");
+    redis.execute("SCRIPT", "FLUSH");
+
+    assertThat(postLogoutToken(issuer.logoutToken("app1", sid, sub)).statusCode()).isEqualTo(200);
+
+    assertThat(sessionStatus(issuer, "app1", app1Session)).isEqualTo("revoked");
+    assertThat(sessionStatus(issuer, "app2", app2Session)).isEqualTo("revoked");
+    assertThat(fixtures.streamLength("test", "app1")).isEqualTo(app1Before + 1);
+    assertThat(fixtures.streamLength("test", "app2")).isEqualTo(app2Before + 1);
+    assertThat(fixtures.eventsForSid("test", "app1", sid)).hasSize(1);
+    assertThat(fixtures.eventsForSid("test", "app2", sid)).hasSize(1);
+  }
+
+  private double logoutTokens(String outcome) {
+    return metrics
+        .counter("sessionbroker.logout.tokens", "outcome", outcome, "rule", "none")
+        .count();
   }
 
   @Test
