@@ -149,8 +149,7 @@ public class RedisSessionStore implements SessionStore {
         "created".equals(status) ? RegisterStatus.CREATED : RegisterStatus.UPDATED, record);
   }
 
-  private RedisCall userIndexCall(
-      String issuer, String sub, String sid, long expires, String now) {
+  private RedisCall userIndexCall(String issuer, String sub, String sid, long expires, String now) {
     return RedisCall.script(
         INDEX_PUT,
         List.of(keys.userSessions(issuer, sub)),
