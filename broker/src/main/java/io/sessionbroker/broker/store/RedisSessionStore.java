@@ -29,11 +29,14 @@ import java.util.function.BiConsumer;
  * The session registry over Redis (layout in {@link RedisKeys}).
  *
  * <p>Registration order matters for Redis Cluster, where the sid hash, the indexes and the "revoked
- * before" markers sit in different slots: indexes are written first (a dangling index entry is
- * harmless, it is filtered on read), then the sid hash atomically against the sid's tombstone, and
- * last the user's and client's "revoked before" markers are read. A concurrent user or client
- * revocation sets its marker before it reads the indexes, so either it finds the new registration
- * or the registration finds its marker, and no registration survives it.
+ * before" markers sit in different slots: first the sid hash, atomically against the sid's
+ * tombstone (its script also tells the user, which the user index needs); then the indexes; last
+ * the user's and client's "revoked before" markers are read (after the index writes: same pipeline,
+ * or chained in a cluster). A concurrent user or client revocation sets its marker before it reads
+ * the indexes, so either it finds the new registration or the registration finds its marker, and
+ * no registration survives it. A broker dying between the sid hash and the index writes leaves a
+ * registration that only a logout by its sid reaches; the caller got an error and the client
+ * library retries, which writes the indexes.
  */
 @ApplicationScoped
 public class RedisSessionStore implements SessionStore {
