@@ -33,8 +33,8 @@ import java.util.function.BiConsumer;
  * tombstone (its script also tells the user, which the user index needs); then the indexes; last
  * the user's and client's "revoked before" markers are read (after the index writes: same pipeline,
  * or chained in a cluster). A concurrent user or client revocation sets its marker before it reads
- * the indexes, so either it finds the new registration or the registration finds its marker, and
- * no registration survives it. A broker dying between the sid hash and the index writes leaves a
+ * the indexes, so either it finds the new registration or the registration finds its marker, and no
+ * registration survives it. A broker dying between the sid hash and the index writes leaves a
  * registration that only a logout by its sid reaches; the caller got an error and the client
  * library retries, which writes the indexes.
  */
