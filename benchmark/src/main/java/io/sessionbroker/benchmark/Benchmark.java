@@ -6,6 +6,7 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.client.SessionBrokerClient;
 import io.sessionbroker.client.SessionBrokerOptions;
 import io.sessionbroker.client.StartPosition;
@@ -311,22 +312,23 @@ public final class Benchmark {
     for (int s = 0; s < sampled; s++) {
       sidBytes +=
           memoryUsage(
-              RegistryLoader.sidKey(ALIAS, dataset.sid(random.nextInt(dataset.ssoSessions()))));
+              RegistryLoader.KEYS.sid(ALIAS, dataset.sid(random.nextInt(dataset.ssoSessions()))));
     }
     long clientIndex = 0;
     for (int c = 0; c < Dataset.CLIENTS; c++) {
-      for (int b = 0; b < RegistryLoader.CLIENT_BUCKETS; b++) {
-        clientIndex += memoryUsage(RegistryLoader.clientBucketKey(ALIAS, Dataset.clientId(c), b));
+      for (int b = 0; b < RedisKeys.CLIENT_BUCKETS; b++) {
+        clientIndex +=
+            memoryUsage(RegistryLoader.KEYS.clientSessionsBucket(ALIAS, Dataset.clientId(c), b));
       }
     }
     long userIndex = 0;
-    for (int b = 0; b < RegistryLoader.USER_BUCKETS; b++) {
-      userIndex += memoryUsage(RegistryLoader.userBucketKey(ALIAS, b));
+    for (int b = 0; b < RedisKeys.USER_BUCKETS; b++) {
+      userIndex += memoryUsage(RegistryLoader.KEYS.userSessionsBucket(ALIAS, b));
     }
     Map<String, String> encodings = new java.util.LinkedHashMap<>();
-    String sidKey = RegistryLoader.sidKey(ALIAS, dataset.sid(0));
-    String clientKey = RegistryLoader.clientBucketKey(ALIAS, "app0", 0);
-    String userKey = RegistryLoader.userBucketKey(ALIAS, 0);
+    String sidKey = RegistryLoader.KEYS.sid(ALIAS, dataset.sid(0));
+    String clientKey = RegistryLoader.KEYS.clientSessionsBucket(ALIAS, "app0", 0);
+    String userKey = RegistryLoader.KEYS.userSessionsBucket(ALIAS, 0);
     encodings.put(
         "sid hash",
         redisCommands.objectEncoding(sidKey) + ", " + redisCommands.hlen(sidKey) + " fields");

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.sessionbroker.broker.store.RedisKeys;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.jar.JarFile;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
 
 /**
  * Fills Redis with the {@link Dataset} fast: the broker's own Lua scripts ({@code register.lua},
@@ -34,16 +34,12 @@ import java.util.zip.CRC32;
  */
 final class RegistryLoader {
 
-  /** The key prefix ({@code session-broker.redis.key-prefix} default). */
-  static final String PREFIX = "sb";
+  /**
+   * The broker's own key names ({@code session-broker.redis.key-prefix} default {@code sb}): the
+   * benchmark loads exactly what the broker would have written.
+   */
+  static final RedisKeys KEYS = new RedisKeys("sb");
 
-  /** Buckets per client index, as {@code RedisKeys.CLIENT_BUCKETS}. */
-  static final int CLIENT_BUCKETS = 1024;
-
-  /** Buckets of the user index, as {@code RedisKeys.USER_BUCKETS}. */
-  static final int USER_BUCKETS = 8192;
-
-  private static final char SEP = '\u001f';
   private static final int BATCH_SSO_SESSIONS = 500;
 
   private final String redisUri;
@@ -58,24 +54,6 @@ final class RegistryLoader {
     String prelude = luaScript(brokerQuarkusApp, "prelude") + "\n";
     this.registerSource = prelude + luaScript(brokerQuarkusApp, "register");
     this.indexPutSource = prelude + luaScript(brokerQuarkusApp, "index_put");
-  }
-
-  static String sidKey(String alias, String sid) {
-    return PREFIX + ":sid:{" + alias + ":" + sid + "}";
-  }
-
-  static String clientBucketKey(String alias, String clientId, int bucket) {
-    return PREFIX + ":cs:{" + alias + ":" + clientId + ":" + bucket + "}";
-  }
-
-  static String userBucketKey(String alias, int bucket) {
-    return PREFIX + ":us:{" + alias + ":" + bucket + "}";
-  }
-
-  static int bucketOf(String id, int buckets) {
-    CRC32 crc = new CRC32();
-    crc.update(id.getBytes(StandardCharsets.UTF_8));
-    return (int) (crc.getValue() % buckets);
   }
 
   /**
@@ -117,7 +95,7 @@ final class RegistryLoader {
       String registerSha = connection.sync().scriptLoad(registerSource);
       String indexPutSha = connection.sync().scriptLoad(indexPutSource);
       for (int c = 0; c < Dataset.CLIENTS; c++) {
-        connection.sync().sadd(PREFIX + ":clients:{" + alias + "}", Dataset.clientId(c));
+        connection.sync().sadd(KEYS.clients(alias), Dataset.clientId(c));
       }
       connection.setAutoFlushCommands(false);
       long written = 0;
@@ -130,8 +108,7 @@ final class RegistryLoader {
         long now = System.currentTimeMillis();
         String nowText = Long.toString(now);
         String expires = Long.toString(now + ttl.toMillis());
-        // Stored values carry times in base 36, as RedisKeys.encodeTime.
-        String expires36 = Long.toString(now + ttl.toMillis(), 36);
+        String expires36 = RedisKeys.encodeTime(now + ttl.toMillis());
         List<RedisFuture<?>> replies = new ArrayList<>();
         for (int i = from; i < to; i++) {
           String sid = dataset.sid(i);
@@ -143,9 +120,7 @@ final class RegistryLoader {
                 redis.evalsha(
                     indexPutSha,
                     ScriptOutputType.INTEGER,
-                    new String[] {
-                      clientBucketKey(alias, clientId, bucketOf(sessionId, CLIENT_BUCKETS))
-                    },
+                    new String[] {KEYS.clientSessions(alias, clientId, sessionId)},
                     sessionId,
                     expires36 + "," + sid,
                     expires,
@@ -155,7 +130,7 @@ final class RegistryLoader {
                   redis.evalsha(
                       indexPutSha,
                       ScriptOutputType.INTEGER,
-                      new String[] {userBucketKey(alias, bucketOf(sub, USER_BUCKETS))},
+                      new String[] {KEYS.userSessions(alias, sub)},
                       sid,
                       expires36 + "," + sub,
                       expires,
@@ -165,8 +140,8 @@ final class RegistryLoader {
                 redis.evalsha(
                     registerSha,
                     ScriptOutputType.MULTI,
-                    new String[] {sidKey(alias, sid)},
-                    clientId + SEP + sessionId,
+                    new String[] {KEYS.sid(alias, sid)},
+                    RedisKeys.registrationField(clientId, sessionId),
                     clientId,
                     sub,
                     nowText,

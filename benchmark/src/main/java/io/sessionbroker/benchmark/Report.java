@@ -1,6 +1,7 @@
 package io.sessionbroker.benchmark;
 
 import io.sessionbroker.benchmark.RedisProbe.CommandStat;
+import io.sessionbroker.broker.store.RedisKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -520,9 +521,7 @@ final class Report {
             m.clientIndexBytes() / (double) m.registrations()));
     row(
         t,
-        "user index buckets ("
-            + String.format(Locale.ROOT, "%,d", RegistryLoader.USER_BUCKETS)
-            + ")",
+        "user index buckets (" + String.format(Locale.ROOT, "%,d", RedisKeys.USER_BUCKETS) + ")",
         String.format(
             Locale.ROOT,
             "%,d B, %.0f B per registration",
