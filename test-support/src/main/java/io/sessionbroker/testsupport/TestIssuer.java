@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,6 +40,9 @@ public final class TestIssuer implements AutoCloseable {
   /** The member of {@code events} that marks a back-channel logout token. */
   public static final String BACKCHANNEL_LOGOUT_EVENT =
       "http://schemas.openid.net/event/backchannel-logout";
+
+  /** The broker's default API audience ({@code session-broker.api.audience}). */
+  public static final String API_AUDIENCE = "session-broker";
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -114,21 +118,52 @@ public final class TestIssuer implements AutoCloseable {
     return signingKey;
   }
 
-  /** Claims of a valid access token of Keycloak's shape for {@code clientId}. */
+  /**
+   * Claims of a valid service-account access token of Keycloak's shape for {@code clientId} (what
+   * the client-credentials grant returns): {@code client_id} and {@code preferred_username} {@code
+   * service-account-<clientId>} mark it, and {@code aud} contains {@link #API_AUDIENCE} (the
+   * audience mapper of the broker's API).
+   */
   public JwtClaims accessTokenClaims(String clientId, String... realmRoles) {
     JwtClaims claims = baseClaims();
-    claims.setSubject("service-account-" + clientId);
-    claims.setAudience("account");
+    claims.setSubject(UUID.nameUUIDFromBytes(clientId.getBytes(StandardCharsets.UTF_8)).toString());
+    claims.setAudience(API_AUDIENCE, "account");
     claims.setClaim("azp", clientId);
     claims.setClaim("typ", "Bearer");
+    claims.setClaim("preferred_username", "service-account-" + clientId.toLowerCase(Locale.ROOT));
+    claims.setClaim("client_id", clientId);
     claims.setClaim("realm_access", Map.of("roles", List.of(realmRoles)));
     claims.setExpirationTimeMinutesInTheFuture(5);
     return claims;
   }
 
-  /** A signed access token for {@code clientId} with the given realm roles. */
+  /** A signed service-account access token for {@code clientId} with the given realm roles. */
   public String accessToken(String clientId, String... realmRoles) {
     return sign(accessTokenClaims(clientId, realmRoles));
+  }
+
+  /**
+   * Claims of a valid access token that Keycloak issued to {@code clientId} for a signed-in end
+   * user {@code sub} (authorisation code flow): no {@code client_id} claim, the user's own {@code
+   * preferred_username}, and {@code aud} with {@link #API_AUDIENCE}, as when the audience mapper
+   * sits on the app's client.
+   */
+  public JwtClaims userAccessTokenClaims(String clientId, String sub, String... realmRoles) {
+    JwtClaims claims = baseClaims();
+    claims.setSubject(sub);
+    claims.setAudience(API_AUDIENCE, "account");
+    claims.setClaim("azp", clientId);
+    claims.setClaim("typ", "Bearer");
+    claims.setClaim("sid", UUID.randomUUID().toString());
+    claims.setClaim("preferred_username", "user-" + sub);
+    claims.setClaim("realm_access", Map.of("roles", List.of(realmRoles)));
+    claims.setExpirationTimeMinutesInTheFuture(5);
+    return claims;
+  }
+
+  /** A signed end-user access token issued to {@code clientId}. */
+  public String userAccessToken(String clientId, String sub, String... realmRoles) {
+    return sign(userAccessTokenClaims(clientId, sub, realmRoles));
   }
 
   /** Claims of a valid ID token of Keycloak's shape. */

@@ -10,6 +10,7 @@ import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.security.Caller;
 import io.sessionbroker.broker.security.CallerResolver;
 import io.sessionbroker.broker.session.EventLog;
+import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.session.PublishedEvent;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -53,7 +54,8 @@ public class EventResource {
   }
 
   /**
-   * Events with an id greater than {@code after}, oldest first. {@code next} is the id to pass as
+   * Events with an id greater than {@code after}, oldest first, of the calling app's client; the
+   * admin role may name any {@code clientId} of its own issuer. {@code next} is the id to pass as
    * {@code after} for the following page, or null when this page is the last for now.
    */
   @GET
@@ -61,16 +63,25 @@ public class EventResource {
   public Map<String, Object> read(
       @QueryParam("after") String after,
       @QueryParam("limit") String limit,
-      @QueryParam("clientId") String clientId) {
+      @QueryParam("clientId")
+          @jakarta.validation.constraints.Pattern(
+              regexp = IdRule.PATTERN,
+              message = IdRule.DESCRIPTION)
+          String clientId) {
     Caller caller = callers.resolve(identity);
-    if (clientId != null && !clientId.equals(caller.clientId()) && !caller.admin()) {
-      throw new ForbiddenException("an app may only read its own client's events");
+    String client;
+    if (caller.admin()) {
+      client = clientId == null ? caller.clientId() : clientId;
+    } else {
+      client = caller.appClientId();
+      if (clientId != null && !clientId.equals(client)) {
+        throw new ForbiddenException("an app may only read its own client's events");
+      }
     }
     if (after != null && !STREAM_ID.matcher(after).matches()) {
       throw ApiRequestException.badRequest("after must be an event id such as 1764000000000-0");
     }
     int pageSize = PageLimits.parse(limit, limits);
-    String client = clientId == null ? caller.clientId() : clientId;
     List<PublishedEvent> page = events.read(caller.issuer().alias(), client, after, pageSize);
     List<JsonNode> items = new ArrayList<>(page.size());
     for (PublishedEvent event : page) {

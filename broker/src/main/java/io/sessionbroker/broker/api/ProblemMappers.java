@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.sessionbroker.broker.session.InvalidIdException;
 import io.sessionbroker.broker.session.InvalidRegistrationException;
 import io.sessionbroker.broker.session.SessionNotFoundException;
 import io.sessionbroker.broker.session.SessionRevokedException;
@@ -80,7 +81,14 @@ public class ProblemMappers {
   @ServerExceptionMapper
   public Response unauthorized(UnauthorizedException e) {
     return Problem.response(
-        Status.UNAUTHORIZED, "unauthorized", "a valid bearer token is required");
+        Status.UNAUTHORIZED,
+        "unauthorized",
+        e.getMessage() == null ? "a valid bearer token is required" : e.getMessage());
+  }
+
+  @ServerExceptionMapper
+  public Response invalidId(InvalidIdException e) {
+    return Problem.response(Status.BAD_REQUEST, "invalid_request", e.getMessage());
   }
 
   @ServerExceptionMapper

@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.api;
 
+import io.sessionbroker.broker.session.IdRule;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -16,14 +17,8 @@ import java.time.Instant;
  * @param expiresAt when the registration ends; default {@code session-broker.sessions.default-ttl}
  */
 public record RegisterSessionRequest(
-    @NotBlank @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sessionId,
+    @NotBlank @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sessionId,
     @Size(max = 16384) String idToken,
-    @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sid,
-    @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sub,
-    Instant expiresAt) {
-
-  /** Ids are stored in Redis keys and fields: printable characters only. */
-  static final String ID_PATTERN = "[\\x21-\\x7E]+";
-
-  static final String ID_MESSAGE = "must be printable ASCII without spaces";
-}
+    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sid,
+    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sub,
+    Instant expiresAt) {}

@@ -1,7 +1,7 @@
 package io.sessionbroker.broker.api;
 
+import io.sessionbroker.broker.session.IdRule;
 import jakarta.validation.constraints.Pattern;
-import jakarta.validation.constraints.Size;
 
 /**
  * Body of {@code POST /api/v1/revocations} (admin): exactly one of {@code sid}, {@code sub}, or
@@ -14,8 +14,8 @@ import jakarta.validation.constraints.Size;
  * @param sessionId with clientId: revoke one registered session
  */
 public record RevocationRequest(
-    @Size(max = 32) String issuer,
-    @Size(max = 256) @Pattern(regexp = RegisterSessionRequest.ID_PATTERN) String sid,
-    @Size(max = 256) @Pattern(regexp = RegisterSessionRequest.ID_PATTERN) String sub,
-    @Size(max = 256) @Pattern(regexp = RegisterSessionRequest.ID_PATTERN) String clientId,
-    @Size(max = 256) @Pattern(regexp = RegisterSessionRequest.ID_PATTERN) String sessionId) {}
+    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String issuer,
+    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sid,
+    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sub,
+    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String clientId,
+    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sessionId) {}

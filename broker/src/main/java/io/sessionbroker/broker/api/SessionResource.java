@@ -8,6 +8,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.security.Caller;
 import io.sessionbroker.broker.security.CallerResolver;
+import io.sessionbroker.broker.session.IdRule;
+import io.sessionbroker.broker.session.InvalidCursorException;
 import io.sessionbroker.broker.session.RegistrationService;
 import io.sessionbroker.broker.session.SessionNotFoundException;
 import io.sessionbroker.broker.session.SessionPage;
@@ -16,6 +18,7 @@ import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -75,6 +78,7 @@ public class SessionResource {
   @Operation(summary = "Register an app session under its Keycloak SSO session")
   public Response register(@Valid @NotNull RegisterSessionRequest request) {
     Caller caller = callers.resolve(identity);
+    String clientId = caller.appClientId();
     boolean withIdToken = request.idToken() != null && !request.idToken().isBlank();
     boolean withSid = request.sid() != null;
     if (withIdToken == withSid) {
@@ -87,13 +91,13 @@ public class SessionResource {
           withIdToken
               ? registrations.registerWithIdToken(
                   caller.issuer(),
-                  caller.clientId(),
+                  clientId,
                   request.sessionId(),
                   request.idToken(),
                   request.expiresAt())
               : registrations.register(
                   caller.issuer(),
-                  caller.clientId(),
+                  clientId,
                   request.sessionId(),
                   request.sid(),
                   request.sub(),
@@ -114,54 +118,63 @@ public class SessionResource {
   @GET
   @Path("{sessionId}")
   @Operation(summary = "Read one of the calling client's sessions")
-  public SessionRecord get(@PathParam("sessionId") String sessionId) {
+  public SessionRecord get(
+      @PathParam("sessionId") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION)
+          String sessionId) {
     Caller caller = callers.resolve(identity);
+    String clientId = caller.appClientId();
     return store
-        .find(caller.issuer().alias(), caller.clientId(), sessionId)
+        .find(caller.issuer().alias(), clientId, sessionId)
         .orElseThrow(
-            () ->
-                new SessionNotFoundException(
-                    "no session with this id for client " + caller.clientId()));
+            () -> new SessionNotFoundException("no session with this id for client " + clientId));
   }
 
   /** Removes a registration of the calling client (the app ended the session itself). */
   @DELETE
   @Path("{sessionId}")
   @Operation(summary = "Delete one of the calling client's sessions")
-  public Response delete(@PathParam("sessionId") String sessionId) {
+  public Response delete(
+      @PathParam("sessionId") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION)
+          String sessionId) {
     Caller caller = callers.resolve(identity);
-    if (!store.delete(caller.issuer().alias(), caller.clientId(), sessionId)) {
-      throw new SessionNotFoundException("no session with this id for client " + caller.clientId());
+    String clientId = caller.appClientId();
+    if (!store.delete(caller.issuer().alias(), clientId, sessionId)) {
+      throw new SessionNotFoundException("no session with this id for client " + clientId);
     }
     return Response.noContent().build();
   }
 
-  /** Queries sessions, paged. Apps see their own client's; the admin role sees all. */
+  /**
+   * Queries sessions, paged. Apps see their own client's; the admin role sees every client's of its
+   * own issuer. {@code cursor} must be a {@code next} this caller got for the same query, else 400.
+   */
   @GET
   @Operation(summary = "Query sessions by sid, sub, clientId or issuer, paged")
   public SessionPage query(
-      @QueryParam("sid") String sid,
-      @QueryParam("sub") String sub,
-      @QueryParam("clientId") String clientId,
-      @QueryParam("issuer") String issuer,
+      @QueryParam("sid") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sid,
+      @QueryParam("sub") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sub,
+      @QueryParam("clientId") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION)
+          String clientId,
+      @QueryParam("issuer") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION)
+          String issuer,
       @QueryParam("limit") String limit,
       @QueryParam("cursor") String cursor) {
     Caller caller = callers.resolve(identity);
+    String issuerAlias = caller.ownIssuer(issuer);
     if (!caller.admin()) {
-      if (clientId != null && !clientId.equals(caller.clientId())) {
+      String own = caller.appClientId();
+      if (clientId != null && !clientId.equals(own)) {
         throw new ForbiddenException("an app may only query its own client's sessions");
       }
-      if (issuer != null && !issuer.equals(caller.issuer().alias())) {
-        throw new ForbiddenException("an app may only query its own issuer's sessions");
-      }
-      clientId = caller.clientId();
-      issuer = caller.issuer().alias();
+      clientId = own;
     }
     int pageSize = PageLimits.parse(limit, limits);
     queries.increment();
     try {
-      return store.query(new SessionQuery(issuer, clientId, sid, sub, pageSize, cursor));
-    } catch (IllegalArgumentException e) {
+      return store.query(
+          new SessionQuery(
+              issuerAlias, clientId, sid, sub, pageSize, cursor, caller.cursorBinding()));
+    } catch (InvalidCursorException e) {
       throw ApiRequestException.badRequest(e.getMessage());
     }
   }

@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.config;
 
+import io.sessionbroker.broker.session.IdRule;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
@@ -93,7 +94,8 @@ public interface SessionBrokerConfig {
      * Optional allow-list of client ids accepted as a logout token's {@code aud} and as API
      * callers' {@code azp}. Empty: every client of the realm is accepted.
      */
-    Optional<List<String>> clients();
+    Optional<List<@Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String>>
+        clients();
 
     /**
      * Client id of a confidential client with a service account allowed to read the realm's
@@ -218,6 +220,15 @@ public interface SessionBrokerConfig {
     @WithName("admin-role")
     @WithDefault("session-broker-admin")
     String adminRole();
+
+    /**
+     * The audience every API bearer token must name in {@code aud}; a token without it was not
+     * issued for the broker and gets 401. In Keycloak, add it with an audience mapper (see
+     * docs/operations.md).
+     */
+    @WithDefault("session-broker")
+    @NotBlank
+    String audience();
   }
 
   /** The job that revokes registrations whose Keycloak session ended without a logout. */

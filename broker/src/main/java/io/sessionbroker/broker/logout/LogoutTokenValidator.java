@@ -1,6 +1,7 @@
 package io.sessionbroker.broker.logout;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import io.sessionbroker.broker.token.VerifiedJwt;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +35,6 @@ public class LogoutTokenValidator {
   private static final Set<String> ACCEPTED_HEADER_TYPES =
       Set.of("logout+jwt", "application/logout+jwt", "jwt");
   private static final Set<String> OTHER_TOKEN_TYPES = Set.of("id", "bearer", "refresh");
-  private static final int MAX_ID_LENGTH = 512;
 
   private final Clock clock;
   private final Duration clockSkew;
@@ -217,10 +217,8 @@ public class LogoutTokenValidator {
     return claims.hasClaim(name);
   }
 
-  /** Ids end up in Redis keys and fields: no control characters, bounded length. */
+  /** Ids end up in Redis keys and fields: the broker's one id rule. */
   static boolean isCleanId(String id) {
-    return !id.isEmpty()
-        && id.length() <= MAX_ID_LENGTH
-        && id.chars().noneMatch(c -> c < 0x20 || c == 0x7f);
+    return IdRule.isValid(id);
   }
 }

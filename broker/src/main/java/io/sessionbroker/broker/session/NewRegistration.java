@@ -13,6 +13,8 @@ import java.time.Instant;
  * @param issuedAt when the app's sign-in happened (the ID token's {@code iat}, else now): a "revoke
  *     everything before T" of the user or client that is later than this refuses it
  * @param expiresAt when the registration ends
+ * @throws InvalidIdException when an id breaks {@link IdRule}, whichever way it came in (request
+ *     body, ID token claim, bearer token)
  */
 public record NewRegistration(
     String issuer,
@@ -21,4 +23,13 @@ public record NewRegistration(
     String sid,
     String sub,
     Instant issuedAt,
-    Instant expiresAt) {}
+    Instant expiresAt) {
+
+  public NewRegistration {
+    IdRule.require("issuer", issuer);
+    IdRule.require("clientId", clientId);
+    IdRule.require("sessionId", sessionId);
+    IdRule.require("sid", sid);
+    IdRule.requireOptional("sub", sub);
+  }
+}

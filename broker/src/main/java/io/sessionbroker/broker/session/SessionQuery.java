@@ -9,6 +9,14 @@ package io.sessionbroker.broker.session;
  * @param sub user
  * @param limit page size
  * @param cursor opaque position from the previous page, or null for the first page
+ * @param requester who asks (e.g. issuer, client and role of the API caller): a cursor is valid
+ *     only for the requester and the query it was issued for
  */
 public record SessionQuery(
-    String issuer, String clientId, String sid, String sub, int limit, String cursor) {}
+    String issuer,
+    String clientId,
+    String sid,
+    String sub,
+    int limit,
+    String cursor,
+    String requester) {}

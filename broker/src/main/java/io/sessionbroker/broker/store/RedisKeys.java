@@ -33,6 +33,7 @@ import java.util.zip.CRC32;
  *   <li>{@code sb:user-nbf:{acme:<sub>}}, {@code sb:client-nbf:{acme:<clientId>}}: "revoked before"
  *       times of {@code user.revoked} / {@code client.revoked}.
  *   <li>{@code sb:jti:{acme}:<jti>}: processed logout token ids (replay guard).
+ *   <li>{@code sb:cursor-key}: the key that signs paging cursors, created once with {@code SET NX}.
  *   <li>{@code sb:events:acme:<clientId>} stream and {@code sb:revocations:acme:<clientId>}
  *       channel: the public contract of SPEC §3.3, names fixed. {@code
  *       {sb:events:acme:<clientId>}:d:<key>} marks an event already appended; its hash tag is the
@@ -106,6 +107,11 @@ public class RedisKeys {
   /** Lease that lets one broker replica at a time reconcile an issuer with Keycloak. */
   public String reconciliationLease(String alias) {
     return prefix + ":reconcile-lease:{" + alias + "}";
+  }
+
+  /** The key that signs paging cursors, shared by every replica (see CursorSigningKey). */
+  public String cursorSigningKey() {
+    return prefix + ":cursor-key";
   }
 
   /** Marker of a processed logout token. */

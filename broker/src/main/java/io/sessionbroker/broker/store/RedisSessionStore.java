@@ -52,15 +52,21 @@ public class RedisSessionStore implements SessionStore {
   private final Clock clock;
   private final Duration tombstoneTtl;
   private final List<String> issuerAliases;
+  private final CursorSigningKey cursorKey;
   private final Set<String> knownClients = ConcurrentHashMap.newKeySet();
 
   @Inject
   RedisSessionStore(
-      RedisDataSource redis, RedisCalls calls, RedisKeys keys, SessionBrokerConfig config) {
+      RedisDataSource redis,
+      RedisCalls calls,
+      RedisKeys keys,
+      CursorSigningKey cursorKey,
+      SessionBrokerConfig config) {
     this(
         redis,
         calls,
         keys,
+        cursorKey,
         Clock.systemUTC(),
         config.sessions().tombstoneTtl(),
         config.issuers().keySet().stream().sorted().toList());
@@ -70,12 +76,14 @@ public class RedisSessionStore implements SessionStore {
       RedisDataSource redis,
       RedisCalls calls,
       RedisKeys keys,
+      CursorSigningKey cursorKey,
       Clock clock,
       Duration tombstoneTtl,
       List<String> issuerAliases) {
     this.redis = redis;
     this.calls = calls;
     this.keys = keys;
+    this.cursorKey = cursorKey;
     this.clock = clock;
     this.tombstoneTtl = tombstoneTtl;
     this.issuerAliases = List.copyOf(issuerAliases);
@@ -351,10 +359,13 @@ public class RedisSessionStore implements SessionStore {
     if (query.sid() != null || query.sub() != null) {
       return queryByUserOrSid(query);
     }
-    return new ClientIndexPager(this, query).page();
+    return new ClientIndexPager(this, cursorKey.cursors(), query).page();
   }
 
   private SessionPage queryByUserOrSid(SessionQuery query) {
+    PageCursor cursors = cursorKey.cursors();
+    // A forged cursor costs nothing: it is refused before any read.
+    cursors.decode(query);
     List<String> issuers = new ArrayList<>();
     if (query.issuer() != null) {
       issuers.add(query.issuer());
@@ -375,7 +386,7 @@ public class RedisSessionStore implements SessionStore {
             .filter(r -> query.sub() == null || query.sub().equals(r.sub()))
             .sorted(RECORD_ORDER)
             .toList();
-    return PageCursor.pageOfSorted(filtered, query.limit(), query.cursor());
+    return cursors.pageOfSorted(filtered, query);
   }
 
   /** The order of query results: stable across pages. */
@@ -399,20 +410,20 @@ public class RedisSessionStore implements SessionStore {
     return clients;
   }
 
-  /** Registrations of one client bucket, sorted by session id. */
-  List<SessionRecord> bucketRecords(String issuer, String clientId, int bucket) {
+  /** One client index bucket as {@code sessionId -> sid}, sorted by session id (one call). */
+  TreeMap<String, String> bucketIndex(String issuer, String clientId, int bucket) {
     Response all = redis.execute("HGETALL", keys.clientSessionsBucket(issuer, clientId, bucket));
     TreeMap<String, String> sidBySession = new TreeMap<>();
     forEachPair(
         all,
         (sessionId, value) -> sidBySession.put(sessionId, value.substring(value.indexOf(',') + 1)));
-    List<SessionRecord> records = new ArrayList<>();
-    sidBySession.forEach(
-        (sessionId, sid) ->
-            readSid(issuer, sid)
-                .flatMap(entries -> entries.find(clientId, sessionId))
-                .ifPresent(records::add));
-    return records;
+    return sidBySession;
+  }
+
+  /** One registration from its sid hash (one call); empty once gone or expired. */
+  Optional<SessionRecord> readRegistration(
+      String issuer, String sid, String clientId, String sessionId) {
+    return readSid(issuer, sid).flatMap(entries -> entries.find(clientId, sessionId));
   }
 
   /** The registrations stored under one sid, without expired ones. */

@@ -214,8 +214,16 @@ class AdminRevocationTest {
   }
 
   @Test
-  void whenRevocationNamesAnUnknownIssuerThenBadRequest() {
+  void whenRevocationNamesAnIssuerOtherThanTheAdminsThenForbidden() {
     revoke(adminToken(issuer), Map.of("sid", unique("sid"), "issuer", "nowhere"))
+        .then()
+        .statusCode(403)
+        .body("$", not(hasKey("events")));
+  }
+
+  @Test
+  void whenRevocationNamesAnIssuerThatBreaksTheIdRuleThenBadRequest() {
+    revoke(adminToken(issuer), Map.of("sid", unique("sid"), "issuer", "te{st}"))
         .then()
         .statusCode(400)
         .body("$", not(hasKey("events")));

@@ -17,6 +17,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.sessionbroker.broker.testing.BrokerTestResources;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.TestIssuer;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -276,5 +277,317 @@ class ApiAuthorisationTest {
     registerOk(issuer.accessToken("app1"), sessionId, unique("sid"), null);
 
     getSession(otherIssuer.accessToken("app1"), sessionId).then().statusCode(404);
+  }
+
+  // --- Which tokens are API callers (SPEC §3.2): access tokens for the broker's audience, an
+  // app's own service account, or the admin role.
+
+  @Test
+  void whenEndUserAccessTokenIssuedToTheAppQueriesThenForbidden() {
+    String clientId = unique("portal");
+    registerOk(issuer.accessToken(clientId), unique("S"), unique("sid"), "alice");
+
+    given()
+        .auth()
+        .oauth2(issuer.userAccessToken(clientId, "bob"))
+        .queryParam("clientId", clientId)
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(403)
+        .header("Content-Type", startsWith("application/problem+json"));
+  }
+
+  @Test
+  void whenEndUserAccessTokenWithKeycloaksDefaultAudienceQueriesThenForbidden() {
+    // Exactly what Keycloak issues to a signed-in user of portal without any audience mapper.
+    var claims = issuer.userAccessTokenClaims("portal", "bob");
+    claims.setAudience("account");
+
+    given()
+        .auth()
+        .oauth2(issuer.sign(claims))
+        .queryParam("clientId", "portal")
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void whenEndUserAccessTokenRegistersThenForbiddenAndNothingStored() {
+    String clientId = unique("portal");
+    String sid = unique("sid");
+
+    register(issuer.userAccessToken(clientId, "bob"), Map.of("sessionId", unique("S"), "sid", sid))
+        .then()
+        .statusCode(403);
+
+    given()
+        .auth()
+        .oauth2(adminToken(issuer))
+        .queryParam("sid", sid)
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(200)
+        .body("items", org.hamcrest.Matchers.empty());
+  }
+
+  @Test
+  void whenEndUserAccessTokenDeletesTheAppsSessionThenForbiddenAndItSurvives() {
+    String clientId = unique("portal");
+    String sessionId = unique("S");
+    registerOk(issuer.accessToken(clientId), sessionId, unique("sid"), "alice");
+
+    given()
+        .auth()
+        .oauth2(issuer.userAccessToken(clientId, "bob"))
+        .when()
+        .delete("/api/v1/sessions/{id}", sessionId)
+        .then()
+        .statusCode(403);
+
+    getSession(issuer.accessToken(clientId), sessionId)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("active"));
+  }
+
+  @Test
+  void whenEndUserAccessTokenReadsEventsThenForbidden() {
+    given()
+        .auth()
+        .oauth2(issuer.userAccessToken("app1", "bob"))
+        .when()
+        .get("/api/v1/events")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void whenIdTokenOfTheAppIsTheBearerThenUnauthorized() {
+    given()
+        .auth()
+        .oauth2(issuer.idToken("portal", unique("sid"), "bob"))
+        .queryParam("clientId", "portal")
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(401)
+        .header("Content-Type", startsWith("application/problem+json"));
+  }
+
+  @Test
+  void whenIdTokenCarriesTheServiceAccountMarksThenStillUnauthorized() {
+    var claims = issuer.accessTokenClaims("app1");
+    claims.setClaim("typ", "ID");
+
+    given()
+        .auth()
+        .oauth2(issuer.sign(claims))
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void whenRefreshTokenIsTheBearerThenUnauthorized() {
+    for (String type : List.of("Refresh", "Offline")) {
+      var claims = issuer.accessTokenClaims("app1");
+      claims.setClaim("typ", type);
+
+      given()
+          .auth()
+          .oauth2(issuer.sign(claims))
+          .when()
+          .get("/api/v1/sessions")
+          .then()
+          .statusCode(401);
+    }
+  }
+
+  @Test
+  void whenLogoutTokenIsTheBearerThenUnauthorized() {
+    var claims = issuer.accessTokenClaims("app1");
+    claims.setClaim("events", Map.of(TestIssuer.BACKCHANNEL_LOGOUT_EVENT, Map.of()));
+
+    given()
+        .auth()
+        .oauth2(issuer.sign(claims, "logout+jwt"))
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void whenServiceAccountTokenLacksTheApiAudienceThenUnauthorized() {
+    var claims = issuer.accessTokenClaims("app1");
+    claims.setAudience("account");
+
+    given()
+        .auth()
+        .oauth2(issuer.sign(claims))
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(401);
+  }
+
+  @Test
+  void whenClientIdClaimNamesAnotherClientThanAzpThenForbidden() {
+    var claims = issuer.accessTokenClaims("app1");
+    claims.setClaim("client_id", "app2");
+
+    given()
+        .auth()
+        .oauth2(issuer.sign(claims))
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void whenPreferredUsernameIsNotTheServiceAccountThenForbidden() {
+    var claims = issuer.accessTokenClaims("app1");
+    claims.setClaim("preferred_username", "bob");
+
+    given()
+        .auth()
+        .oauth2(issuer.sign(claims))
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void whenServiceAccountTokenHasTheLegacyClientIdClaimThenItIsAnAppCaller() {
+    // Keycloak before 25 named the claim clientId (a mapper on the client itself).
+    String clientId = unique("legacy");
+    var claims = issuer.accessTokenClaims(clientId);
+    claims.unsetClaim("client_id");
+    claims.setClaim("clientId", clientId);
+    String sessionId = unique("S");
+
+    registerOk(issuer.sign(claims), sessionId, unique("sid"), null);
+
+    getSession(issuer.sign(claims), sessionId).then().statusCode(200);
+  }
+
+  @Test
+  void whenOperatorUserWithAdminRoleQueriesThenAllowed() {
+    String clientId = unique("app");
+    String sessionId = unique("S");
+    registerOk(issuer.accessToken(clientId), sessionId, unique("sid"), null);
+
+    given()
+        .auth()
+        .oauth2(issuer.userAccessToken("ops-console", "operator", ApiTestCalls.ADMIN_ROLE))
+        .queryParam("clientId", clientId)
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(200)
+        .body("items.sessionId", containsInAnyOrder(sessionId));
+  }
+
+  @Test
+  void whenOperatorUserWithAdminRoleRegistersThenForbidden() {
+    register(
+            issuer.userAccessToken("ops-console", "operator", ApiTestCalls.ADMIN_ROLE),
+            Map.of("sessionId", unique("S"), "sid", unique("sid")))
+        .then()
+        .statusCode(403);
+  }
+
+  // --- Per-issuer admin: realms are separate tenants.
+
+  @Test
+  void whenAdminOfAnotherIssuerRevokesAUserThenForbiddenAndTheSessionStaysActive() {
+    String sessionId = unique("S");
+    String sub = unique("lab-user");
+    registerOk(issuer.accessToken("app1"), sessionId, unique("sid"), sub);
+
+    revoke(
+            otherIssuer.accessToken("app1", ApiTestCalls.ADMIN_ROLE),
+            Map.of("issuer", "test", "sub", sub))
+        .then()
+        .statusCode(403)
+        .header("Content-Type", startsWith("application/problem+json"));
+
+    getSession(issuer.accessToken("app1"), sessionId)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("active"));
+  }
+
+  @Test
+  void whenAdminUserOfAnotherIssuerRevokesBySidThenForbidden() {
+    String sid = unique("sid");
+    String sessionId = unique("S");
+    registerOk(issuer.accessToken("app1"), sessionId, sid, null);
+
+    revoke(
+            otherIssuer.userAccessToken("app1", "operator", ApiTestCalls.ADMIN_ROLE),
+            Map.of("issuer", "test", "sid", sid))
+        .then()
+        .statusCode(403);
+
+    getSession(issuer.accessToken("app1"), sessionId)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("active"));
+  }
+
+  @Test
+  void whenAdminQueriesAnotherIssuerThenForbidden() {
+    given()
+        .auth()
+        .oauth2(otherIssuer.accessToken("app1", ApiTestCalls.ADMIN_ROLE))
+        .queryParam("issuer", "test")
+        .queryParam("clientId", "app1")
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(403);
+  }
+
+  @Test
+  void whenAdminQueriesWithoutIssuerThenOnlyItsOwnIssuersSessionsAreListed() {
+    String sid = unique("sid");
+    registerOk(issuer.accessToken("app1"), unique("S"), sid, null);
+    String ofOther = unique("S");
+    registerOk(otherIssuer.accessToken("app1"), ofOther, sid, null);
+
+    given()
+        .auth()
+        .oauth2(otherIssuer.accessToken("app1", ApiTestCalls.ADMIN_ROLE))
+        .queryParam("sid", sid)
+        .when()
+        .get("/api/v1/sessions")
+        .then()
+        .statusCode(200)
+        .body("items.sessionId", containsInAnyOrder(ofOther))
+        .body("items.issuer", everyItem(equalTo("other")));
+  }
+
+  @Test
+  void whenAdminRevokesInItsOwnIssuerThenAllowed() {
+    String sid = unique("sid");
+    String sessionId = unique("S");
+    registerOk(otherIssuer.accessToken("app1"), sessionId, sid, null);
+
+    revoke(otherIssuer.accessToken("app1", ApiTestCalls.ADMIN_ROLE), Map.of("sid", sid))
+        .then()
+        .statusCode(200);
+
+    getSession(otherIssuer.accessToken("app1"), sessionId)
+        .then()
+        .statusCode(200)
+        .body("status", equalTo("revoked"));
   }
 }

@@ -27,6 +27,9 @@ class RevokedSidRegistrationTest {
 
   @InjectTestIssuer TestIssuer issuer;
 
+  @InjectTestIssuer("other")
+  TestIssuer otherIssuer;
+
   @Test
   void whenSidWasRevokedThenRegistrationWithSidIsConflictSessionRevoked() {
     String sid = unique("sid");
@@ -87,7 +90,9 @@ class RevokedSidRegistrationTest {
   @Test
   void whenSidOfAnotherIssuerWasRevokedThenRegistrationUnderThisIssuerSucceeds() {
     String sid = unique("sid");
-    revoke(adminToken(issuer), Map.of("sid", sid, "issuer", "other")).then().statusCode(200);
+    revoke(otherIssuer.accessToken("app1", ApiTestCalls.ADMIN_ROLE), Map.of("sid", sid))
+        .then()
+        .statusCode(200);
 
     register(issuer.accessToken("app1"), Map.of("sessionId", unique("S"), "sid", sid))
         .then()
