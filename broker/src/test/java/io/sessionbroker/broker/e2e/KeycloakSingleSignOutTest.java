@@ -155,10 +155,21 @@ class KeycloakSingleSignOutTest {
         clientId, secret, appUrl + "/callback", KeycloakRealm.ALICE, KeycloakRealm.ALICE_PASSWORD);
   }
 
-  private static void register(OidcTokens tokens, String sessionId) {
+  /**
+   * The app's own service-account token (client-credentials grant): the API's app caller. The
+   * user's access token from the same sign-in is not one (SPEC §3.2).
+   */
+  private String appToken(OidcTokens tokens) {
+    String clientId = tokens.idTokenClaims().claim("aud");
+    String secret =
+        KeycloakRealm.APP1.equals(clientId) ? KeycloakRealm.APP1_SECRET : KeycloakRealm.APP2_SECRET;
+    return keycloak.browser(KeycloakRealm.DEMO).clientCredentialsToken(clientId, secret);
+  }
+
+  private void register(OidcTokens tokens, String sessionId) {
     given()
         .auth()
-        .oauth2(tokens.accessToken())
+        .oauth2(appToken(tokens))
         .contentType(ContentType.JSON)
         .body(Map.of("sessionId", sessionId, "idToken", tokens.idToken()))
         .post("/api/v1/sessions")
@@ -166,11 +177,11 @@ class KeycloakSingleSignOutTest {
         .statusCode(201);
   }
 
-  private static void assertRevoked(OidcTokens tokens, String sessionId) {
+  private void assertRevoked(OidcTokens tokens, String sessionId) {
     String status =
         given()
             .auth()
-            .oauth2(tokens.accessToken())
+            .oauth2(appToken(tokens))
             .get("/api/v1/sessions/" + sessionId)
             .then()
             .statusCode(200)

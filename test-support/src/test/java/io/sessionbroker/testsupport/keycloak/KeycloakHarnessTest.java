@@ -39,6 +39,8 @@ class KeycloakHarnessTest {
   private static final String BACKCHANNEL_EVENT =
       "http://schemas.openid.net/event/backchannel-logout";
 
+  private static final String API_AUDIENCE = "session-broker";
+
   private static BrokerRecorder broker;
   private static KeycloakServer keycloak;
 
@@ -87,6 +89,42 @@ class KeycloakHarnessTest {
     assertThat(browser.cookieNames()).contains("KEYCLOAK_IDENTITY", "KEYCLOAK_SESSION");
     assertThat(keycloak.userSessions(KeycloakRealm.DEMO, KeycloakRealm.ALICE))
         .anySatisfy(session -> assertThat(session.path("id").asText()).isEqualTo(app1.sid()));
+  }
+
+  @Test
+  void
+      whenAnAppTakesItsServiceAccountTokenThenOnlyThatTokenCarriesClientIdAndBothTheBrokerAudience() {
+    BrowserlessLogin browser = keycloak.browser(KeycloakRealm.DEMO);
+
+    UnverifiedJwt service =
+        UnverifiedJwt.parse(
+            browser.clientCredentialsToken(KeycloakRealm.APP1, KeycloakRealm.APP1_SECRET));
+    UnverifiedJwt user = UnverifiedJwt.parse(signIntoApp1(browser).accessToken());
+
+    // What the broker's API rules rely on (CallerResolver): the client-credentials grant writes
+    // client_id, a user's sign-in never does; the demo realm's audience mapper adds the API
+    // audience to both.
+    assertThat(service.claim("typ")).isEqualTo("Bearer");
+    assertThat(service.claim("azp")).isEqualTo(KeycloakRealm.APP1);
+    assertThat(service.claim("client_id")).isEqualTo(KeycloakRealm.APP1);
+    assertThat(service.claim("preferred_username")).isEqualTo("service-account-app1");
+    assertThat(audiences(service)).contains(API_AUDIENCE);
+    assertThat(user.claim("typ")).isEqualTo("Bearer");
+    assertThat(user.claim("azp")).isEqualTo(KeycloakRealm.APP1);
+    assertThat(user.claims().has("client_id")).isFalse();
+    assertThat(user.claims().has("clientId")).isFalse();
+    assertThat(user.claim("preferred_username")).isEqualTo(KeycloakRealm.ALICE);
+    assertThat(audiences(user)).contains(API_AUDIENCE);
+  }
+
+  private static List<String> audiences(UnverifiedJwt token) {
+    JsonNode aud = token.claims().path("aud");
+    if (aud.isTextual()) {
+      return List.of(aud.asText());
+    }
+    List<String> all = new java.util.ArrayList<>();
+    aud.forEach(value -> all.add(value.asText()));
+    return all;
   }
 
   @Test

@@ -1,6 +1,5 @@
 package io.sessionbroker.examples.quarkus;
 
-import io.quarkus.oidc.AccessTokenCredential;
 import io.quarkus.oidc.IdToken;
 import io.quarkus.oidc.OidcSession;
 import io.quarkus.security.Authenticated;
@@ -24,14 +23,11 @@ public class HomeResource {
   // @IdToken qualifies fields only, so this one is field-injected (a request-scoped proxy).
   @Inject @IdToken JsonWebToken idToken;
 
-  private final AccessTokenCredential accessToken;
   private final SessionRegistrar registrar;
   private final OidcSession oidcSession;
 
   @Inject
-  HomeResource(
-      AccessTokenCredential accessToken, SessionRegistrar registrar, OidcSession oidcSession) {
-    this.accessToken = accessToken;
+  HomeResource(SessionRegistrar registrar, OidcSession oidcSession) {
     this.registrar = registrar;
     this.oidcSession = oidcSession;
   }
@@ -43,8 +39,7 @@ public class HomeResource {
     SignedInSession session = SignedInSession.of(idToken);
     String registration;
     try {
-      registration =
-          registrar.ensureRegistered(session, idToken.getRawToken(), accessToken.getToken());
+      registration = registrar.ensureRegistered(session, idToken.getRawToken());
     } catch (SessionRevokedException e) {
       // Logged out in Keycloak before this app registered: drop the cookie session right away.
       oidcSession.logout().await().indefinitely();

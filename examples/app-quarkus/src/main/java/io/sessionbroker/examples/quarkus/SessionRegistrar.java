@@ -14,8 +14,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Registers each signed-in SSO session with the broker once, on the first request after sign-in,
- * under {@link SignedInSession#registrationId()} with the ID token, authenticated by the access
- * token of the same sign-in (its {@code azp} is this app's client).
+ * under {@link SignedInSession#registrationId()} with the ID token, authenticated by app2's own
+ * service-account token ({@link ServiceAccountToken}): the broker accepts no end user's access
+ * token as an app caller.
  *
  * <p>Remembers the outcome per {@code sid} in memory, forgotten when a revocation for that sid
  * arrives; after a restart the next request registers again (the broker treats it as a new
@@ -28,13 +29,17 @@ public class SessionRegistrar {
   private static final Logger LOG = Logger.getLogger(SessionRegistrar.class);
   private static final int MAX_REMEMBERED = 10_000;
 
-  private final BrokerSettings settings;
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final SessionRegistrationClient registrations;
   private final Map<String, String> statusBySid = new ConcurrentHashMap<>();
 
-  SessionRegistrar(BrokerSettings settings, SessionBrokerClient broker) {
-    this.settings = settings;
+  SessionRegistrar(
+      BrokerSettings settings, SessionBrokerClient broker, ServiceAccountToken appToken) {
+    this.registrations =
+        SessionRegistrationClient.builder()
+            .brokerUrl(settings.url())
+            .bearerToken(appToken)
+            .httpClient(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build())
+            .build();
     broker.addListener(
         event -> {
           if (event.sid() != null) {
@@ -49,17 +54,11 @@ public class SessionRegistrar {
    * @return a human-readable registration status
    * @throws SessionRevokedException when the broker says the SSO session was already logged out
    */
-  String ensureRegistered(SignedInSession session, String idToken, String accessToken) {
+  String ensureRegistered(SignedInSession session, String idToken) {
     String known = statusBySid.get(session.sid());
     if (known != null) {
       return known;
     }
-    SessionRegistrationClient registrations =
-        SessionRegistrationClient.builder()
-            .brokerUrl(settings.url())
-            .bearerToken(() -> accessToken)
-            .httpClient(http)
-            .build();
     String status;
     try {
       SessionRecord record = registrations.register(session.registrationId(), idToken);

@@ -127,7 +127,9 @@ public final class App1 implements AutoCloseable {
     context.addServlet(new ServletHolder(new LoginServlet(openId)), "/login");
     context.addServlet(
         new ServletHolder(
-            new CallbackServlet(openId, new SessionRegistrar(config.brokerUrl(), http))),
+            new CallbackServlet(
+                openId,
+                new SessionRegistrar(config.brokerUrl(), http, openId::serviceAccountToken))),
         "/callback");
     context.addServlet(
         new ServletHolder(

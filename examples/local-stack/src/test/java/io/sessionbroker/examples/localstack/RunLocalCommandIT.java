@@ -152,10 +152,12 @@ class RunLocalCommandIT {
             KeycloakRealm.ALICE,
             KeycloakRealm.ALICE_PASSWORD);
     String sessionId = "smoke-" + UUID.randomUUID();
+    // The API's app caller is app1's service account, not Alice's access token.
+    String appToken = browser.clientCredentialsToken(KeycloakRealm.APP1, KeycloakRealm.APP1_SECRET);
     SessionRecord registered =
         SessionRegistrationClient.builder()
             .brokerUrl(url("broker.url"))
-            .bearerToken(tokens::accessToken)
+            .bearerToken(() -> appToken)
             .build()
             .register(sessionId, tokens.idToken());
     assertThat(registered.status()).isEqualTo("active");
@@ -166,9 +168,7 @@ class RunLocalCommandIT {
     Awaitility.await("the registration to be revoked")
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
-            () ->
-                assertThat(registrationStatus(sessionId, tokens.accessToken()))
-                    .isEqualTo("revoked"));
+            () -> assertThat(registrationStatus(sessionId, appToken)).isEqualTo("revoked"));
   }
 
   @Test

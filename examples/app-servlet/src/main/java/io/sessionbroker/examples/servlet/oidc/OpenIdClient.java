@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
 import org.jose4j.jwk.HttpsJwks;
@@ -33,6 +34,10 @@ public final class OpenIdClient {
   private final URI redirectUri;
   private final HttpClient http;
   private volatile Provider provider;
+  private volatile ServiceToken serviceToken;
+
+  /** A client-credentials access token and when to fetch the next one. */
+  private record ServiceToken(String value, Instant renewAt) {}
 
   /** The provider's endpoints with the verifier for its keys. */
   private record Provider(ProviderMetadata metadata, IdTokenVerifier verifier) {}
@@ -88,6 +93,44 @@ public final class OpenIdClient {
       throw new SignInException("The token endpoint answered without an ID or access token");
     }
     return new SignIn(current.verifier().verify(idToken, request.nonce()), accessToken);
+  }
+
+  /**
+   * This app's own access token from the client-credentials grant (its service account), the broker
+   * API's app caller (SPEC §3.2): a user's access token is not one. Cached until 30 s before it
+   * expires; thread-safe.
+   *
+   * @throws SignInException when the token endpoint refuses (service accounts not enabled?)
+   */
+  public String serviceAccountToken() {
+    ServiceToken current = serviceToken;
+    if (current != null && Instant.now().isBefore(current.renewAt())) {
+      return current.value();
+    }
+    synchronized (this) {
+      current = serviceToken;
+      if (current == null || !Instant.now().isBefore(current.renewAt())) {
+        HttpRequest tokenRequest =
+            HttpRequest.newBuilder(provider().metadata().tokenEndpoint())
+                .timeout(TIMEOUT)
+                .header("Authorization", basicAuthorization())
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Accept", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        Forms.encode("grant_type", "client_credentials")))
+                .build();
+        JsonNode body = send(tokenRequest);
+        String token = body.path("access_token").asText(null);
+        if (token == null) {
+          throw new SignInException("The token endpoint answered without an access token");
+        }
+        long lifetime = body.path("expires_in").asLong(60);
+        current = new ServiceToken(token, Instant.now().plusSeconds(Math.max(0, lifetime - 30)));
+        serviceToken = current;
+      }
+      return current.value();
+    }
   }
 
   private JsonNode send(HttpRequest request) {

@@ -10,13 +10,14 @@ import jakarta.servlet.http.HttpSession;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Registers a freshly signed-in session with the broker ({@code POST /api/v1/sessions} with the ID
- * token), authenticated by the access token of the same sign-in, whose {@code azp} is this app's
- * client.
+ * token), authenticated by this app's own service-account token (client-credentials grant): the
+ * broker accepts no end user's access token as an app caller.
  *
  * <p>The session is registered under a random id, not under {@code HttpSession.getId()}: the
  * container's id is the session cookie's value, a credential that has no business in Redis or in
@@ -30,13 +31,20 @@ public final class SessionRegistrar {
 
   private static final Logger LOG = LoggerFactory.getLogger(SessionRegistrar.class);
 
-  private final URI brokerUrl;
-  private final HttpClient http;
+  private final SessionRegistrationClient registrations;
 
-  /** A registrar for the broker at {@code brokerUrl}. */
-  public SessionRegistrar(URI brokerUrl, HttpClient http) {
-    this.brokerUrl = brokerUrl;
-    this.http = http;
+  /**
+   * A registrar for the broker at {@code brokerUrl}.
+   *
+   * @param appToken supplies this app's service-account access token
+   */
+  public SessionRegistrar(URI brokerUrl, HttpClient http, Supplier<String> appToken) {
+    this.registrations =
+        SessionRegistrationClient.builder()
+            .brokerUrl(brokerUrl)
+            .bearerToken(appToken)
+            .httpClient(http)
+            .build();
   }
 
   /**
@@ -47,14 +55,6 @@ public final class SessionRegistrar {
    *     client library still drops the session by its {@code sid}, so sign-in need not fail
    */
   boolean register(HttpSession session, OpenIdClient.SignIn signIn) {
-    // The bearer is this sign-in's access token, so one registration client per sign-in; they
-    // share the HTTP client.
-    SessionRegistrationClient registrations =
-        SessionRegistrationClient.builder()
-            .brokerUrl(brokerUrl)
-            .bearerToken(signIn::accessToken)
-            .httpClient(http)
-            .build();
     String registrationId = "app1-" + UUID.randomUUID();
     session.setAttribute(SessionAttributes.SESSION_ID, registrationId);
     try {
