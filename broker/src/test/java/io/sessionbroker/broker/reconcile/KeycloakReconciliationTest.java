@@ -155,11 +155,25 @@ class KeycloakReconciliationTest {
     return browser.login(app.clientId(), app.secret(), app.url() + "/callback", username, password);
   }
 
-  private static String register(OidcTokens tokens, String clientId) {
+  /**
+   * The app's own service-account token (client-credentials grant): the API's app caller, not the
+   * signed-in user's access token (SPEC §3.2).
+   */
+  private String appToken(String clientId) {
+    String secret =
+        switch (clientId) {
+          case KeycloakRealm.APP1 -> KeycloakRealm.APP1_SECRET;
+          case KeycloakRealm.APP2 -> KeycloakRealm.APP2_SECRET;
+          default -> OFFLINE_APP_SECRET;
+        };
+    return keycloak.browser(KeycloakRealm.DEMO).clientCredentialsToken(clientId, secret);
+  }
+
+  private String register(OidcTokens tokens, String clientId) {
     String sessionId = clientId + "-" + UUID.randomUUID();
     given()
         .auth()
-        .oauth2(tokens.accessToken())
+        .oauth2(appToken(clientId))
         .contentType(ContentType.JSON)
         .body(Map.of("sessionId", sessionId, "idToken", tokens.idToken()))
         .post("/api/v1/sessions")
@@ -168,10 +182,10 @@ class KeycloakReconciliationTest {
     return sessionId;
   }
 
-  private static String status(OidcTokens tokens, String sessionId) {
+  private String status(OidcTokens tokens, String sessionId) {
     return given()
         .auth()
-        .oauth2(tokens.accessToken())
+        .oauth2(appToken(tokens.idTokenClaims().claim("aud")))
         .get("/api/v1/sessions/" + sessionId)
         .then()
         .statusCode(200)
@@ -215,32 +229,40 @@ class KeycloakReconciliationTest {
     keycloak.adminPost(
         "/admin/realms/" + KeycloakRealm.DEMO + "/clients",
         json(
-            Map.of(
-                "clientId",
-                OFFLINE_APP,
-                "enabled",
-                true,
-                "protocol",
-                "openid-connect",
-                "publicClient",
-                false,
-                "clientAuthenticatorType",
-                "client-secret",
-                "secret",
-                OFFLINE_APP_SECRET,
-                "standardFlowEnabled",
-                true,
-                "redirectUris",
-                List.of(OFFLINE_APP_URL + "/*"),
-                "defaultClientScopes",
-                List.of(
-                    "web-origins",
-                    "acr",
-                    "profile",
-                    "roles",
-                    "basic",
-                    "email",
-                    "offline_access"))));
+            Map.ofEntries(
+                Map.entry("clientId", OFFLINE_APP),
+                Map.entry("enabled", true),
+                Map.entry("protocol", "openid-connect"),
+                Map.entry("publicClient", false),
+                Map.entry("clientAuthenticatorType", "client-secret"),
+                Map.entry("secret", OFFLINE_APP_SECRET),
+                Map.entry("standardFlowEnabled", true),
+                // The app calls the broker's API with its service account and the API audience.
+                Map.entry("serviceAccountsEnabled", true),
+                Map.entry(
+                    "protocolMappers",
+                    List.of(
+                        Map.of(
+                            "name", "session-broker API audience",
+                            "protocol", "openid-connect",
+                            "protocolMapper", "oidc-audience-mapper",
+                            "config",
+                                Map.of(
+                                    "included.custom.audience", "session-broker",
+                                    "access.token.claim", "true",
+                                    "id.token.claim", "false")))),
+                Map.entry("redirectUris", List.of(OFFLINE_APP_URL + "/*")),
+                Map.entry(
+                    "defaultClientScopes",
+                    List.of(
+                        "web-origins",
+                        "acr",
+                        "profile",
+                        "roles",
+                        "basic",
+                        "email",
+                        "service_account",
+                        "offline_access")))));
     return keycloak.clientUuid(KeycloakRealm.DEMO, OFFLINE_APP);
   }
 
