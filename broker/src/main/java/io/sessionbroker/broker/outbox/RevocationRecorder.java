@@ -412,6 +412,13 @@ public class RevocationRecorder {
    */
   private void drainBeforeShutdown() {
     long deadline = System.nanoTime() + shutdownDrainTimeout.toNanos();
+    long waiting = pendingLinesQuietly();
+    if (waiting == 0) {
+      return;
+    }
+    LOG.warnf(
+        "Shutting down with %d revocations journaled: waiting up to %s for Redis to take them",
+        waiting, shutdownDrainTimeout);
     // Runs on the replay thread, after any replay under way: one replayer at a time.
     Future<?> drain =
         replayer.submit(
@@ -443,8 +450,9 @@ public class RevocationRecorder {
           "Shutting down with %d revocations still journaled in %s after waiting %s for Redis:"
               + " the next broker started with the same journal folder replays them",
           left, directory.toAbsolutePath(), shutdownDrainTimeout);
-    } else if (journal != null) {
-      LOG.infof("Revocation journal drained before shutdown");
+    } else {
+      LOG.infof(
+          "Revocation journal drained before shutdown: %d revocations reached Redis", waiting);
     }
   }
 
