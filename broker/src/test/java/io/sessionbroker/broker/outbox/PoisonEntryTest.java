@@ -107,6 +107,10 @@ class PoisonEntryTest {
     assertThat(deadLetters.lines().filter(line -> line.contains(okClient))).isEmpty();
     assertErrorLoggedWithoutTokens(tokens);
     assertThat(deadLetterMetric()).isEqualTo(deadLettersBefore + 1);
+    String readiness = given().get("/q/health/ready").then().statusCode(200).extract().asString();
+    assertThat(readiness)
+        .as("ready, and the dead letters shown")
+        .containsPattern("\"deadLetters\"\\s*:\\s*[1-9]");
     System.out.printf(
         "Poison entry: behind it delivered=%d of %d, dead letters +%.0f%n",
         streamSids(okClient).size() - before.size(),
