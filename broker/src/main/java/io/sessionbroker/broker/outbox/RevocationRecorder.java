@@ -68,7 +68,7 @@ public class RevocationRecorder {
     boolean applyUnlessProcessed(PendingRevocation revocation);
   }
 
-  /** Redis failures and replays as seen from a request. */
+  /** Applies a revocation in Redis now; false when nothing new was recorded. */
   @FunctionalInterface
   private interface Attempt {
     boolean run(PendingRevocation revocation);
