@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.UnauthorizedException;
+import io.sessionbroker.broker.outbox.OutboxUnavailableException;
 import io.sessionbroker.broker.session.InvalidIdException;
 import io.sessionbroker.broker.session.InvalidRegistrationException;
 import io.sessionbroker.broker.session.SessionNotFoundException;
@@ -112,6 +113,19 @@ public class ProblemMappers {
     return Problem.response(status, "http_" + status.getStatusCode(), detail);
   }
 
+  @ServerExceptionMapper
+  public Response outboxUnavailable(OutboxUnavailableException e) {
+    LOG.warnf("Revocation not recorded, temporarily unable: %s", e.toString());
+    return Problem.response(
+        Status.SERVICE_UNAVAILABLE,
+        "store_unavailable",
+        "the revocation could not be recorded right now; retry");
+  }
+
+  /**
+   * Last resort (SPEC §5): 503 only for a Redis outage, which the caller may retry; anything else
+   * is a defect or a misconfiguration, answered 500 and logged at ERROR with its stack trace.
+   */
   @ServerExceptionMapper
   public Response unexpected(RuntimeException e) {
     if (RedisFailures.isUnavailable(e)) {

@@ -269,6 +269,14 @@ public interface SessionBrokerConfig {
     /** How often journaled revocations are retried while Redis is unreachable. */
     @WithDefault("1s")
     Duration replayInterval();
+
+    /**
+     * How long shutdown (SIGTERM) waits for the journal to drain into Redis before the process
+     * exits; what is left stays journaled for the next start on the same folder. Keep the pod's
+     * termination grace period above this plus the HTTP shutdown timeout.
+     */
+    @WithDefault("30s")
+    Duration shutdownDrainTimeout();
   }
 
   /** What a logout of one SSO session revokes. */

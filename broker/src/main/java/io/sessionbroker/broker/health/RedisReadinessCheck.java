@@ -12,6 +12,11 @@ import org.eclipse.microprofile.health.Readiness;
  * Reports Redis and the revocation journal. The broker stays ready while Redis is down as long as
  * the journal works: taking it out of the Service then would make Keycloak's logouts fail, and
  * Keycloak never retries them. It is not ready when neither can record a revocation.
+ *
+ * <p>Dead letters (journal entries Redis refused for good, SPEC §5) show in the check's data but
+ * keep it UP: they need an operator, and taking brokers out of the Service would only make new
+ * logouts fail too. The metric {@code sessionbroker_outbox_dead_letters_stored} is what to alert
+ * on.
  */
 @Readiness
 @ApplicationScoped
@@ -35,6 +40,8 @@ public class RedisReadinessCheck implements HealthCheck {
             .withData(
                 "outbox",
                 !journalUsable ? "unusable" : recorder.hasPending() ? "pending replay" : "empty")
+            .withData("journaled", recorder.journaledCount())
+            .withData("deadLetters", recorder.deadLetterCount())
             .status(redisUp || journalUsable);
     return response.build();
   }

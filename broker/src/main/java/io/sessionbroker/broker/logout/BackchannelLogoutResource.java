@@ -1,6 +1,8 @@
 package io.sessionbroker.broker.logout;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.outbox.OutboxUnavailableException;
+import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.token.KeysUnavailableException;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import jakarta.ws.rs.HeaderParam;
@@ -67,9 +69,29 @@ public class BackchannelLogoutResource {
       LOG.warnf("Logout token not judged: %s", e.getMessage());
       return unavailable("the issuer's signing keys cannot be fetched right now");
     } catch (RuntimeException e) {
-      LOG.errorf("Logout could not be recorded: %s", e.toString());
+      return recordingFailure(e, "Back-channel logout");
+    }
+  }
+
+  /**
+   * The one mapping of a failure to record a revocation for Keycloak's endpoints (SPEC §5): {@code
+   * 503 temporarily_unavailable} only when the broker is temporarily unable to record it (Redis
+   * unreachable and the journal unusable); anything else is a defect or a misconfiguration, not an
+   * outage: {@code 500 server_error}, logged at ERROR with its stack trace, the body naming nothing
+   * internal. Failures to fetch an issuer's keys are answered before this, by their own exception.
+   *
+   * @param what the endpoint, for the log line
+   */
+  static Response recordingFailure(RuntimeException failure, String what) {
+    if (failure instanceof OutboxUnavailableException || RedisFailures.isUnavailable(failure)) {
+      LOG.warnf("%s not recorded, temporarily unable: %s", what, failure.toString());
       return unavailable("the revocation could not be recorded right now");
     }
+    LOG.errorf(failure, "%s failed unexpectedly", what);
+    return error(
+        Status.INTERNAL_SERVER_ERROR,
+        "server_error",
+        "the revocation could not be recorded because of an internal error");
   }
 
   private static Response unavailable(String description) {

@@ -69,11 +69,7 @@ public class KeycloakAdminResource {
       return BackchannelLogoutResource.error(
           Status.SERVICE_UNAVAILABLE, "temporarily_unavailable", e.getMessage());
     } catch (RuntimeException e) {
-      LOG.errorf("Keycloak admin action could not be recorded: %s", e.toString());
-      return BackchannelLogoutResource.error(
-          Status.SERVICE_UNAVAILABLE,
-          "temporarily_unavailable",
-          "the revocation could not be recorded right now");
+      return BackchannelLogoutResource.recordingFailure(e, "Keycloak admin action");
     }
   }
 }

@@ -1,7 +1,9 @@
 package io.sessionbroker.broker.outbox;
 
+import io.sessionbroker.broker.session.EventLog.Append;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * An accepted revocation that must reach Redis: applied at once, or journaled and replayed.
@@ -17,6 +19,8 @@ import java.time.Instant;
  * @param reason the event reason
  * @param revocationId identifies the revocation for event deduplication
  * @param jti the logout token id to mark processed afterwards, or null
+ * @param events for {@link Kind#EVENTS}: the events owed, in order (absent in lines of older
+ *     versions, which have no such kind)
  */
 public record PendingRevocation(
     Kind kind,
@@ -28,7 +32,8 @@ public record PendingRevocation(
     Instant notBefore,
     Reason reason,
     String revocationId,
-    String jti) {
+    String jti,
+    List<Append> events) {
 
   /** What a pending revocation revokes. */
   public enum Kind {
@@ -37,33 +42,78 @@ public record PendingRevocation(
     /** Every session of a user. */
     USER,
     /** Every session of a client issued before a time. */
-    CLIENT
+    CLIENT,
+    /**
+     * The events of a revocation whose registry changes are done (a partial failure, SPEC §5): only
+     * the appends are left, each idempotent by its dedupe key.
+     */
+    EVENTS
   }
 
   /** The same revocation marking another token id (or none) as processed. */
   public PendingRevocation withJti(String otherJti) {
     return new PendingRevocation(
-        kind, issuer, sid, sub, audience, clientId, notBefore, reason, revocationId, otherJti);
+        kind,
+        issuer,
+        sid,
+        sub,
+        audience,
+        clientId,
+        notBefore,
+        reason,
+        revocationId,
+        otherJti,
+        events);
   }
 
   /** Logout of an SSO session by a back-channel token ({@code sub} may be null). */
   public static PendingRevocation ofSid(
       String issuer, String sid, String sub, String audience, Reason reason, String jti) {
     return new PendingRevocation(
-        Kind.SID, issuer, sid, sub, audience, null, null, reason, jti, jti);
+        Kind.SID, issuer, sid, sub, audience, null, null, reason, jti, jti, null);
   }
 
   /** Logout of a user by a back-channel token without sid. */
   public static PendingRevocation ofUser(
       String issuer, String sub, String audience, Reason reason, String jti) {
     return new PendingRevocation(
-        Kind.USER, issuer, null, sub, audience, null, null, reason, jti, jti);
+        Kind.USER, issuer, null, sub, audience, null, null, reason, jti, jti, null);
   }
 
   /** Keycloak's realm-wide logout or push not-before for a client. */
   public static PendingRevocation ofClient(
       String issuer, String clientId, Instant notBefore, Reason reason, String revocationId) {
     return new PendingRevocation(
-        Kind.CLIENT, issuer, null, null, null, clientId, notBefore, reason, revocationId, null);
+        Kind.CLIENT,
+        issuer,
+        null,
+        null,
+        null,
+        clientId,
+        notBefore,
+        reason,
+        revocationId,
+        null,
+        null);
+  }
+
+  /**
+   * What is left of {@code original} after its registry changes: its events, then its token's jti
+   * marked processed.
+   */
+  public static PendingRevocation ofEvents(
+      PendingRevocation original, List<Append> events, String jti) {
+    return new PendingRevocation(
+        Kind.EVENTS,
+        original.issuer(),
+        original.sid(),
+        original.sub(),
+        original.audience(),
+        original.clientId(),
+        original.notBefore(),
+        original.reason(),
+        original.revocationId(),
+        jti,
+        List.copyOf(events));
   }
 }

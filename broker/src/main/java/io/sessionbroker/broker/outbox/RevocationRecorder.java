@@ -2,79 +2,164 @@ package io.sessionbroker.broker.outbox;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.logout.ProcessedTokens;
+import io.sessionbroker.broker.session.EventLog;
+import io.sessionbroker.broker.session.EventLog.ProcessedJti;
+import io.sessionbroker.broker.session.EventsNotAppendedException;
 import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.store.RedisFailures;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
  * Records accepted revocations so none is lost (SPEC §5). Normally a revocation goes straight to
  * Redis. When Redis is unreachable it is appended to a local journal (forced to disk) and the
  * logout is still acknowledged; a background task replays the journal in order once Redis is back.
- * While the journal holds anything, new revocations queue behind it to keep the order. Only when
- * the journal cannot be written either does recording fail.
+ * Only when the journal cannot be written either does recording fail ({@link
+ * OutboxUnavailableException}, answered 503).
+ *
+ * <p>Order: the choice between Redis and the journal, and every append, happen under one lock, and
+ * once a revocation has gone to the journal every later one follows it there until the journal is
+ * drained, so none overtakes an older journaled one.
+ *
+ * <p>What the direct path leaves half done (registrations revoked, events not appended: {@link
+ * EventsNotAppendedException}) is journaled as the events still owed.
+ *
+ * <p>An entry that fails for good on replay (not an outage: {@code NOPERM}, a script error, an
+ * unreadable line) is moved to the dead-letter file ({@link DeadLetterFile}), logged at ERROR and
+ * counted ({@code sessionbroker_outbox_dead_letters_total}); the entries behind it go on.
  */
 @ApplicationScoped
 public class RevocationRecorder {
 
   private static final Logger LOG = Logger.getLogger(RevocationRecorder.class);
-  private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(10);
 
-  private final RevocationService revocations;
-  private final ProcessedTokens processedTokens;
+  /** Applies a revocation in Redis. */
+  interface Applier {
+
+    /** Applies it; marks its jti processed afterwards when it has one. */
+    void apply(PendingRevocation revocation);
+
+    /**
+     * Applies a back-channel logout of one SSO session unless its jti is known as processed.
+     *
+     * @return false when the token was processed already
+     */
+    boolean applyUnlessProcessed(PendingRevocation revocation);
+  }
+
+  /** Applies a revocation in Redis now; false when nothing new was recorded. */
+  @FunctionalInterface
+  private interface Attempt {
+    boolean run(PendingRevocation revocation);
+  }
+
+  private final Applier applier;
   private final ObjectMapper json;
   private final Path directory;
   private final Duration replayInterval;
-  private final Duration jtiRetention;
+  private final Duration shutdownDrainTimeout;
   private final AtomicLong journaled = new AtomicLong();
-  private volatile RevocationJournal journal;
+  private final Counter deadLettered;
+  private final Object order = new Object();
+  private final Object replaying = new Object();
+  private boolean journaling; // guarded by order: the journal holds entries or is taking one
+  private final DeadLetterFile deadLetters;
+  private final RevocationJournal journal;
   private ScheduledExecutorService replayer;
 
+  /** Runs inside the ordering lock just before an entry is appended; a seam for order tests. */
+  volatile Consumer<PendingRevocation> beforeJournaling = revocation -> {};
+
+  @Inject
   RevocationRecorder(
       RevocationService revocations,
+      EventLog events,
       ProcessedTokens processedTokens,
       ObjectMapper json,
       MeterRegistry metrics,
       SessionBrokerConfig config) {
-    this.revocations = revocations;
-    this.processedTokens = processedTokens;
-    this.json = json;
-    this.directory = Path.of(config.outbox().directory());
-    this.replayInterval = config.outbox().replayInterval();
-    this.jtiRetention =
-        config.logout().maxTokenAge().plus(config.logout().clockSkew().multipliedBy(2));
-    metrics.gauge("sessionbroker.outbox.journaled", journaled);
+    this(
+        new RedisApplier(
+            revocations,
+            events,
+            processedTokens,
+            config.logout().maxTokenAge().plus(config.logout().clockSkew().multipliedBy(2))),
+        json,
+        metrics,
+        Path.of(config.outbox().directory()),
+        config.outbox().replayInterval(),
+        config.outbox().shutdownDrainTimeout());
   }
 
-  void start(@Observes StartupEvent startup) {
+  RevocationRecorder(
+      Applier applier,
+      ObjectMapper json,
+      MeterRegistry metrics,
+      Path directory,
+      Duration replayInterval,
+      Duration shutdownDrainTimeout) {
+    this.applier = applier;
+    this.json = json;
+    this.directory = directory;
+    this.replayInterval = replayInterval;
+    this.shutdownDrainTimeout = shutdownDrainTimeout;
+    this.deadLettered = metrics.counter("sessionbroker.outbox.dead.letters");
+    metrics.gauge("sessionbroker.outbox.journaled", journaled);
+    DeadLetterFile letters = null;
+    RevocationJournal opened = null;
     try {
-      journal = new RevocationJournal(directory);
-      int waiting = journal.pending().lines().size();
+      letters = new DeadLetterFile(directory, json, Clock.systemUTC());
+      opened = new RevocationJournal(directory, letters);
+      int waiting = opened.pending().lines().size();
       journaled.set(waiting);
+      journaling = waiting > 0;
       if (waiting > 0) {
         LOG.warnf("%d journaled revocations from before the restart will be replayed", waiting);
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       // Still serve: revocations go straight to Redis, and 503 if Redis fails too.
       LOG.errorf(
-          "Revocation journal unusable at %s (%s): logouts will be refused while Redis is down",
-          directory.toAbsolutePath(), e.toString());
+          e,
+          "Revocation journal unusable at %s: logouts will be refused while Redis is down",
+          directory.toAbsolutePath());
+      opened = null;
     }
+    this.deadLetters = letters;
+    this.journal = opened;
+    DeadLetterFile counted = letters;
+    metrics.gauge(
+        "sessionbroker.outbox.dead.letters.stored",
+        this,
+        recorder -> counted == null ? 0 : counted.count());
+    if (letters != null && letters.count() > 0) {
+      LOG.errorf(
+          "%d dead letters in %s: revocations that failed for good and never reached Redis",
+          letters.count(), letters.path().toAbsolutePath());
+    }
+  }
+
+  void start(@Observes StartupEvent startup) {
     replayer =
         Executors.newSingleThreadScheduledExecutor(
             runnable -> {
@@ -88,15 +173,18 @@ public class RevocationRecorder {
 
   void stop(@Observes ShutdownEvent shutdown) {
     if (replayer != null) {
+      drainBeforeShutdown();
       replayer.shutdownNow();
     }
-    drainBeforeShutdown();
-    if (journal != null) {
-      try {
+    try {
+      if (journal != null) {
         journal.close();
-      } catch (IOException e) {
-        LOG.warnf("Closing the revocation journal failed: %s", e.toString());
       }
+      if (deadLetters != null) {
+        deadLetters.close();
+      }
+    } catch (IOException e) {
+      LOG.warnf("Closing the revocation journal failed: %s", e.toString());
     }
   }
 
@@ -109,7 +197,7 @@ public class RevocationRecorder {
     record(
         revocation,
         r -> {
-          apply(r);
+          applier.apply(r);
           return true;
         });
   }
@@ -126,37 +214,68 @@ public class RevocationRecorder {
     if (revocation.kind() != PendingRevocation.Kind.SID || revocation.jti() == null) {
       throw new IllegalArgumentException("only a token's logout of one SSO session");
     }
-    return record(
-        revocation,
-        r ->
-            revocations
-                .revokeSidOnce(
-                    r.issuer(),
-                    r.sid(),
-                    r.sub(),
-                    r.audience(),
-                    r.reason(),
-                    r.revocationId(),
-                    r.jti(),
-                    jtiRetention)
-                .isPresent());
+    return record(revocation, applier::applyUnlessProcessed);
   }
 
-  private boolean record(
-      PendingRevocation revocation, Predicate<PendingRevocation> appliedInRedis) {
+  private boolean record(PendingRevocation revocation, Attempt direct) {
     RevocationJournal current = journal;
+    if (current == null) {
+      try {
+        return direct.run(revocation);
+      } catch (RuntimeException e) {
+        if (RedisFailures.isUnavailable(e)) {
+          throw new OutboxUnavailableException("Redis is unreachable and the journal unusable", e);
+        }
+        throw e;
+      }
+    }
+    if (!admitDirect(current)) {
+      return journal(current, revocation);
+    }
     try {
-      if (current == null || !current.hasPending()) {
+      return direct.run(revocation);
+    } catch (EventsNotAppendedException e) {
+      LOG.warnf(
+          "Registrations revoked but %d event(s) not appended (%s): journaling the events",
+          e.appends().size(), String.valueOf(e.getCause()));
+      ProcessedJti processed = e.processed();
+      return journal(
+          current,
+          PendingRevocation.ofEvents(
+              revocation, e.appends(), processed == null ? null : processed.jti()));
+    } catch (RuntimeException e) {
+      if (!RedisFailures.isUnavailable(e)) {
+        throw e;
+      }
+      LOG.warnf("Redis unavailable (%s): journaling the revocation for replay", e.toString());
+      return journal(current, revocation);
+    }
+  }
+
+  /** Whether a new revocation may go straight to Redis: nothing journaled is waiting. */
+  private boolean admitDirect(RevocationJournal current) {
+    synchronized (order) {
+      try {
+        journaling = journaling || current.hasPending();
+      } catch (IOException e) {
+        journaling = true;
+      }
+      return !journaling;
+    }
+  }
+
+  private boolean journal(RevocationJournal current, PendingRevocation revocation) {
+    try {
+      String line = json.writeValueAsString(revocation);
+      synchronized (order) {
+        journaling = true;
         try {
-          return appliedInRedis.test(revocation);
-        } catch (RuntimeException e) {
-          if (!RedisFailures.isUnavailable(e) || current == null) {
-            throw e;
-          }
-          LOG.warnf("Redis unavailable (%s): journaling the revocation for replay", e.toString());
+          beforeJournaling.accept(revocation);
+          current.append(line);
+        } finally {
+          journaling = current.hasPending();
         }
       }
-      current.append(json.writeValueAsString(revocation));
       journaled.incrementAndGet();
       return true;
     } catch (IOException e) {
@@ -179,86 +298,169 @@ public class RevocationRecorder {
     return journal != null;
   }
 
-  private void apply(PendingRevocation revocation) {
-    switch (revocation.kind()) {
-      case SID ->
-          revocations.revokeSid(
-              revocation.issuer(),
-              revocation.sid(),
-              revocation.sub(),
-              revocation.audience(),
-              revocation.reason(),
-              revocation.revocationId());
-      case USER ->
-          revocations.revokeUser(
-              revocation.issuer(),
-              revocation.sub(),
-              revocation.audience(),
-              revocation.reason(),
-              revocation.revocationId());
-      case CLIENT ->
-          revocations.revokeClient(
-              revocation.issuer(),
-              revocation.clientId(),
-              revocation.notBefore(),
-              revocation.reason(),
-              revocation.revocationId());
-    }
-    if (revocation.jti() != null) {
-      processedTokens.markProcessed(revocation.issuer(), revocation.jti(), jtiRetention);
-    }
+  /** Revocations waiting in the journal. */
+  public long journaledCount() {
+    return journaled.get();
   }
 
-  /** Replays journaled revocations in order; stops at the first Redis failure. */
-  void replay() throws IOException {
-    RevocationJournal current = journal;
-    if (current == null || !current.hasPending()) {
-      return;
-    }
-    RevocationJournal.Batch batch = current.pending();
-    int applied = 0;
-    for (String line : batch.lines()) {
-      PendingRevocation revocation;
-      try {
-        revocation = json.readValue(line, PendingRevocation.class);
-      } catch (JsonProcessingException e) {
-        LOG.errorf("Skipping an unreadable journal line: %s", e.getOriginalMessage());
-        applied++;
-        continue;
-      }
-      apply(revocation);
-      applied++;
-    }
-    current.markDone(batch.endOffset());
-    journaled.addAndGet(-applied);
-    if (applied > 0) {
-      LOG.infof("Replayed %d journaled revocations into Redis", applied);
-    }
+  /** Dead letters in the dead-letter file, earlier runs included. */
+  public long deadLetterCount() {
+    return deadLetters == null ? 0 : deadLetters.count();
+  }
+
+  /** The dead-letter file, for operators. */
+  public Path deadLetterFile() {
+    return directory.resolve(DeadLetterFile.FILE_NAME);
   }
 
   /**
-   * A pod may be deleted (rollout, scale-in, node drain) while its journal holds revocations, and
-   * an emptyDir journal dies with the pod: give Redis a last bounded chance, and say loudly what is
-   * left otherwise.
+   * Replays journaled revocations in order. Stops at the first outage (the rest waits for the next
+   * round); moves an entry that fails for good to the dead letters and goes on.
    */
-  private void drainBeforeShutdown() {
-    long deadline = System.nanoTime() + SHUTDOWN_DRAIN.toNanos();
-    while (hasPendingQuietly() && System.nanoTime() < deadline) {
-      replaySafely();
-      if (hasPendingQuietly()) {
-        try {
-          Thread.sleep(200);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          break;
+  void replay() throws IOException {
+    RevocationJournal current = journal;
+    if (current == null) {
+      return;
+    }
+    synchronized (replaying) {
+      RevocationJournal.Batch batch;
+      synchronized (order) {
+        if (!current.hasPending()) {
+          journaling = false;
+          return;
         }
+        batch = current.pending();
+      }
+      int done = 0;
+      try {
+        for (String line : batch.lines()) {
+          if (!replayOne(line)) {
+            break;
+          }
+          done++;
+        }
+      } finally {
+        synchronized (order) {
+          if (done > 0) {
+            current.markDone(current.offsetAfter(batch, done));
+          }
+          journaling = current.hasPending();
+        }
+        journaled.addAndGet(-done);
+      }
+      if (done > 0) {
+        LOG.infof("Replayed %d journaled revocations", done);
       }
     }
-    if (hasPendingQuietly()) {
+  }
+
+  /** Applies one journal line, or moves it to the dead letters; false on an outage. */
+  private boolean replayOne(String line) throws IOException {
+    PendingRevocation revocation;
+    try {
+      revocation = json.readValue(line, PendingRevocation.class);
+      if (revocation == null || revocation.kind() == null || revocation.issuer() == null) {
+        throw new IllegalArgumentException("no kind or issuer");
+      }
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      String why =
+          "unreadable journal line: "
+              + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage());
+      deadLetter(line, why, null, null);
+      return true;
+    }
+    try {
+      applier.apply(revocation);
+      return true;
+    } catch (RuntimeException e) {
+      if (RedisFailures.isUnavailable(e)) {
+        LOG.debugf("Journal replay postponed, Redis unavailable: %s", e.toString());
+        return false;
+      }
+      Throwable cause =
+          e instanceof EventsNotAppendedException && e.getCause() != null ? e.getCause() : e;
+      deadLetter(line, cause.toString(), revocation, e);
+      return true;
+    }
+  }
+
+  private void deadLetter(
+      String line, String why, PendingRevocation revocation, RuntimeException failure)
+      throws IOException {
+    deadLetters.append(line, why);
+    deadLettered.increment();
+    String what =
+        revocation == null
+            ? "an unreadable entry"
+            : revocation.kind()
+                + " revocation "
+                + revocation.revocationId()
+                + " of issuer "
+                + revocation.issuer();
+    // The line holds ids only, never a token; the message names the entry, not its content.
+    LOG.errorf(
+        failure,
+        "Journaled %s failed for good and was moved to the dead letters in %s: %s",
+        what,
+        deadLetters.path().toAbsolutePath(),
+        why);
+  }
+
+  /**
+   * On SIGTERM (rollout, scale-in, node drain) gives Redis a bounded chance ({@code
+   * session-broker.outbox.shutdown-drain-timeout}) to take the journal, then says what stays.
+   */
+  private void drainBeforeShutdown() {
+    long deadline = System.nanoTime() + shutdownDrainTimeout.toNanos();
+    long waiting = pendingLinesQuietly();
+    if (waiting == 0) {
+      return;
+    }
+    LOG.warnf(
+        "Shutting down with %d revocations journaled: waiting up to %s for Redis to take them",
+        waiting, shutdownDrainTimeout);
+    // Runs on the replay thread, after any replay under way: one replayer at a time.
+    Future<?> drain =
+        replayer.submit(
+            () -> {
+              while (hasPendingQuietly() && System.nanoTime() < deadline) {
+                replaySafely();
+                if (hasPendingQuietly()) {
+                  try {
+                    Thread.sleep(Math.min(200, Math.max(1, replayInterval.toMillis())));
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                  }
+                }
+              }
+            });
+    try {
+      drain.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      drain.cancel(true);
+    } catch (ExecutionException e) {
+      LOG.warnf("Draining the revocation journal failed: %s", e.getCause().toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    long left = pendingLinesQuietly();
+    if (left > 0) {
       LOG.errorf(
-          "Shutting down with %d revocations still journaled in %s: they reach Redis only if this"
-              + " folder survives and a broker starts on it again",
-          journaled.get(), directory.toAbsolutePath());
+          "Shutting down with %d revocations still journaled in %s after waiting %s for Redis:"
+              + " the next broker started with the same journal folder replays them",
+          left, directory.toAbsolutePath(), shutdownDrainTimeout);
+    } else {
+      LOG.infof(
+          "Revocation journal drained before shutdown: %d revocations reached Redis", waiting);
+    }
+  }
+
+  private long pendingLinesQuietly() {
+    try {
+      return journal == null ? 0 : journal.pending().lines().size();
+    } catch (IOException e) {
+      return journaled.get();
     }
   }
 
@@ -273,8 +475,73 @@ public class RevocationRecorder {
   private void replaySafely() {
     try {
       replay();
-    } catch (RuntimeException | IOException e) {
-      LOG.debugf("Journal replay postponed: %s", e.toString());
+    } catch (IOException e) {
+      LOG.errorf("Journal replay failed on the outbox folder: %s", e.toString());
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "Journal replay failed");
+    }
+  }
+
+  /** Applies revocations through the revocation service and the event log. */
+  private record RedisApplier(
+      RevocationService revocations,
+      EventLog events,
+      ProcessedTokens processedTokens,
+      Duration jtiRetention)
+      implements Applier {
+
+    @Override
+    public void apply(PendingRevocation revocation) {
+      switch (revocation.kind()) {
+        case SID ->
+            revocations.revokeSid(
+                revocation.issuer(),
+                revocation.sid(),
+                revocation.sub(),
+                revocation.audience(),
+                revocation.reason(),
+                revocation.revocationId());
+        case USER ->
+            revocations.revokeUser(
+                revocation.issuer(),
+                revocation.sub(),
+                revocation.audience(),
+                revocation.reason(),
+                revocation.revocationId());
+        case CLIENT ->
+            revocations.revokeClient(
+                revocation.issuer(),
+                revocation.clientId(),
+                revocation.notBefore(),
+                revocation.reason(),
+                revocation.revocationId());
+        case EVENTS -> {
+          events.appendAndPublishAll(
+              revocation.events(),
+              revocation.jti() == null
+                  ? null
+                  : new ProcessedJti(revocation.issuer(), revocation.jti(), jtiRetention));
+          return;
+        }
+      }
+      if (revocation.jti() != null) {
+        processedTokens.markProcessed(revocation.issuer(), revocation.jti(), jtiRetention);
+      }
+    }
+
+    @Override
+    public boolean applyUnlessProcessed(PendingRevocation r) {
+      return revocations
+          .revokeSidOnce(
+              r.issuer(),
+              r.sid(),
+              r.sub(),
+              r.audience(),
+              r.reason(),
+              r.revocationId(),
+              r.jti(),
+              jtiRetention)
+          .isPresent();
     }
   }
 }

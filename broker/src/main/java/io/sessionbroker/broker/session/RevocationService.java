@@ -61,8 +61,7 @@ public class RevocationService {
     Instant now = clock.instant();
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     SidRevocation revocation = store.revokeSid(issuer, sid, onlyClient, now);
-    return events.appendAndPublishAll(
-        sidEvents(issuer, sid, knownSub, audience, reason, origin, revocation), null);
+    return appendOwed(sidEvents(issuer, sid, knownSub, audience, reason, origin, revocation), null);
   }
 
   /**
@@ -89,7 +88,7 @@ public class RevocationService {
       return Optional.empty();
     }
     return Optional.of(
-        events.appendAndPublishAll(
+        appendOwed(
             sidEvents(issuer, sid, knownSub, audience, reason, origin, guarded.revocation()),
             new ProcessedJti(issuer, jti, jtiRetention)));
   }
@@ -160,7 +159,7 @@ public class RevocationService {
                         null),
                     "user:" + sub + ":" + revocationId,
                     revocationId)));
-    return events.appendAndPublishAll(appends, null);
+    return appendOwed(appends, null);
   }
 
   /**
@@ -176,7 +175,7 @@ public class RevocationService {
         store.revokeClientSessions(issuer, clientId, notBefore).stream()
             .map(SessionRecord::sessionId)
             .toList();
-    return events.appendAndPublish(
+    RevocationEvent event =
         new RevocationEvent(
             EventType.CLIENT_REVOKED,
             reason,
@@ -186,9 +185,22 @@ public class RevocationService {
             null,
             sessionIds,
             clock.instant(),
-            notBefore),
-        "client:" + revocationId,
-        revocationId);
+            notBefore);
+    return appendOwed(List.of(new Append(event, "client:" + revocationId, revocationId)), null)
+        .get(0);
+  }
+
+  /**
+   * Appends the events of a revocation whose registry changes are done. A failure here is a partial
+   * failure (SPEC §5): it is reported as {@link EventsNotAppendedException} with what is owed, so
+   * it is retried or journaled, never dropped.
+   */
+  private List<PublishedEvent> appendOwed(List<Append> appends, ProcessedJti processed) {
+    try {
+      return events.appendAndPublishAll(appends, processed);
+    } catch (RuntimeException e) {
+      throw new EventsNotAppendedException(appends, processed, e);
+    }
   }
 
   /** Revokes one registered session of a client (admin). */

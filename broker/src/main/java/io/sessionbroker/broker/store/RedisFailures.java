@@ -3,6 +3,7 @@ package io.sessionbroker.broker.store;
 import java.io.IOException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * Tells a passing Redis outage (journal the revocation, answer 503 to API calls, retry) from a
@@ -11,9 +12,23 @@ import java.util.concurrent.TimeoutException;
  */
 public final class RedisFailures {
 
-  /** Error codes Redis answers while it cannot serve writes for now (failover, loading...). */
+  /**
+   * Error codes Redis answers while it cannot serve writes for now (failover, loading, memory
+   * full...). Anything else is permanent: the outbox moves such an entry to its dead letters.
+   */
   private static final Set<String> TRANSIENT_CODES =
-      Set.of("READONLY", "LOADING", "MASTERDOWN", "NOREPLICAS", "CLUSTERDOWN", "TRYAGAIN", "BUSY");
+      Set.of(
+          "READONLY",
+          "LOADING",
+          "MASTERDOWN",
+          "NOREPLICAS",
+          "CLUSTERDOWN",
+          "TRYAGAIN",
+          "BUSY",
+          "OOM");
+
+  /** Vert.x's prefix of an error inside a batch (pipeline): {@code ERR [index] <Redis error>}. */
+  private static final Pattern BATCH_PREFIX = Pattern.compile("^ERR \\[\\d+\\] ");
 
   private RedisFailures() {}
 
@@ -38,7 +53,8 @@ public final class RedisFailures {
     return false;
   }
 
-  private static String firstWord(String message) {
+  private static String firstWord(String reply) {
+    String message = BATCH_PREFIX.matcher(reply).replaceFirst("");
     int space = message.indexOf(' ');
     return space < 0 ? message : message.substring(0, space);
   }

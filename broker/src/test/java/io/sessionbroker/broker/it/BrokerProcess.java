@@ -42,6 +42,25 @@ final class BrokerProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** Sends SIGTERM, as Kubernetes does when it deletes a pod. */
+  void terminate() {
+    ProcessHandle.of(process.pid()).ifPresent(ProcessHandle::destroy);
+  }
+
+  /** Whether the process exited within {@code timeout}. */
+  boolean awaitExit(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (process.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    return !process.isAlive();
+  }
+
+  /** Its console log so far. */
+  String log() {
+    return process.logText();
+  }
+
   @Override
   public void close() {
     process.close();

@@ -45,4 +45,32 @@ class RedisFailuresTest {
     assertThat(RedisFailures.isUnavailable(new RuntimeException("ERR Error running script")))
         .isFalse();
   }
+
+  @Test
+  void whenAPipelinedCommandMeetsAFailoverThenRedisIsUnavailable() {
+    // Vert.x reports an error inside a batch as "ERR [index] <Redis error>".
+    assertThat(
+            RedisFailures.isUnavailable(
+                new CompletionException(
+                    new RuntimeException(
+                        "ERR [1] READONLY You can't write against a read only replica."))))
+        .isTrue();
+  }
+
+  @Test
+  void whenAPipelinedCommandLacksPermissionThenItIsNotAnOutage() {
+    assertThat(
+            RedisFailures.isUnavailable(
+                new RuntimeException(
+                    "ERR [0] NOPERM this user has no permissions to access one of the keys")))
+        .isFalse();
+  }
+
+  @Test
+  void whenRedisIsOutOfMemoryThenItIsAPassingOutage() {
+    assertThat(
+            RedisFailures.isUnavailable(
+                new RuntimeException("OOM command not allowed when used memory > 'maxmemory'.")))
+        .isTrue();
+  }
 }
