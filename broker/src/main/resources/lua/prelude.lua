@@ -10,3 +10,11 @@ local function base36(n)
   until n == 0
   return s
 end
+-- A sid tombstone ("<revokedAtMs>,<revocationSeconds>", see revoke_sid.lua): both as numbers.
+local function tombstone(value)
+  local at, seconds = string.match(value, '^(%d+),(%d+)$')
+  if at then
+    return at, tonumber(seconds)
+  end
+  return value, math.floor(tonumber(value) / 1000)
+end

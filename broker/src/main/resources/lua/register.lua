@@ -1,14 +1,23 @@
 -- Registers one app session under an SSO session, atomically against its logout.
--- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs.
+-- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs,
+-- startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any logout of the sid refuses).
 -- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch.
 -- A registration's value is "<createdAt>,<expiresAt>,<revokedAt or 0>", epoch ms in base 36.
+-- The start-time rule: refused iff a tombstone covering it (the sid's, or in client scope this
+-- client's) has a revocation time at or after the start (whole seconds; equal refuses).
 local key, field, clientId, sub = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local created, expires, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local start = tonumber(ARGV[7])
 local sep = '\31'
 
-local tombstone = redis.call('HGET', key, '!rev') or redis.call('HGET', key, '!rev' .. sep .. clientId)
-if tombstone then
-  return {'revoked', tombstone, ''}
+for _, name in ipairs({'!rev', '!rev' .. sep .. clientId}) do
+  local value = redis.call('HGET', key, name)
+  if value then
+    local _, revocation = tombstone(value)
+    if revocation >= start then
+      return {'revoked', value, ''}
+    end
+  end
 end
 local storedSub = redis.call('HGET', key, '!sub')
 if storedSub and sub ~= '' and storedSub ~= sub then

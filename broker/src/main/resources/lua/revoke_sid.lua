@@ -1,17 +1,32 @@
 -- Logs out one SSO session: writes its tombstone and marks its registrations revoked.
--- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs.
+-- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs,
+-- revocationSeconds (the revocation time of SPEC §3.2: the logout token's iat, the admin action's
+-- time; whole seconds).
 -- Returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}} of the affected registrations
 -- (values after this call). Affected includes registrations revoked by an earlier call, so a
 -- retried revocation reports the same sessions. Registration values are base-36 epoch ms (base36 in
--- prelude.lua); the tombstone is decimal.
+-- prelude.lua).
+-- The tombstone is "<revokedAtMs>,<revocationSeconds>", decimal: when the first logout was recorded
+-- (kept, so a retry reports the same time) and the latest revocation time (only moves forward),
+-- which register.lua compares with a new session's start. A tombstone of one number (written
+-- before revocation times were kept) is a receipt time in ms.
 local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local revocation = tonumber(ARGV[5])
 local sep = '\31'
 local tombstoneField = '!rev'
 if scope == 'client' then
   tombstoneField = '!rev' .. sep .. aud
 end
-redis.call('HSETNX', key, tombstoneField, now)
-local revokedAt = redis.call('HGET', key, tombstoneField)
+local revokedAt = now
+local old = redis.call('HGET', key, tombstoneField)
+if old then
+  local at, seconds = tombstone(old)
+  revokedAt = at
+  if seconds > revocation then
+    revocation = seconds
+  end
+end
+redis.call('HSET', key, tombstoneField, revokedAt .. ',' .. string.format('%.0f', revocation))
 local sub = ''
 local affected = {}
 local all = redis.call('HGETALL', key)

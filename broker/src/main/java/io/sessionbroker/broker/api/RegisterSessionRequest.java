@@ -14,13 +14,17 @@ import java.time.Instant;
  * @param sid Keycloak's SSO session id, when no ID token is given
  * @param sub the user, optional
  * @param expiresAt when the registration ends; default {@code session-broker.sessions.default-ttl}
+ * @param issuedAt with {@code sid}: when the session started (ISO-8601, e.g. the ID token's {@code
+ *     iat}); a revocation at or after it refuses the registration (SPEC §3.2). Without it, the time
+ *     of receipt counts for user and client revocations, and any logout of the sid refuses
  */
 public record RegisterSessionRequest(
     @NotBlank @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sessionId,
     @Size(max = 16384) String idToken,
     @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sid,
     @Size(max = 256) @Pattern(regexp = ID_PATTERN, message = ID_MESSAGE) String sub,
-    Instant expiresAt) {
+    Instant expiresAt,
+    Instant issuedAt) {
 
   /** Ids are stored in Redis keys and fields: printable characters only. */
   static final String ID_PATTERN = "[\\x21-\\x7E]+";

@@ -137,6 +137,7 @@ public class RevocationRecorder {
                     r.audience(),
                     r.reason(),
                     r.revocationId(),
+                    r.notBefore(),
                     r.jti(),
                     jtiRetention)
                 .isPresent());
@@ -188,14 +189,16 @@ public class RevocationRecorder {
               revocation.sub(),
               revocation.audience(),
               revocation.reason(),
-              revocation.revocationId());
+              revocation.revocationId(),
+              revocation.notBefore());
       case USER ->
           revocations.revokeUser(
               revocation.issuer(),
               revocation.sub(),
               revocation.audience(),
               revocation.reason(),
-              revocation.revocationId());
+              revocation.revocationId(),
+              revocation.notBefore());
       case CLIENT ->
           revocations.revokeClient(
               revocation.issuer(),
