@@ -142,7 +142,11 @@ public class RevocationService {
                         sessionIds,
                         revocation.revokedAt(),
                         null),
-                    "sid:" + sid,
+                    // One event per logout of the sid, also from several tokens (one per client)
+                    // or retries; a logout after a session was admitted past it is a new one.
+                    revocation.generation() == 0
+                        ? "sid:" + sid
+                        : "sid:" + sid + ":" + revocation.generation(),
                     origin)));
     return appends;
   }

@@ -33,8 +33,14 @@ public interface SessionStore {
   /** Registrations matching the query, one page. */
   SessionPage query(SessionQuery query);
 
-  /** Result of revoking an SSO session. */
-  record SidRevocation(String sub, Instant revokedAt, List<SessionRecord> affected) {}
+  /**
+   * Result of revoking an SSO session.
+   *
+   * @param generation how often a session that started after an earlier logout of this sid was
+   *     admitted: a logout in a new generation is a new revocation, not a repeat of the earlier one
+   */
+  record SidRevocation(
+      String sub, Instant revokedAt, List<SessionRecord> affected, long generation) {}
 
   /**
    * Writes the logout tombstone of {@code sid} and revokes its registrations: every client's when

@@ -294,7 +294,8 @@ public class RedisSessionStore implements SessionStore {
         result.get(2),
         (field, value) ->
             registration(issuer, sid, sub, field, value, readAt).ifPresent(affected::add));
-    return new SidRevocation(sub, revokedAt, affected);
+    long generation = result.size() > 3 ? Long.parseLong(result.get(3).toString()) : 0;
+    return new SidRevocation(sub, revokedAt, affected, generation);
   }
 
   @Override

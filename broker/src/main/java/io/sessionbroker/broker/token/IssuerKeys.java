@@ -209,8 +209,13 @@ public final class IssuerKeys {
   }
 
   private KeySet await(CompletableFuture<KeySet> refresh) {
-    if (!refresh.isDone() && Context.isOnEventLoopThread()) {
-      throw unavailable("a key refresh is pending, and waiting is not allowed on an event loop");
+    if (!refresh.isDone()) {
+      if (Context.isOnEventLoopThread()) {
+        throw unavailable("a key refresh is pending, and waiting is not allowed on an event loop");
+      }
+      LOG.debugf(
+          "A token of issuer '%s' with an unknown kid waits for the next key refresh on thread %s",
+          issuer.alias(), Thread.currentThread().getName());
     }
     try {
       return refresh.get(minRefreshNanos + fetchBound().toNanos(), TimeUnit.NANOSECONDS);

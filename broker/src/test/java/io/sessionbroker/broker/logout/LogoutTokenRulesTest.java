@@ -141,6 +141,17 @@ class LogoutTokenRulesTest {
   }
 
   @Test
+  void whenAnIdTokensIssIsTheIssuerUrlWithATrailingSlashThenRegistrationRefused() {
+    JwtClaims claims = issuer.idTokenClaims(CLIENT, unique("sid"), sub);
+    claims.setIssuer(issuer.url() + "/");
+
+    Response response = registerWithIdToken(issuer.sign(claims));
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(400);
+    assertThat(response.jsonPath().getString("detail")).contains("iss:");
+  }
+
+  @Test
   void whenALogoutTokenWithoutTypClaimIsRegisteredAsIdTokenThenRefused() {
     JwtClaims claims = validClaims();
     claims.unsetClaim("typ");

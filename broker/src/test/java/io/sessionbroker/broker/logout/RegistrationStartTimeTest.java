@@ -5,16 +5,20 @@ import static io.sessionbroker.broker.logout.LogoutFixtures.postLogoutToken;
 import static io.sessionbroker.broker.logout.LogoutFixtures.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
+import io.sessionbroker.broker.logout.LogoutFixtures.StreamEntry;
 import io.sessionbroker.broker.testing.BrokerTestResources;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.TestIssuer;
+import jakarta.inject.Inject;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.NumericDate;
@@ -41,6 +45,8 @@ class RegistrationStartTimeTest {
   @InjectTestIssuer("test")
   TestIssuer issuer;
 
+  @Inject RedisDataSource redis;
+
   @Test
   void whenAnIdTokenWasIssuedAfterAClientOnlyLogoutOfItsSidThenItRegisters() {
     String sid = unique("sid");
@@ -52,6 +58,24 @@ class RegistrationStartTimeTest {
 
     assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(201);
     assertThat(response.<String>path("status")).isEqualTo("active");
+  }
+
+  @Test
+  void whenTheSidIsLoggedOutAgainAfterARegistrationWasAdmittedThenTheAppGetsASecondEvent() {
+    String sid = unique("sid");
+    String sub = unique("user");
+    long logoutAt = Instant.now().getEpochSecond() - 3;
+    assertThat(postLogoutToken(logoutToken(sid, sub, logoutAt)).statusCode()).isEqualTo(200);
+    Response admitted = registerWithIdToken(idToken(sid, sub, logoutAt + 2));
+    assertThat(admitted.statusCode()).as("body %s", admitted.asString()).isEqualTo(201);
+    String sessionId = admitted.path("sessionId");
+
+    assertThat(postLogoutToken(issuer.logoutToken(CLIENT, sid, sub)).statusCode()).isEqualTo(200);
+
+    List<StreamEntry> events = new LogoutFixtures(redis).eventsForSid("test", CLIENT, sid);
+    assertThat(events).hasSize(2);
+    assertThat(events.get(1).json().path("sessionIds").toString()).contains(sessionId);
+    assertThat(LogoutFixtures.sessionStatus(issuer, CLIENT, sessionId)).isEqualTo("revoked");
   }
 
   @Test
