@@ -131,6 +131,15 @@ class RegistrationStartTimeTest {
   }
 
   @Test
+  void whenIssuedAtIsInTheFutureBeyondClockSkewThenBadRequest() {
+    Response response =
+        registerExplicitly(unique("sid"), unique("user"), Instant.now().plusSeconds(3600));
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(400);
+    assertThat(response.<String>path("code")).isEqualTo("invalid_issued_at");
+  }
+
+  @Test
   void whenIssuedAtIsNotATimeThenBadRequest() {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("sessionId", unique("JSESSION"));
