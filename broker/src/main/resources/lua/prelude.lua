@@ -10,3 +10,12 @@ local function base36(n)
   until n == 0
   return s
 end
+-- A sid tombstone ("<revokedAtMs>,<revocationSeconds>,<generation>", see revoke_sid.lua): its
+-- revokedAt (text), revocation time and generation (numbers).
+local function tombstone(value)
+  local at, seconds, generation = string.match(value, '^(%d+),(%d+),?(%d*)$')
+  if at then
+    return at, tonumber(seconds), tonumber(generation) or 0
+  end
+  return value, math.floor(tonumber(value) / 1000), 0
+end

@@ -1,14 +1,26 @@
 -- Registers one app session under an SSO session, atomically against its logout.
--- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs.
+-- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs,
+-- startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any logout of the sid refuses).
 -- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch.
 -- A registration's value is "<createdAt>,<expiresAt>,<revokedAt or 0>", epoch ms in base 36.
+-- The start-time rule: refused iff a tombstone covering it (the sid's, or in client scope this
+-- client's) has a revocation time at or after the start (whole seconds; equal refuses).
 local key, field, clientId, sub = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local created, expires, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local start = tonumber(ARGV[7] or '-1')
 local sep = '\31'
 
-local tombstone = redis.call('HGET', key, '!rev') or redis.call('HGET', key, '!rev' .. sep .. clientId)
-if tombstone then
-  return {'revoked', tombstone, ''}
+-- Tombstones this session started after: admitted, it starts a new generation of each.
+local passed = {}
+for _, name in ipairs({'!rev', '!rev' .. sep .. clientId}) do
+  local value = redis.call('HGET', key, name)
+  if value then
+    local _, revocation, generation = tombstone(value)
+    if revocation >= start then
+      return {'revoked', value, ''}
+    end
+    passed[#passed + 1] = {name, revocation, generation}
+  end
 end
 local storedSub = redis.call('HGET', key, '!sub')
 if storedSub and sub ~= '' and storedSub ~= sub then
@@ -29,6 +41,13 @@ if not storedSub and sub ~= '' then
   redis.call('HSET', key, '!sub', sub)
 end
 redis.call('HSET', key, field, base36(created) .. ',' .. base36(expires) .. ',0')
+if status == 'created' then
+  -- A later logout of this sid is a new revocation (revoke_sid.lua): a new generation, whose
+  -- event is not taken for a repeat of the earlier one.
+  for _, t in ipairs(passed) do
+    redis.call('HSET', key, t[1], string.format('0,%.0f,%.0f', t[2], t[3] + 1))
+  end
+end
 local ttl = expires - now
 if redis.call('PTTL', key) < ttl then
   redis.call('PEXPIRE', key, ttl)

@@ -1,17 +1,39 @@
 -- Logs out one SSO session: writes its tombstone and marks its registrations revoked.
--- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs.
--- Returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}} of the affected registrations
--- (values after this call). Affected includes registrations revoked by an earlier call, so a
--- retried revocation reports the same sessions. Registration values are base-36 epoch ms (base36 in
--- prelude.lua); the tombstone is decimal.
+-- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs,
+-- revocationSeconds (the revocation time of SPEC §3.2: the logout token's iat, the admin action's
+-- time; whole seconds).
+-- Returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}, generation} of the affected
+-- registrations (values after this call). Affected includes registrations revoked by an earlier
+-- call, so a retried revocation reports the same sessions. Registration values are base-36 epoch
+-- ms (base36 in prelude.lua).
+-- The tombstone is "<revokedAtMs>,<revocationSeconds>,<generation>", decimal: when the logout was
+-- first recorded (kept, so a retry reports the same time; 0 after register.lua admitted a session
+-- that started after it, so the next logout records its own), the latest revocation time (only
+-- moves forward), which register.lua compares with a new session's start, and how often
+-- register.lua admitted a session past it (a logout after that is a new one, with its own event).
+-- A tombstone of one number (written before revocation times were kept) is a receipt time in ms.
 local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+local revocation = tonumber(ARGV[5])
 local sep = '\31'
 local tombstoneField = '!rev'
 if scope == 'client' then
   tombstoneField = '!rev' .. sep .. aud
 end
-redis.call('HSETNX', key, tombstoneField, now)
-local revokedAt = redis.call('HGET', key, tombstoneField)
+local revokedAt = now
+local generation = 0
+local old = redis.call('HGET', key, tombstoneField)
+if old then
+  local at, seconds, oldGeneration = tombstone(old)
+  if at ~= '0' then
+    revokedAt = at
+  end
+  generation = oldGeneration
+  if seconds > revocation then
+    revocation = seconds
+  end
+end
+redis.call('HSET', key, tombstoneField,
+  revokedAt .. ',' .. string.format('%.0f', revocation) .. ',' .. string.format('%.0f', generation))
 local sub = ''
 local affected = {}
 local all = redis.call('HGETALL', key)
@@ -35,4 +57,4 @@ end
 if redis.call('PTTL', key) < tombstoneTtl then
   redis.call('PEXPIRE', key, tombstoneTtl)
 end
-return {revokedAt, sub, affected}
+return {revokedAt, sub, affected, string.format('%.0f', generation)}

@@ -15,10 +15,14 @@ import java.time.Instant;
  * @param sid Keycloak's SSO session id, when no ID token is given
  * @param sub the user, optional
  * @param expiresAt when the registration ends; default {@code session-broker.sessions.default-ttl}
+ * @param issuedAt with {@code sid}: when the session started (ISO-8601, e.g. the ID token's {@code
+ *     iat}); a revocation at or after it refuses the registration (SPEC §3.2). Without it, the time
+ *     of receipt counts for user and client revocations, and any logout of the sid refuses
  */
 public record RegisterSessionRequest(
     @NotBlank @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sessionId,
     @Size(max = 16384) String idToken,
     @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sid,
     @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sub,
-    Instant expiresAt) {}
+    Instant expiresAt,
+    Instant issuedAt) {}

@@ -101,7 +101,8 @@ public class SessionResource {
                   request.sessionId(),
                   request.sid(),
                   request.sub(),
-                  request.expiresAt());
+                  request.expiresAt(),
+                  request.issuedAt());
     } catch (RuntimeException e) {
       metrics
           .counter("sessionbroker.registrations", "outcome", e.getClass().getSimpleName())

@@ -66,8 +66,10 @@ public class BackchannelLogoutResource {
     } catch (TokenRejectedException e) {
       return error(Status.BAD_REQUEST, "invalid_request", e.getMessage());
     } catch (KeysUnavailableException e) {
+      // Not a verdict on the token: say why the keys cannot be fetched (the message names the
+      // issuer and the cause, never the token).
       LOG.warnf("Logout token not judged: %s", e.getMessage());
-      return unavailable("the issuer's signing keys cannot be fetched right now");
+      return unavailable(e.getMessage());
     } catch (RuntimeException e) {
       return recordingFailure(e, "Back-channel logout");
     }

@@ -98,7 +98,8 @@ public class BackchannelLogoutService {
                   token.sub(),
                   audiences.get(0),
                   Reason.BACKCHANNEL_LOGOUT,
-                  token.jti()));
+                  token.jti(),
+                  token.issuedAt()));
       (fresh ? accepted : replayed).increment();
       return fresh;
     }
@@ -118,9 +119,15 @@ public class BackchannelLogoutService {
                   token.sub(),
                   audiences.get(i),
                   Reason.BACKCHANNEL_LOGOUT,
-                  token.jti())
+                  token.jti(),
+                  token.issuedAt())
               : PendingRevocation.ofUser(
-                  alias, token.sub(), audiences.get(i), Reason.BACKCHANNEL_LOGOUT, token.jti());
+                  alias,
+                  token.sub(),
+                  audiences.get(i),
+                  Reason.BACKCHANNEL_LOGOUT,
+                  token.jti(),
+                  token.issuedAt());
       recorder.record(revocation.withJti(jti));
     }
     accepted.increment();

@@ -15,8 +15,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Keycloak's legacy admin URL. Set a client's "Admin URL" to {@code
- * https://<broker>/keycloak/<alias>}; Keycloak then POSTs {@code k_logout} (realm "logout all") and
- * {@code k_push_not_before} (push revocation) here as a signed JWS body.
+ * https://<broker>/keycloak/<alias>}; Keycloak then POSTs {@code k_logout} (realm "logout all", or
+ * an admin logout of single sessions) and {@code k_push_not_before} (push revocation) here as a
+ * signed JWS body. Semantics in {@link KeycloakAdminActionService}; an alias that is not configured
+ * is 404.
  */
 @Path("/keycloak/{alias}")
 @Tag(name = "Keycloak callbacks")
@@ -49,6 +51,12 @@ public class KeycloakAdminResource {
   }
 
   private Response handle(String alias, String action, byte[] body) {
+    if (!service.knows(alias)) {
+      return BackchannelLogoutResource.error(
+          Status.NOT_FOUND,
+          "invalid_request",
+          "issuer: no issuer with this alias is configured in session-broker.issuers");
+    }
     if (body == null || body.length == 0) {
       return BackchannelLogoutResource.error(
           Status.BAD_REQUEST, "invalid_request", "request: empty body, expected a signed JWS");
@@ -66,6 +74,7 @@ public class KeycloakAdminResource {
       LOG.debugf("Keycloak admin action rejected: %s", e.getMessage());
       return BackchannelLogoutResource.error(Status.BAD_REQUEST, "invalid_request", e.getMessage());
     } catch (KeysUnavailableException e) {
+      LOG.warnf("Keycloak admin action not judged: %s", e.getMessage());
       return BackchannelLogoutResource.error(
           Status.SERVICE_UNAVAILABLE, "temporarily_unavailable", e.getMessage());
     } catch (RuntimeException e) {

@@ -1,6 +1,7 @@
 package io.sessionbroker.broker.logout;
 
 import io.sessionbroker.broker.token.Issuer;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -11,6 +12,7 @@ import java.util.List;
  * @param sid the SSO session, or null
  * @param sub the user, or null
  * @param jti its unique id (replay guard)
+ * @param issuedAt its {@code iat}: the revocation time of SPEC §3.2
  */
 public record LogoutToken(
-    Issuer issuer, List<String> audiences, String sid, String sub, String jti) {}
+    Issuer issuer, List<String> audiences, String sid, String sub, String jti, Instant issuedAt) {}

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +63,7 @@ public class LogoutTokenValidator {
     checkHeaderType(jwt.headerType(), violations);
     checkTypClaim(claims, violations);
     List<String> audiences = checkAudience(jwt, violations);
-    checkTimes(claims, violations);
+    Instant issuedAt = checkTimes(claims, violations);
     String jti = checkJti(claims, violations);
     String sid = optionalId(claims, "sid", violations);
     String sub = optionalId(claims, "sub", violations);
@@ -76,7 +77,7 @@ public class LogoutTokenValidator {
     if (!violations.isEmpty()) {
       throw new TokenRejectedException(violations);
     }
-    return new LogoutToken(jwt.issuer(), audiences, sid, sub, jti);
+    return new LogoutToken(jwt.issuer(), audiences, sid, sub, jti, issuedAt);
   }
 
   private static void checkHeaderType(String typ, List<String> violations) {
@@ -128,7 +129,8 @@ public class LogoutTokenValidator {
     return allowed;
   }
 
-  private void checkTimes(JwtClaims claims, List<String> violations) {
+  /** Checks {@code iat} and {@code exp}; returns {@code iat} in whole seconds, or null. */
+  private Instant checkTimes(JwtClaims claims, List<String> violations) {
     long now = clock.millis();
     NumericDate iat = numericDate(claims, "iat", violations);
     NumericDate exp = numericDate(claims, "exp", violations);
@@ -156,6 +158,7 @@ public class LogoutTokenValidator {
     if (exp != null && exp.getValueInMillis() < now - clockSkew.toMillis()) {
       violations.add("exp: the token has expired [" + SPEC + "§2.6 step 5]");
     }
+    return iat == null ? null : Instant.ofEpochSecond(iat.getValue());
   }
 
   private static NumericDate numericDate(JwtClaims claims, String name, List<String> violations) {

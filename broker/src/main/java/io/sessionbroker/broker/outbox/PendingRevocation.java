@@ -15,7 +15,8 @@ import java.util.List;
  * @param sub for {@link Kind#USER}
  * @param audience the logout token's client, or null for admin revocations
  * @param clientId for {@link Kind#CLIENT}
- * @param notBefore for {@link Kind#CLIENT}
+ * @param notBefore the revocation time (SPEC §3.2): for {@link Kind#CLIENT} its cut-off; for {@link
+ *     Kind#SID} and {@link Kind#USER} the logout token's {@code iat} (null: the time it is applied)
  * @param reason the event reason
  * @param revocationId identifies the revocation for event deduplication
  * @param jti the logout token id to mark processed afterwards, or null
@@ -69,15 +70,38 @@ public record PendingRevocation(
   /** Logout of an SSO session by a back-channel token ({@code sub} may be null). */
   public static PendingRevocation ofSid(
       String issuer, String sid, String sub, String audience, Reason reason, String jti) {
+    return ofSid(issuer, sid, sub, audience, reason, jti, null);
+  }
+
+  /** {@link #ofSid(String, String, String, String, Reason, String)} with its revocation time. */
+  public static PendingRevocation ofSid(
+      String issuer,
+      String sid,
+      String sub,
+      String audience,
+      Reason reason,
+      String jti,
+      Instant revocationTime) {
     return new PendingRevocation(
-        Kind.SID, issuer, sid, sub, audience, null, null, reason, jti, jti, null);
+        Kind.SID, issuer, sid, sub, audience, null, revocationTime, reason, jti, jti, null);
   }
 
   /** Logout of a user by a back-channel token without sid. */
   public static PendingRevocation ofUser(
       String issuer, String sub, String audience, Reason reason, String jti) {
+    return ofUser(issuer, sub, audience, reason, jti, null);
+  }
+
+  /** {@link #ofUser(String, String, String, Reason, String)} with its revocation time. */
+  public static PendingRevocation ofUser(
+      String issuer,
+      String sub,
+      String audience,
+      Reason reason,
+      String jti,
+      Instant revocationTime) {
     return new PendingRevocation(
-        Kind.USER, issuer, null, sub, audience, null, null, reason, jti, jti, null);
+        Kind.USER, issuer, null, sub, audience, null, revocationTime, reason, jti, jti, null);
   }
 
   /** Keycloak's realm-wide logout or push not-before for a client. */

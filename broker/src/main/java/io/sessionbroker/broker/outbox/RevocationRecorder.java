@@ -500,14 +500,16 @@ public class RevocationRecorder {
                 revocation.sub(),
                 revocation.audience(),
                 revocation.reason(),
-                revocation.revocationId());
+                revocation.revocationId(),
+                revocation.notBefore());
         case USER ->
             revocations.revokeUser(
                 revocation.issuer(),
                 revocation.sub(),
                 revocation.audience(),
                 revocation.reason(),
-                revocation.revocationId());
+                revocation.revocationId(),
+                revocation.notBefore());
         case CLIENT ->
             revocations.revokeClient(
                 revocation.issuer(),
@@ -539,6 +541,7 @@ public class RevocationRecorder {
               r.audience(),
               r.reason(),
               r.revocationId(),
+              r.notBefore(),
               r.jti(),
               jtiRetention)
           .isPresent();

@@ -10,8 +10,11 @@ import java.time.Instant;
  * @param sessionId the app's session id
  * @param sid Keycloak's SSO session id
  * @param sub the user, or null when the app did not say
- * @param issuedAt when the app's sign-in happened (the ID token's {@code iat}, else now): a "revoke
- *     everything before T" of the user or client that is later than this refuses it
+ * @param issuedAt the session's start (SPEC §3.2): the ID token's {@code iat}, or the explicit
+ *     form's {@code issuedAt}; null when the app did not say, and then a revocation of the user or
+ *     client counts from the time of receipt, while any logout of the sid refuses (the broker
+ *     cannot tell that the session started after it, and a registration racing a logout must never
+ *     stay live)
  * @param expiresAt when the registration ends
  * @throws InvalidIdException when an id breaks {@link IdRule}, whichever way it came in (request
  *     body, ID token claim, bearer token)

@@ -19,6 +19,7 @@ public class RegistrationService {
   private final IdTokenValidator idTokens;
   private final Duration defaultTtl;
   private final Duration maxTtl;
+  private final Duration clockSkew;
   private final Clock clock = Clock.systemUTC();
 
   RegistrationService(SessionStore store, IdTokenValidator idTokens, SessionBrokerConfig config) {
@@ -26,6 +27,7 @@ public class RegistrationService {
     this.idTokens = idTokens;
     this.defaultTtl = config.sessions().defaultTtl();
     this.maxTtl = config.sessions().maxTtl();
+    this.clockSkew = config.logout().clockSkew();
   }
 
   /** Registers a session from the app's ID token (the broker takes sid and sub from it). */
@@ -43,7 +45,7 @@ public class RegistrationService {
             expiry(expiresAt)));
   }
 
-  /** Registers a session the app describes itself. */
+  /** Registers a session the app describes itself, without saying when it started. */
   public SessionRecord register(
       Issuer callerIssuer,
       String clientId,
@@ -51,15 +53,30 @@ public class RegistrationService {
       String sid,
       String sub,
       Instant expiresAt) {
+    return register(callerIssuer, clientId, sessionId, sid, sub, expiresAt, null);
+  }
+
+  /**
+   * Registers a session the app describes itself.
+   *
+   * @param issuedAt when the session started (SPEC §3.2 start-time rule), or null when unknown
+   * @throws InvalidRegistrationException when {@code issuedAt} is in the future beyond clock skew
+   */
+  public SessionRecord register(
+      Issuer callerIssuer,
+      String clientId,
+      String sessionId,
+      String sid,
+      String sub,
+      Instant expiresAt,
+      Instant issuedAt) {
+    if (issuedAt != null && issuedAt.isAfter(clock.instant().plus(clockSkew))) {
+      throw new InvalidRegistrationException(
+          "invalid_issued_at", "issuedAt is in the future beyond the allowed clock skew");
+    }
     return store(
         new NewRegistration(
-            callerIssuer.alias(),
-            clientId,
-            sessionId,
-            sid,
-            sub,
-            clock.instant(),
-            expiry(expiresAt)));
+            callerIssuer.alias(), clientId, sessionId, sid, sub, issuedAt, expiry(expiresAt)));
   }
 
   private Instant expiry(Instant requested) {
@@ -81,7 +98,8 @@ public class RegistrationService {
       case CREATED, UPDATED -> result.record();
       case REVOKED ->
           throw new SessionRevokedException(
-              "this SSO session (sid) was already logged out; drop the local session");
+              "this SSO session (sid), its user or its client was revoked at or after the"
+                  + " session's start; drop the local session");
       case SUB_MISMATCH ->
           throw new InvalidRegistrationException(
               "sub_mismatch", "the sid is registered for another user (sub)");

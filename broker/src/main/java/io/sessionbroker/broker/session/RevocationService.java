@@ -58,9 +58,28 @@ public class RevocationService {
    */
   public List<PublishedEvent> revokeSid(
       String issuer, String sid, String knownSub, String audience, Reason reason, String origin) {
+    return revokeSid(issuer, sid, knownSub, audience, reason, origin, null);
+  }
+
+  /**
+   * {@link #revokeSid(String, String, String, String, Reason, String)} with its revocation time.
+   *
+   * @param revocationTime the revocation time of SPEC §3.2 (a logout token's {@code iat}); null:
+   *     now (an admin action's time)
+   */
+  public List<PublishedEvent> revokeSid(
+      String issuer,
+      String sid,
+      String knownSub,
+      String audience,
+      Reason reason,
+      String origin,
+      Instant revocationTime) {
     Instant now = clock.instant();
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
-    SidRevocation revocation = store.revokeSid(issuer, sid, onlyClient, now);
+    SidRevocation revocation =
+        store.revokeSid(
+            issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now);
     return appendOwed(sidEvents(issuer, sid, knownSub, audience, reason, origin, revocation), null);
   }
 
@@ -70,6 +89,7 @@ public class RevocationService {
    * jti with the revocation and marks it with the events, so a logout costs two round trips
    * whatever the number of clients.
    *
+   * @param revocationTime the token's {@code iat} (SPEC §3.2); null: now
    * @return the published events, or empty when the token was processed already
    */
   public Optional<List<PublishedEvent>> revokeSidOnce(
@@ -79,11 +99,14 @@ public class RevocationService {
       String audience,
       Reason reason,
       String origin,
+      Instant revocationTime,
       String jti,
       Duration jtiRetention) {
     Instant now = clock.instant();
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
-    GuardedSidRevocation guarded = store.revokeSidReadingJti(issuer, sid, onlyClient, now, jti);
+    GuardedSidRevocation guarded =
+        store.revokeSidReadingJti(
+            issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now, jti);
     if (guarded.jtiProcessed()) {
       return Optional.empty();
     }
@@ -118,7 +141,11 @@ public class RevocationService {
                         sessionIds,
                         revocation.revokedAt(),
                         null),
-                    "sid:" + sid,
+                    // One event per logout of the sid, also from several tokens (one per client)
+                    // or retries; a logout after a session was admitted past it is a new one.
+                    revocation.generation() == 0
+                        ? "sid:" + sid
+                        : "sid:" + sid + ":" + revocation.generation(),
                     origin)));
     return appends;
   }
@@ -132,14 +159,31 @@ public class RevocationService {
    */
   public List<PublishedEvent> revokeUser(
       String issuer, String sub, String audience, Reason reason, String revocationId) {
+    return revokeUser(issuer, sub, audience, reason, revocationId, null);
+  }
+
+  /**
+   * {@link #revokeUser(String, String, String, Reason, String)} with its revocation time.
+   *
+   * @param revocationTime the revocation time of SPEC §3.2 (a logout token's {@code iat}): sessions
+   *     of the user that start later register normally; null: now (an admin action's time)
+   */
+  public List<PublishedEvent> revokeUser(
+      String issuer,
+      String sub,
+      String audience,
+      Reason reason,
+      String revocationId,
+      Instant revocationTime) {
     Instant now = clock.instant();
+    Instant time = revocationTime != null ? revocationTime : now;
     // The marker goes first: a registration racing this revocation then either is found in
     // the index below or finds the marker itself (see RedisSessionStore).
-    store.markUserRevokedBefore(issuer, sub, now);
+    store.markUserRevokedBefore(issuer, sub, time);
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     List<SessionRecord> affected = new ArrayList<>();
     for (String sid : store.sidsOfUser(issuer, sub)) {
-      affected.addAll(store.revokeSid(issuer, sid, onlyClient, now).affected());
+      affected.addAll(store.revokeSid(issuer, sid, onlyClient, now, time).affected());
     }
     Map<String, List<String>> sessionsByClient = groupByClient(affected, audience);
     List<Append> appends = new ArrayList<>(sessionsByClient.size());
@@ -163,14 +207,18 @@ public class RevocationService {
   }
 
   /**
-   * Revokes every session of a client issued before {@code notBefore} (Keycloak's realm-wide
-   * "logout all" and "push not-before").
+   * Revokes every session of a client that started at or before {@code notBefore} (Keycloak's
+   * realm-wide "logout all" and "push not-before"; SPEC §3.2). A {@code notBefore} lower than one
+   * applied already changes nothing; an equal one is a retry and repeats idempotently.
    *
    * @param revocationId identifies this revocation for deduplication (Keycloak's action id)
+   * @return the event, or null when a later not-before was applied already
    */
   public PublishedEvent revokeClient(
       String issuer, String clientId, Instant notBefore, Reason reason, String revocationId) {
-    store.markClientRevokedBefore(issuer, clientId, notBefore);
+    if (!store.markClientRevokedBefore(issuer, clientId, notBefore)) {
+      return null;
+    }
     List<String> sessionIds =
         store.revokeClientSessions(issuer, clientId, notBefore).stream()
             .map(SessionRecord::sessionId)

@@ -19,8 +19,8 @@ public interface SessionStore {
   record RegisterResult(RegisterStatus status, SessionRecord record) {}
 
   /**
-   * Stores a registration unless its sid, user or client was logged out at or after its {@code
-   * issuedAt}; atomic against a concurrent logout of the same sid.
+   * Stores a registration unless its sid, user or client was revoked at or after its start (SPEC
+   * §3.2; whole seconds, equal refuses); atomic against a concurrent logout of the same sid.
    */
   RegisterResult register(NewRegistration registration);
 
@@ -33,14 +33,31 @@ public interface SessionStore {
   /** Registrations matching the query, one page. */
   SessionPage query(SessionQuery query);
 
-  /** Result of revoking an SSO session. */
-  record SidRevocation(String sub, Instant revokedAt, List<SessionRecord> affected) {}
+  /**
+   * Result of revoking an SSO session.
+   *
+   * @param generation how often a session that started after an earlier logout of this sid was
+   *     admitted: a logout in a new generation is a new revocation, not a repeat of the earlier one
+   */
+  record SidRevocation(
+      String sub, Instant revokedAt, List<SessionRecord> affected, long generation) {}
 
   /**
    * Writes the logout tombstone of {@code sid} and revokes its registrations: every client's when
    * {@code onlyClientId} is null, else only that client's.
+   *
+   * @param now when the revocation is recorded (the registrations' {@code revokedAt})
+   * @param revocationTime the revocation time of SPEC §3.2 (a logout token's {@code iat}, an admin
+   *     action's time), kept in the tombstone (the latest one wins) for the registration start-time
+   *     rule
    */
-  SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now);
+  SidRevocation revokeSid(
+      String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime);
+
+  /** {@link #revokeSid} of a revocation whose time is now. */
+  default SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now) {
+    return revokeSid(issuer, sid, onlyClientId, now, now);
+  }
 
   /**
    * {@link #revokeSid}, plus whether the logout token {@code jti} of {@code issuer} was processed
@@ -48,7 +65,12 @@ public interface SessionStore {
    * nothing, and a replayed token then stops before its events.
    */
   GuardedSidRevocation revokeSidReadingJti(
-      String issuer, String sid, String onlyClientId, Instant now, String jti);
+      String issuer,
+      String sid,
+      String onlyClientId,
+      Instant now,
+      Instant revocationTime,
+      String jti);
 
   /** Result of {@link #revokeSidReadingJti}. */
   record GuardedSidRevocation(boolean jtiProcessed, SidRevocation revocation) {}
@@ -56,13 +78,21 @@ public interface SessionStore {
   /** The SSO sessions of a user that have registrations. */
   List<String> sidsOfUser(String issuer, String sub);
 
-  /** Remembers that every session of {@code sub} issued before {@code notBefore} is revoked. */
-  void markUserRevokedBefore(String issuer, String sub, Instant notBefore);
+  /**
+   * Remembers that every session of {@code sub} that started at or before {@code notBefore} is
+   * revoked. The marker only moves forward, atomically.
+   *
+   * @return false when a later time was remembered already: nothing changed
+   */
+  boolean markUserRevokedBefore(String issuer, String sub, Instant notBefore);
 
   /**
-   * Remembers that every session of {@code clientId} issued before {@code notBefore} is revoked.
+   * Remembers that every session of {@code clientId} that started at or before {@code notBefore} is
+   * revoked. The marker only moves forward, atomically.
+   *
+   * @return false when a later time was remembered already: nothing changed
    */
-  void markClientRevokedBefore(String issuer, String clientId, Instant notBefore);
+  boolean markClientRevokedBefore(String issuer, String clientId, Instant notBefore);
 
   /**
    * Revokes every active registration of a client created at or before {@code notBefore}.

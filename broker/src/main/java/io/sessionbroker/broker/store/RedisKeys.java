@@ -26,7 +26,8 @@ import java.util.zip.CRC32;
  * </ul>
  *
  * <p>Times in stored values (expiry, creation, revocation) are epoch milliseconds in base 36
- * ({@link #encodeTime}): 8 characters instead of 13. The sid hash's tombstone stays decimal.
+ * ({@link #encodeTime}): 8 characters instead of 13. The sid hash's tombstone stays decimal: {@code
+ * <revokedAtMs>,<revocationSeconds>,<generation>} (see {@code lua/revoke_sid.lua}).
  *
  * <ul>
  *   <li>{@code sb:clients:{acme}} set: client ids that ever registered (to page over all).

@@ -45,6 +45,7 @@ public class RedisSessionStore implements SessionStore {
   private static final LuaScript REVOKE_SID = LuaScript.load("revoke_sid");
   private static final LuaScript REVOKE_ONE = LuaScript.load("revoke_one");
   private static final LuaScript INDEX_PUT = LuaScript.load("index_put");
+  private static final LuaScript REVOKED_BEFORE = LuaScript.load("revoked_before");
 
   private final RedisDataSource redis;
   private final RedisCalls calls;
@@ -106,7 +107,9 @@ public class RedisSessionStore implements SessionStore {
                 reg.sub() == null ? "" : reg.sub(),
                 nowText,
                 expiresText,
-                nowText));
+                nowText,
+                // An unknown start: any logout of the sid refuses (see NewRegistration).
+                reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond())));
     String status = result.get(0).toString();
     String sub = emptyToNull(result.get(2).toString());
     switch (status) {
@@ -141,7 +144,8 @@ public class RedisSessionStore implements SessionStore {
     }
     markerReads.add(RedisCall.command("GET", keys.clientNotBefore(reg.issuer(), reg.clientId())));
     Instant created = Instant.ofEpochMilli(Long.parseLong(result.get(1).toString()));
-    if (anyRevokedBefore(readAfterWrites(writes, markerReads), reg.issuedAt())) {
+    Instant start = reg.issuedAt() != null ? reg.issuedAt() : Instant.ofEpochMilli(now);
+    if (anyRevokedBefore(readAfterWrites(writes, markerReads), start)) {
       revokeOne(reg.issuer(), reg.clientId(), reg.sessionId(), Instant.ofEpochMilli(now));
       return new RegisterResult(RegisterStatus.REVOKED, null);
     }
@@ -179,14 +183,24 @@ public class RedisSessionStore implements SessionStore {
     return replies.subList(writes.size(), replies.size());
   }
 
-  /** Whether a "revoked before" marker (epoch ms; null = none) covers {@code issuedAt}. */
-  private static boolean anyRevokedBefore(List<Response> markers, Instant issuedAt) {
+  /** Whether a "revoked before" marker (epoch ms; null = none) covers a session's start. */
+  private static boolean anyRevokedBefore(List<Response> markers, Instant start) {
     for (Response marker : markers) {
-      if (marker != null && Long.parseLong(marker.toString()) >= issuedAt.toEpochMilli()) {
+      if (marker != null
+          && covers(Long.parseLong(marker.toString()) / 1000, start.getEpochSecond())) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The registration start-time rule of SPEC §3.2: a revocation covers a session (its sid, its
+   * user, its client) iff its revocation time is at or after the session's start, in whole seconds,
+   * so equal times refuse. register.lua applies the same comparison to sid tombstones, atomically.
+   */
+  static boolean covers(long revocationSeconds, long startSeconds) {
+    return revocationSeconds >= startSeconds;
   }
 
   @Override
@@ -241,18 +255,24 @@ public class RedisSessionStore implements SessionStore {
   }
 
   @Override
-  public SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now) {
-    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, now);
+  public SidRevocation revokeSid(
+      String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime) {
+    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, now, revocationTime);
     return sidRevocation(issuer, sid, calls.await(calls.send(call)));
   }
 
   @Override
   public GuardedSidRevocation revokeSidReadingJti(
-      String issuer, String sid, String onlyClientId, Instant now, String jti) {
+      String issuer,
+      String sid,
+      String onlyClientId,
+      Instant now,
+      Instant revocationTime,
+      String jti) {
     List<RedisCall> both =
         List.of(
             RedisCall.command("EXISTS", keys.processedJti(issuer, jti)),
-            revokeSidCall(issuer, sid, onlyClientId, now));
+            revokeSidCall(issuer, sid, onlyClientId, now, revocationTime));
     // Different slots: one pipeline outside a cluster, two concurrent commands in one.
     List<Response> replies =
         calls.cluster() ? calls.await(calls.sendAll(both)) : calls.pipeline(both);
@@ -260,7 +280,8 @@ public class RedisSessionStore implements SessionStore {
         replies.get(0).toLong() == 1L, sidRevocation(issuer, sid, replies.get(1)));
   }
 
-  private RedisCall revokeSidCall(String issuer, String sid, String onlyClientId, Instant now) {
+  private RedisCall revokeSidCall(
+      String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime) {
     return RedisCall.script(
         REVOKE_SID,
         List.of(keys.sid(issuer, sid)),
@@ -268,7 +289,8 @@ public class RedisSessionStore implements SessionStore {
             Long.toString(now.toEpochMilli()),
             onlyClientId == null ? "sso" : "client",
             onlyClientId == null ? "" : onlyClientId,
-            Long.toString(tombstoneTtl.toMillis())));
+            Long.toString(tombstoneTtl.toMillis()),
+            Long.toString(revocationTime.getEpochSecond())));
   }
 
   private SidRevocation sidRevocation(String issuer, String sid, Response result) {
@@ -280,7 +302,8 @@ public class RedisSessionStore implements SessionStore {
         result.get(2),
         (field, value) ->
             registration(issuer, sid, sub, field, value, readAt).ifPresent(affected::add));
-    return new SidRevocation(sub, revokedAt, affected);
+    long generation = result.size() > 3 ? Long.parseLong(result.get(3).toString()) : 0;
+    return new SidRevocation(sub, revokedAt, affected, generation);
   }
 
   @Override
@@ -304,26 +327,29 @@ public class RedisSessionStore implements SessionStore {
   }
 
   @Override
-  public void markUserRevokedBefore(String issuer, String sub, Instant notBefore) {
-    markRevokedBefore(keys.userNotBefore(issuer, sub), notBefore);
+  public boolean markUserRevokedBefore(String issuer, String sub, Instant notBefore) {
+    return markRevokedBefore(keys.userNotBefore(issuer, sub), notBefore);
   }
 
   @Override
-  public void markClientRevokedBefore(String issuer, String clientId, Instant notBefore) {
-    markRevokedBefore(keys.clientNotBefore(issuer, clientId), notBefore);
+  public boolean markClientRevokedBefore(String issuer, String clientId, Instant notBefore) {
+    return markRevokedBefore(keys.clientNotBefore(issuer, clientId), notBefore);
   }
 
-  private void markRevokedBefore(String key, Instant notBefore) {
-    // Keep the latest marker: a delayed older revocation must not shorten a newer one.
-    Response current = redis.execute("GET", key);
-    if (current == null || Long.parseLong(current.toString()) < notBefore.toEpochMilli()) {
-      redis.execute(
-          "SET",
-          key,
-          Long.toString(notBefore.toEpochMilli()),
-          "PX",
-          Long.toString(tombstoneTtl.toMillis()));
-    }
+  /**
+   * Keeps the latest marker, atomically (revoked_before.lua): a delayed older revocation must not
+   * shorten a newer one, also when two revocations race.
+   */
+  private boolean markRevokedBefore(String key, Instant notBefore) {
+    return REVOKED_BEFORE
+            .run(
+                redis,
+                List.of(key),
+                List.of(
+                    Long.toString(notBefore.toEpochMilli()),
+                    Long.toString(tombstoneTtl.toMillis())))
+            .toInteger()
+        == 1;
   }
 
   @Override
@@ -345,7 +371,9 @@ public class RedisSessionStore implements SessionStore {
                         RedisKeys.registrationField(clientId, sessionId),
                         Long.toString(now),
                         "revoke",
-                        Long.toString(notBefore.toEpochMilli())));
+                        // Whole seconds (SPEC §3.2): a session of the cut's own second is before
+                        // it.
+                        Long.toString(notBefore.getEpochSecond() * 1000 + 999)));
             if ("revoked".equals(result.get(0).toString())) {
               find(issuer, clientId, sessionId).ifPresent(revoked::add);
             }

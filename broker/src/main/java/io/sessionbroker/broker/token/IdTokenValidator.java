@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
@@ -20,6 +21,8 @@ import org.jose4j.jwt.NumericDate;
 public class IdTokenValidator {
 
   private static final String SPEC = "OIDC Core 1.0 §3.1.3.7";
+  private static final Set<String> LOGOUT_HEADER_TYPES =
+      Set.of("logout+jwt", "application/logout+jwt");
 
   private final SignedJwtVerifier verifier;
   private final Clock clock;
@@ -55,10 +58,7 @@ public class IdTokenValidator {
     } catch (MalformedClaimException e) {
       violations.add("aud: not a string or array of strings [" + SPEC + " step 3]");
     }
-    Object typ = claims.getClaimValue("typ");
-    if (typ != null && !"id".equals(typ.toString().toLowerCase(Locale.ROOT))) {
-      violations.add("typ claim: not an ID token");
-    }
+    checkNotAnotherTokenType(jwt, violations);
     Instant issuedAt = null;
     try {
       NumericDate exp = claims.getExpirationTime();
@@ -90,5 +90,29 @@ public class IdTokenValidator {
       throw new TokenRejectedException(violations);
     }
     return new IdToken(jwt.issuer(), (String) sid, (String) sub, issuedAt);
+  }
+
+  /**
+   * Keycloak marks its tokens with a {@code typ} claim, but other OPs (and older Keycloaks' logout
+   * tokens) may omit it: a logout token is also told by its {@code events} claim and its header
+   * {@code typ} (OIDC Back-Channel Logout 1.0 §2.4), so it can never register as an ID token.
+   */
+  private static void checkNotAnotherTokenType(VerifiedJwt jwt, List<String> violations) {
+    Object typ = jwt.claims().getClaimValue("typ");
+    if (typ != null && !"id".equals(typ.toString().toLowerCase(Locale.ROOT))) {
+      violations.add("typ claim: '" + safe(typ) + "' is not an ID token");
+    }
+    String headerType = jwt.headerType();
+    if (headerType != null && LOGOUT_HEADER_TYPES.contains(headerType.toLowerCase(Locale.ROOT))) {
+      violations.add("typ header: a logout token is not an ID token");
+    }
+    if (jwt.claims().hasClaim("events")) {
+      violations.add("events: a token with an events claim (a logout token) is not an ID token");
+    }
+  }
+
+  private static String safe(Object value) {
+    String printable = value.toString().replaceAll("[^A-Za-z0-9+_.-]", "?");
+    return printable.length() > 20 ? printable.substring(0, 20) + "..." : printable;
   }
 }

@@ -7,7 +7,8 @@ import java.util.Optional;
  * A configured issuer.
  *
  * @param alias short name used in channels and the API
- * @param url the {@code iss} of its tokens
+ * @param url the {@code iss} of its tokens, exactly as configured: matched character for character
+ *     (SPEC §4: no normalisation of a trailing slash or of case)
  * @param clientAllowList accepted client ids; empty: all
  */
 public record Issuer(String alias, String url, List<String> clientAllowList) {
@@ -18,10 +19,12 @@ public record Issuer(String alias, String url, List<String> clientAllowList) {
   }
 
   static Issuer of(String alias, String url, Optional<List<String>> clients) {
-    return new Issuer(alias, stripTrailingSlash(url), clients.map(List::copyOf).orElse(List.of()));
+    return new Issuer(alias, url, clients.map(List::copyOf).orElse(List.of()));
   }
 
-  static String stripTrailingSlash(String url) {
-    return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+  /** Where its OpenID discovery document is (OpenID Connect Discovery 1.0 §4). */
+  String discoveryUrl() {
+    String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    return base + "/.well-known/openid-configuration";
   }
 }

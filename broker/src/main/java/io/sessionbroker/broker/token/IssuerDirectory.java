@@ -52,11 +52,12 @@ public class IssuerDirectory {
     preload.start();
   }
 
-  /** The issuer whose tokens carry this {@code iss}. */
+  /**
+   * The issuer whose tokens carry this {@code iss}: equal to its configured URL character for
+   * character (SPEC §4), so a trailing slash or another case is another issuer.
+   */
   public Optional<Issuer> byUrl(String iss) {
-    return iss == null
-        ? Optional.empty()
-        : Optional.ofNullable(byUrl.get(Issuer.stripTrailingSlash(iss)));
+    return iss == null ? Optional.empty() : Optional.ofNullable(byUrl.get(iss));
   }
 
   /** The issuer of an alias. */

@@ -2,46 +2,89 @@ package io.sessionbroker.broker.token;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.Context;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.security.Key;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
-import org.jose4j.jwk.HttpsJwks;
 import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.VerificationJwkSelector;
 import org.jose4j.jws.JsonWebSignature;
-import org.jose4j.jwx.JsonWebStructure;
-import org.jose4j.keys.resolvers.HttpsJwksVerificationKeyResolver;
-import org.jose4j.keys.resolvers.VerificationKeyResolver;
 import org.jose4j.lang.JoseException;
-import org.jose4j.lang.UnresolvableKeyException;
 
 /**
- * The signing keys of one issuer: found through OpenID discovery unless a JWKS URL is configured,
- * cached, and refreshed when a token names an unknown {@code kid} (at most once per {@code
- * minRefreshInterval}), so Keycloak key rotation needs no broker restart.
+ * The signing keys of one issuer (SPEC §4): found through OpenID discovery unless a JWKS URL is
+ * configured, cached, and refreshed when a token names an unknown {@code kid}, so Keycloak key
+ * rotation needs no broker restart.
  *
- * <p>One instance per issuer on purpose: a resolver shared across issuers could verify one realm's
+ * <p>Refreshes are rate-limited (at most one start per {@code minRefreshInterval}) and coalesced
+ * (one in flight per issuer; every token waiting for it shares its result). A token whose {@code
+ * kid} is unknown waits for the first refresh that starts after it arrived: at once when one is
+ * allowed, else at the next allowed time, so at most {@code minRefreshInterval} plus the fetch
+ * timeouts. Keycloak never resends a logout, so a burst of made-up {@code kid}s that used up the
+ * allowed refresh must not make a freshly rotated key's logout fail.
+ *
+ * <p>Waiting blocks the calling thread. The callers are blocking JAX-RS resource methods, which
+ * Quarkus REST runs on its worker pool, never on a Vert.x event loop; on an event-loop thread this
+ * class refuses to wait and answers "keys unavailable" instead.
+ *
+ * <p>A failure to fetch keys (untrusted TLS certificate, connection refused, timeout, HTTP error,
+ * not a JWKS) is not a verdict on the token: it is reported as {@link KeysUnavailableException}
+ * (answered 503) naming the cause, while keys fetched before stay in use.
+ *
+ * <p>One instance per issuer on purpose: a cache shared across issuers could verify one realm's
  * token with another realm's keys.
  */
-public final class IssuerKeys implements VerificationKeyResolver {
+public final class IssuerKeys {
 
   private static final Logger LOG = Logger.getLogger(IssuerKeys.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Runs the fetches; a fetch blocks on HTTP, bounded by the configured timeout. */
+  private static final ScheduledExecutorService FETCHER =
+      Executors.newScheduledThreadPool(
+          2,
+          runnable -> {
+            Thread thread = new Thread(runnable, "issuer-keys-refresh");
+            thread.setDaemon(true);
+            return thread;
+          });
+
+  /** Keys as fetched, and when ({@link System#nanoTime}). */
+  private record KeySet(List<JsonWebKey> keys, long fetchedAtNanos) {}
+
   private final Issuer issuer;
   private final Optional<String> configuredJwksUrl;
-  private final Duration cacheDuration;
-  private final Duration minRefreshInterval;
+  private final long cacheNanos;
+  private final long minRefreshNanos;
   private final Duration timeout;
-  private volatile HttpsJwksVerificationKeyResolver resolver;
-  private volatile HttpsJwks jwks;
+  private final HttpClient http;
+  private volatile KeySet current;
+  private volatile String jwksUrl;
   private volatile String lastError = "keys not loaded yet";
+
+  /** The latest refresh (scheduled, in flight or done) and when it starts; guarded by this. */
+  private CompletableFuture<KeySet> latestRefresh;
+
+  private long latestRefreshStartNanos;
 
   IssuerKeys(
       Issuer issuer,
@@ -51,98 +94,200 @@ public final class IssuerKeys implements VerificationKeyResolver {
       Duration timeout) {
     this.issuer = issuer;
     this.configuredJwksUrl = jwksUrl;
-    this.cacheDuration = cacheDuration;
-    this.minRefreshInterval = minRefreshInterval;
+    this.cacheNanos = cacheDuration.toNanos();
+    this.minRefreshNanos = minRefreshInterval.toNanos();
     this.timeout = timeout;
+    this.http =
+        HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(timeout)
+            .build();
   }
 
-  /** Loads the keys now; returns whether they are usable. Never throws. */
+  /**
+   * Loads the keys now when a refresh is allowed; returns whether keys are usable. Never throws and
+   * never waits for the rate limit.
+   */
   public boolean load() {
-    try {
-      resolver();
-      List<JsonWebKey> keys = jwks.getJsonWebKeys();
-      if (keys.isEmpty()) {
-        lastError = "the JWKS of " + issuer.url() + " holds no keys";
-        return false;
+    CompletableFuture<KeySet> refresh = startRefresh(System.nanoTime(), false);
+    if (refresh != null) {
+      try {
+        refresh.get(fetchBound().toNanos(), TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } catch (ExecutionException | TimeoutException e) {
+        // lastError says why.
       }
-      lastError = null;
-      return true;
-    } catch (JoseException | IOException | RuntimeException e) {
-      lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-      LOG.warnf("Signing keys of issuer '%s' could not be loaded: %s", issuer.alias(), lastError);
-      return false;
     }
+    return isLoaded();
   }
 
-  /** Whether keys were loaded at least once. */
+  /** Whether usable keys were loaded. */
   public boolean isLoaded() {
     return lastError == null;
   }
 
-  /** Why keys are not loaded, or null. */
+  /** Why no keys are usable, or null. */
   public String lastError() {
     return lastError;
   }
 
-  @Override
-  public Key resolveKey(JsonWebSignature jws, List<JsonWebStructure> nestingContext)
-      throws UnresolvableKeyException {
-    try {
-      return resolver().resolveKey(jws, nestingContext);
-    } catch (IOException e) {
-      throw new UnresolvableKeyException(
-          "signing keys of issuer " + issuer.alias() + " unavailable: " + e.getMessage(), e);
-    }
-  }
-
-  private HttpsJwksVerificationKeyResolver resolver() throws IOException {
-    HttpsJwksVerificationKeyResolver current = resolver;
-    if (current != null) {
-      return current;
-    }
-    synchronized (this) {
-      if (resolver == null) {
-        String url = configuredJwksUrl.orElse(null);
-        if (url == null) {
-          url = discoverJwksUrl();
-        }
-        HttpsJwks httpsJwks = new HttpsJwks(url);
-        httpsJwks.setDefaultCacheDuration(cacheDuration.toSeconds());
-        org.jose4j.http.Get get = new org.jose4j.http.Get();
-        get.setConnectTimeout((int) timeout.toMillis());
-        get.setReadTimeout((int) timeout.toMillis());
-        httpsJwks.setSimpleHttpGet(get);
-        // An unknown kid forces a refresh, but at most once per interval.
-        httpsJwks.setRefreshReprieveThreshold(minRefreshInterval.toMillis());
-        HttpsJwksVerificationKeyResolver newResolver =
-            new HttpsJwksVerificationKeyResolver(httpsJwks);
-        jwks = httpsJwks;
-        resolver = newResolver;
-        lastError = null;
+  /**
+   * The key that verifies {@code jws}: chosen by {@code kid}, and only a signing key whose type
+   * fits the token's {@code alg}.
+   *
+   * @throws TokenRejectedException when no key matches, even after a refresh that started after the
+   *     token arrived
+   * @throws KeysUnavailableException when the keys cannot be fetched: the token was not judged
+   */
+  public Key keyFor(JsonWebSignature jws) {
+    long arrived = System.nanoTime();
+    KeySet keys = current;
+    if (keys != null) {
+      if (arrived - keys.fetchedAtNanos() > cacheNanos) {
+        // Stale keys stay usable while fresh ones are fetched in the background.
+        startRefresh(arrived, false);
       }
-      return resolver;
+      Key key = select(jws, keys);
+      if (key != null) {
+        return key;
+      }
+    }
+    CompletableFuture<KeySet> refresh = refreshFor(arrived, keys == null);
+    Key key = select(jws, await(refresh));
+    if (key == null) {
+      throw new TokenRejectedException(
+          "signature: no key of issuer '"
+              + issuer.alias()
+              + "' matches the token's kid, even after a JWKS refresh"
+              + " [OIDC Back-Channel Logout 1.0 §2.6 step 2]");
+    }
+    return key;
+  }
+
+  /**
+   * The refresh a token that arrived at {@code arrived} waits for. Without any keys, a refresh
+   * already under way is good enough, and when the last one failed and no new one is allowed yet,
+   * its failure is the answer at once.
+   */
+  private CompletableFuture<KeySet> refreshFor(long arrived, boolean noKeys) {
+    if (noKeys) {
+      synchronized (this) {
+        if (latestRefresh != null && !latestRefresh.isDone()) {
+          return latestRefresh;
+        }
+      }
+      CompletableFuture<KeySet> refresh = startRefresh(arrived, false);
+      if (refresh == null) {
+        throw unavailable(lastError);
+      }
+      return refresh;
+    }
+    return startRefresh(arrived, true);
+  }
+
+  /**
+   * The first refresh that starts at or after {@code notBefore}: the latest one if it does, else a
+   * new one, started now when the rate limit allows, else scheduled for the next allowed time (or
+   * null when {@code mayWait} is false).
+   */
+  private synchronized CompletableFuture<KeySet> startRefresh(long notBefore, boolean mayWait) {
+    if (latestRefresh != null && latestRefreshStartNanos - notBefore >= 0) {
+      return latestRefresh;
+    }
+    long now = System.nanoTime();
+    long allowedAt = latestRefresh == null ? now : latestRefreshStartNanos + minRefreshNanos;
+    long delay = Math.max(0, allowedAt - now);
+    if (delay > 0 && !mayWait) {
+      return null;
+    }
+    CompletableFuture<KeySet> refresh = new CompletableFuture<>();
+    latestRefresh = refresh;
+    latestRefreshStartNanos = now + delay;
+    FETCHER.schedule(() -> fetchInto(refresh), delay, TimeUnit.NANOSECONDS);
+    return refresh;
+  }
+
+  private KeySet await(CompletableFuture<KeySet> refresh) {
+    if (!refresh.isDone()) {
+      if (Context.isOnEventLoopThread()) {
+        throw unavailable("a key refresh is pending, and waiting is not allowed on an event loop");
+      }
+      LOG.debugf(
+          "A token of issuer '%s' with an unknown kid waits for the next key refresh on thread %s",
+          issuer.alias(), Thread.currentThread().getName());
+    }
+    try {
+      return refresh.get(minRefreshNanos + fetchBound().toNanos(), TimeUnit.NANOSECONDS);
+    } catch (ExecutionException e) {
+      throw unavailable(e.getCause().getMessage());
+    } catch (TimeoutException e) {
+      throw unavailable("no answer within " + fetchBound());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw unavailable("interrupted while waiting for a key refresh");
     }
   }
 
-  private String discoverJwksUrl() throws IOException {
-    String discoveryUrl = issuer.url() + "/.well-known/openid-configuration";
-    HttpClient http = HttpClient.newBuilder().connectTimeout(timeout).build();
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(discoveryUrl)).timeout(timeout).GET().build();
+  private KeysUnavailableException unavailable(String why) {
+    return new KeysUnavailableException(
+        "the signing keys of issuer '" + issuer.alias() + "' cannot be fetched: " + why, null);
+  }
+
+  /** Discovery plus JWKS, each bounded by the timeout, plus slack. */
+  private Duration fetchBound() {
+    return timeout.multipliedBy(2).plusSeconds(1);
+  }
+
+  private void fetchInto(CompletableFuture<KeySet> refresh) {
+    try {
+      KeySet fetched = fetch();
+      current = fetched;
+      lastError =
+          fetched.keys().isEmpty() ? "the JWKS of " + issuer.url() + " holds no keys" : null;
+      refresh.complete(fetched);
+    } catch (IOException | RuntimeException e) {
+      String why = describe(e);
+      lastError = why;
+      LOG.warnf("Signing keys of issuer '%s' could not be fetched: %s", issuer.alias(), why);
+      refresh.completeExceptionally(new IOException(why, e));
+    }
+  }
+
+  private KeySet fetch() throws IOException {
+    String url = jwksUrl;
+    if (url == null) {
+      url = configuredJwksUrl.isPresent() ? configuredJwksUrl.get() : discoverJwksUrl();
+      jwksUrl = url;
+    }
+    String body = get(url, "the JWKS");
+    try {
+      return new KeySet(new JsonWebKeySet(body).getJsonWebKeys(), System.nanoTime());
+    } catch (JoseException e) {
+      throw new IOException("the JWKS at " + url + " is not a JSON Web Key Set", e);
+    }
+  }
+
+  private String get(String url, String what) throws IOException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
     HttpResponse<String> response;
     try {
       response = http.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading " + discoveryUrl, e);
+      throw new IOException("interrupted while reading " + url, e);
     }
     if (response.statusCode() != 200) {
-      throw new IOException(
-          "OpenID discovery " + discoveryUrl + " answered HTTP " + response.statusCode());
+      throw new IOException(what + " " + url + " answered HTTP " + response.statusCode());
     }
-    JsonNode document = JSON.readTree(response.body());
+    return response.body();
+  }
+
+  private String discoverJwksUrl() throws IOException {
+    String discoveryUrl = issuer.discoveryUrl();
+    JsonNode document = JSON.readTree(get(discoveryUrl, "OpenID discovery"));
     String advertisedIssuer = document.path("issuer").asText("");
-    if (!Issuer.stripTrailingSlash(advertisedIssuer).equals(issuer.url())) {
+    if (!advertisedIssuer.equals(issuer.url())) {
       throw new IOException(
           "OpenID discovery "
               + discoveryUrl
@@ -152,12 +297,60 @@ public final class IssuerKeys implements VerificationKeyResolver {
               + issuer.url()
               + "': fix session-broker.issuers."
               + issuer.alias()
-              + ".url (Keycloak's frontend URL decides the issuer)");
+              + ".url (Keycloak's frontend URL decides the issuer; it must match exactly)");
     }
     String jwksUri = document.path("jwks_uri").asText(null);
     if (jwksUri == null) {
       throw new IOException("OpenID discovery " + discoveryUrl + " has no jwks_uri");
     }
     return jwksUri;
+  }
+
+  private static Key select(JsonWebSignature jws, KeySet keys) {
+    try {
+      JsonWebKey key = new VerificationJwkSelector().select(jws, keys.keys());
+      return key == null ? null : key.getKey();
+    } catch (JoseException e) {
+      return null;
+    }
+  }
+
+  /** Why a fetch failed, in words an operator can act on; never contains a token. */
+  static String describe(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      String message =
+          cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+      if (cause instanceof SSLException) {
+        if (message.contains("PKIX") || hasCertPathCause(cause)) {
+          return "TLS: the broker does not trust the issuer's certificate (PKIX path building"
+              + " failed); add the CA that issued it to the broker's trust store"
+              + " (docs/operations.md)";
+        }
+        return "TLS handshake failed: " + message;
+      }
+      if (cause instanceof UnknownHostException) {
+        return "the host name does not resolve: " + message;
+      }
+      if (cause instanceof HttpConnectTimeoutException) {
+        return "connect timed out: " + message;
+      }
+      if (cause instanceof ConnectException) {
+        return "cannot connect (connection refused or unreachable): " + message;
+      }
+      if (cause instanceof HttpTimeoutException) {
+        return "the server accepted the connection but did not answer in time";
+      }
+    }
+    return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
+  }
+
+  private static boolean hasCertPathCause(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.security.cert.CertPathValidatorException
+          || cause.getClass().getName().endsWith("CertPathBuilderException")) {
+        return true;
+      }
+    }
+    return false;
   }
 }

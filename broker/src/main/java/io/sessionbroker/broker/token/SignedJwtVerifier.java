@@ -2,7 +2,7 @@ package io.sessionbroker.broker.token;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
+import java.security.Key;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -16,7 +16,6 @@ import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.jwx.JsonWebStructure;
-import org.jose4j.lang.UnresolvableKeyException;
 
 /**
  * Decodes a compact JWS and verifies its signature against the keys of the issuer named by its
@@ -80,10 +79,12 @@ public class SignedJwtVerifier {
               + allowedAlgorithms.stream().sorted().toList()
               + " (never none or HMAC) [OIDC Back-Channel Logout 1.0 §2.6 step 2]");
     }
+    // Fetching keys may fail or wait for a refresh; either way before any verdict on the token.
+    Key key = issuers.keys(issuer).keyFor((JsonWebSignature) header);
     JwtConsumer consumer =
         new JwtConsumerBuilder()
             .setSkipAllValidators()
-            .setVerificationKeyResolver(issuers.keys(issuer))
+            .setVerificationKey(key)
             .setJwsAlgorithmConstraints(
                 new AlgorithmConstraints(
                     ConstraintType.PERMIT, allowedAlgorithms.toArray(String[]::new)))
@@ -91,29 +92,12 @@ public class SignedJwtVerifier {
     try {
       consumer.processContext(decoded);
     } catch (InvalidJwtException e) {
-      throw signatureFailure(issuer, e);
+      throw new TokenRejectedException(
+          "signature: invalid for the keys of issuer '"
+              + issuer.alias()
+              + "' [OIDC Back-Channel Logout 1.0 §2.6 step 2]");
     }
     return new VerifiedJwt(issuer, header.getHeader("typ"), alg, decoded.getJwtClaims());
-  }
-
-  private static RuntimeException signatureFailure(Issuer issuer, InvalidJwtException e) {
-    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-      if (cause instanceof IOException) {
-        return new KeysUnavailableException(
-            "signing keys of issuer '" + issuer.alias() + "' could not be fetched", cause);
-      }
-      if (cause instanceof UnresolvableKeyException) {
-        return new TokenRejectedException(
-            "signature: no key of issuer '"
-                + issuer.alias()
-                + "' matches the token's kid, even after a JWKS refresh"
-                + " [OIDC Back-Channel Logout 1.0 §2.6 step 2]");
-      }
-    }
-    return new TokenRejectedException(
-        "signature: invalid for the keys of issuer '"
-            + issuer.alias()
-            + "' [OIDC Back-Channel Logout 1.0 §2.6 step 2]");
   }
 
   private static JwtContext decode(String compact) {

@@ -46,11 +46,11 @@ class RevokedSidRegistrationTest {
   @Test
   void whenSidWasRevokedThenRegistrationWithIdTokenIsConflictSessionRevoked() {
     String sid = unique("sid");
+    // Issued before the revocation: a session that started before it (SPEC §3.2 start-time rule).
+    String idToken = issuer.idToken("app1", sid, "u-1");
     revoke(adminToken(issuer), Map.of("sid", sid)).then().statusCode(200);
 
-    register(
-            issuer.accessToken("app1"),
-            Map.of("sessionId", unique("S"), "idToken", issuer.idToken("app1", sid, "u-1")))
+    register(issuer.accessToken("app1"), Map.of("sessionId", unique("S"), "idToken", idToken))
         .then()
         .statusCode(409)
         .body("code", equalTo("session_revoked"));

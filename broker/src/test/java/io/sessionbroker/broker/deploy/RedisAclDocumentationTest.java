@@ -54,14 +54,15 @@ class RedisAclDocumentationTest {
               "EVALSHA",
               List.of(
                   "EVALSHA 0123456789abcdef0123456789abcdef01234567 1 " + SID,
-                  "EVALSHA 0123456789abcdef0123456789abcdef01234567 2 " + STREAM + " " + DEDUPE)),
+                  "EVALSHA 0123456789abcdef0123456789abcdef01234567 2 " + STREAM + " " + DEDUPE,
+                  "EVALSHA 0123456789abcdef0123456789abcdef01234567 1 "
+                      + KEYS.clientNotBefore("acme", "app1"))),
           Map.entry("EVAL", List.of("EVAL \"return 1\" 1 " + CLIENT_INDEX)),
           Map.entry("HGET", List.of("HGET " + SID + " f", "HGET " + CLIENT_INDEX + " f")),
           Map.entry(
               "HGETALL",
               List.of("HGETALL " + SID, "HGETALL " + CLIENT_INDEX, "HGETALL " + USER_INDEX)),
           Map.entry("HSET", List.of("HSET " + SID + " f v", "HSET " + USER_INDEX + " f v")),
-          Map.entry("HSETNX", List.of("HSETNX " + SID + " !rev 1")),
           Map.entry("HDEL", List.of("HDEL " + SID + " f", "HDEL " + CLIENT_INDEX + " f")),
           Map.entry("HLEN", List.of("HLEN " + CLIENT_INDEX)),
           Map.entry("SADD", List.of("SADD " + KEYS.clients("acme") + " app1")),

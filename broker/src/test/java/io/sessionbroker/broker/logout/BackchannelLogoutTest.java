@@ -269,6 +269,8 @@ class BackchannelLogoutTest {
 
   @Test
   void whenRegisteringWithTheIdTokenOfALoggedOutSidThenConflict() {
+    // Issued before the logout, as the sign-in of a session that the logout ended (SPEC §3.2).
+    String idToken = issuer.idToken("app1", sid, sub);
     assertThat(postLogoutToken(issuer.logoutToken("app1", sid, sub)).statusCode()).isEqualTo(200);
 
     int status =
@@ -276,7 +278,7 @@ class BackchannelLogoutTest {
             .auth()
             .oauth2(issuer.accessToken("app1"))
             .contentType(ContentType.JSON)
-            .body(Map.of("sessionId", app1Session, "idToken", issuer.idToken("app1", sid, sub)))
+            .body(Map.of("sessionId", app1Session, "idToken", idToken))
             .when()
             .post("/api/v1/sessions")
             .statusCode();

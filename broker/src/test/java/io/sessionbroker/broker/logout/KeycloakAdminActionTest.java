@@ -77,10 +77,9 @@ class KeycloakAdminActionTest {
     assertThat(event.path("reason").asText()).isEqualTo("keycloak_admin");
     assertThat(event.path("issuer").asText()).isEqualTo("test");
     assertThat(event.path("clientId").asText()).isEqualTo(targetClient);
-    // A logout-all cuts at its receipt time (Keycloak's not-before has whole seconds).
-    assertThat(Instant.parse(event.path("notBefore").asText()))
-        .isAfterOrEqualTo(Instant.ofEpochSecond(notBefore))
-        .isBeforeOrEqualTo(Instant.now());
+    // A logout-all cuts at its own notBefore (Keycloak's realm not-before, whole seconds).
+    assertThat(event.path("notBefore").asText())
+        .isEqualTo(Instant.ofEpochSecond(notBefore).toString());
     assertThat(event.path("sessionIds").toString()).isEqualTo("[\"" + targetSession + "\"]");
   }
 
@@ -125,6 +124,8 @@ class KeycloakAdminActionTest {
         .isBetween(200, 299);
     String later = unique("JSESSION");
 
+    // Whole seconds, and a session that starts in the cut's own second counts as before it.
+    sleepUntil((notBefore + 1) * 1000);
     registerActive(issuer, targetClient, later, unique("sid"), unique("user"));
 
     assertThat(sessionStatus(issuer, targetClient, later)).isEqualTo("active");
@@ -165,13 +166,128 @@ class KeycloakAdminActionTest {
   }
 
   @Test
-  void whenTheAliasIsUnknownThenRejectedNamingIssuer() {
+  void whenTheAliasIsUnknownThenNotFound() {
     long notBefore = registerSessions();
 
     Response response = post("nowhere", "k_logout", adminAction("LOGOUT", targetClient, notBefore));
 
-    assertRejected(response, "issuer:");
+    assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(404);
+    assertThat(response.jsonPath().getString("error_description")).contains("issuer");
     assertNothingRevoked();
+  }
+
+  @Test
+  void whenLogoutNamesSessionsThenOneSessionRevokedPerSidAndTheClientsOtherSessionsStayActive() {
+    String sid = unique("sid");
+    String otherSession = unique("JSESSION");
+    registerActive(issuer, targetClient, targetSession, sid, unique("user"));
+    registerActive(issuer, targetClient, otherSession, unique("sid"), unique("user"));
+    JwtClaims claims = adminActionClaims("LOGOUT", targetClient, 0);
+    claims.setClaim("adapterSessionIds", List.of(targetSession));
+    claims.setClaim("keycloakSessionIds", List.of(sid));
+
+    Response response = post("test", "k_logout", issuer.sign(claims, null));
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isBetween(200, 299);
+    JsonNode event = single(fixtures.events("test", targetClient)).json();
+    assertThat(event.path("type").asText()).isEqualTo("session.revoked");
+    assertThat(event.path("reason").asText()).isEqualTo("keycloak_admin");
+    assertThat(event.path("sid").asText()).isEqualTo(sid);
+    assertThat(event.path("sessionIds").toString()).isEqualTo("[\"" + targetSession + "\"]");
+    assertThat(sessionStatus(issuer, targetClient, targetSession)).isEqualTo("revoked");
+    assertThat(sessionStatus(issuer, targetClient, otherSession)).isEqualTo("active");
+  }
+
+  @Test
+  void whenLogoutNamesOnlyAdapterSessionIdsThenTheirSidsAreRevoked() {
+    String sid = unique("sid");
+    String otherSession = unique("JSESSION");
+    registerActive(issuer, targetClient, targetSession, sid, unique("user"));
+    registerActive(issuer, targetClient, otherSession, unique("sid"), unique("user"));
+    JwtClaims claims = adminActionClaims("LOGOUT", targetClient, 0);
+    claims.setClaim("adapterSessionIds", List.of(targetSession, unique("never-registered")));
+
+    Response response = post("test", "k_logout", issuer.sign(claims, null));
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isBetween(200, 299);
+    JsonNode event = single(fixtures.events("test", targetClient)).json();
+    assertThat(event.path("type").asText()).isEqualTo("session.revoked");
+    assertThat(event.path("sid").asText()).isEqualTo(sid);
+    assertThat(sessionStatus(issuer, targetClient, otherSession)).isEqualTo("active");
+  }
+
+  @Test
+  void whenLogoutWithoutListsHasNotBeforeZeroThenNothingChanges() {
+    registerSessions();
+
+    Response response = post("test", "k_logout", adminAction("LOGOUT", targetClient, 0));
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isBetween(200, 299);
+    assertNothingRevoked();
+  }
+
+  @Test
+  void whenNotBeforeIsFarInTheFutureThenRejectedAndRegistrationsStillWork() {
+    registerSessions();
+    long inAnHour = Instant.now().getEpochSecond() + 3600;
+
+    Response response =
+        post("test", "k_push_not_before", adminAction("PUSH_NOT_BEFORE", targetClient, inAnHour));
+
+    assertRejected(response, "notBefore:");
+    assertNothingRevoked();
+    registerActive(issuer, targetClient, unique("JSESSION"), unique("sid"), unique("user"));
+  }
+
+  @Test
+  void whenAnOlderNotBeforeArrivesAfterANewerOneThenNothingChanges() {
+    long notBefore = registerSessionsAndWaitForNextSecond();
+    assertThat(
+            post(
+                    "test",
+                    "k_push_not_before",
+                    adminAction("PUSH_NOT_BEFORE", targetClient, notBefore))
+                .statusCode())
+        .isBetween(200, 299);
+
+    Response older =
+        post(
+            "test",
+            "k_push_not_before",
+            adminAction("PUSH_NOT_BEFORE", targetClient, notBefore - 5));
+
+    assertThat(older.statusCode()).as("body %s", older.asString()).isBetween(200, 299);
+    assertThat(fixtures.events("test", targetClient)).hasSize(1);
+  }
+
+  @Test
+  void whenALogoutAllIsResentThenSessionsRegisteredInBetweenStayActive() {
+    long notBefore = registerSessionsAndWaitForNextSecond();
+    String jws = adminAction("LOGOUT", targetClient, notBefore);
+    assertThat(post("test", "k_logout", jws).statusCode()).isBetween(200, 299);
+    // A session that starts after the cut (whole seconds: in the next second).
+    sleepUntil((notBefore + 1) * 1000);
+    String later = unique("JSESSION");
+    registerActive(issuer, targetClient, later, unique("sid"), unique("user"));
+
+    assertThat(post("test", "k_logout", jws).statusCode()).isBetween(200, 299);
+
+    assertThat(sessionStatus(issuer, targetClient, later)).isEqualTo("active");
+    assertThat(fixtures.events("test", targetClient)).hasSize(1);
+  }
+
+  @Test
+  void whenAPerSessionLogoutIsResentThenNoSecondEvent() {
+    String sid = unique("sid");
+    registerActive(issuer, targetClient, targetSession, sid, unique("user"));
+    JwtClaims claims = adminActionClaims("LOGOUT", targetClient, 0);
+    claims.setClaim("keycloakSessionIds", List.of(sid));
+    String jws = issuer.sign(claims, null);
+    assertThat(post("test", "k_logout", jws).statusCode()).isBetween(200, 299);
+
+    assertThat(post("test", "k_logout", jws).statusCode()).isBetween(200, 299);
+
+    assertThat(fixtures.events("test", targetClient)).hasSize(1);
   }
 
   @Test

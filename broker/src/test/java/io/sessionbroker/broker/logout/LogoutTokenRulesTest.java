@@ -121,6 +121,83 @@ class LogoutTokenRulesTest {
   }
 
   @Test
+  void whenIssIsTheIssuerUrlWithATrailingSlashThenRejectedNamingIss() {
+    JwtClaims claims = validClaims();
+    claims.setIssuer(issuer.url() + "/");
+    String token = issuer.sign(claims, "logout+jwt");
+
+    assertRejected(postLogoutToken(token), 400, "iss:", token);
+    assertNothingChanged();
+  }
+
+  @Test
+  void whenIssDiffersInCaseThenRejectedNamingIss() {
+    JwtClaims claims = validClaims();
+    claims.setIssuer(issuer.url().replace("/realms/", "/REALMS/"));
+    String token = issuer.sign(claims, "logout+jwt");
+
+    assertRejected(postLogoutToken(token), 400, "iss:", token);
+    assertNothingChanged();
+  }
+
+  @Test
+  void whenAnIdTokensIssIsTheIssuerUrlWithATrailingSlashThenRegistrationRefused() {
+    JwtClaims claims = issuer.idTokenClaims(CLIENT, unique("sid"), sub);
+    claims.setIssuer(issuer.url() + "/");
+
+    Response response = registerWithIdToken(issuer.sign(claims));
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(400);
+    assertThat(response.jsonPath().getString("detail")).contains("iss:");
+  }
+
+  @Test
+  void whenALogoutTokenWithoutTypClaimIsRegisteredAsIdTokenThenRefused() {
+    JwtClaims claims = validClaims();
+    claims.unsetClaim("typ");
+    String token = issuer.sign(claims, "JWT");
+
+    Response response = registerWithIdToken(token);
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(400);
+    assertThat(response.jsonPath().getString("detail")).contains("events");
+  }
+
+  @Test
+  void whenATokenWithLogoutHeaderTypIsRegisteredAsIdTokenThenRefused() {
+    JwtClaims claims = issuer.idTokenClaims(CLIENT, sid, sub);
+    claims.unsetClaim("typ");
+    String token = issuer.sign(claims, "logout+jwt");
+
+    Response response = registerWithIdToken(token);
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(400);
+    assertThat(response.jsonPath().getString("detail")).contains("typ");
+  }
+
+  @Test
+  void whenAnAccessTokenIsRegisteredAsIdTokenThenRefused() {
+    JwtClaims claims = issuer.accessTokenClaims(CLIENT);
+    claims.setAudience(CLIENT);
+    claims.setClaim("sid", sid);
+
+    Response response = registerWithIdToken(issuer.sign(claims));
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(400);
+    assertThat(response.jsonPath().getString("detail")).contains("typ");
+  }
+
+  private Response registerWithIdToken(String idToken) {
+    return given()
+        .auth()
+        .oauth2(issuer.accessToken(CLIENT))
+        .contentType(ContentType.JSON)
+        .body(Map.of("sessionId", unique("JSESSION"), "idToken", idToken))
+        .when()
+        .post("/api/v1/sessions");
+  }
+
+  @Test
   void whenAudIsMissingThenRejectedNamingAud() {
     JwtClaims claims = validClaims();
     claims.unsetClaim("aud");
