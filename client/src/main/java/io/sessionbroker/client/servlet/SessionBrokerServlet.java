@@ -26,7 +26,7 @@ public final class SessionBrokerServlet {
   public static SessionTracker install(ServletContext context, SessionBrokerClient client) {
     Objects.requireNonNull(context, "context");
     Objects.requireNonNull(client, "client");
-    SessionTracker tracker = new SessionTracker();
+    SessionTracker tracker = new SessionTracker(client.options().clockSkew());
     context.addListener(tracker);
     client.addListener(tracker);
     context.setAttribute(RevocationFilter.CHECKER_ATTRIBUTE, client);
