@@ -45,7 +45,8 @@
     if (isNaN(date.getTime())) {
       return '';
     }
-    return pad(date.getHours()) + ':' + pad(date.getMinutes()) + ':' + pad(date.getSeconds());
+    return pad(date.getUTCHours()) + ':' + pad(date.getUTCMinutes()) + ':' +
+        pad(date.getUTCSeconds()) + ' UTC';
   }
 
   function describe(event) {
@@ -99,6 +100,10 @@
   }
   var done = false;
   var source = new EventSource(eventsUrl, {withCredentials: true});
+  source.addEventListener('open', function () {
+    // Lets a page (and its tests) see that live push is in place.
+    document.documentElement.setAttribute('data-session-broker', 'connected');
+  });
   function finish(event) {
     if (done) {
       return;
