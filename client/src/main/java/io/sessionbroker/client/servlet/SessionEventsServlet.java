@@ -16,7 +16,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The browser side of live push (SPEC §3.4), as an async Jakarta Servlet. Map it to {@code
@@ -74,28 +73,39 @@ public final class SessionEventsServlet extends HttpServlet {
 
   private void stream(HttpServletRequest request, HttpServletResponse response) throws IOException {
     SessionKeys keys = keysOf(request.getSession(false));
+    // Headers first: a push may write as soon as the stream is registered.
     response.setStatus(HttpServletResponse.SC_OK);
     response.setContentType("text/event-stream;charset=UTF-8");
     response.setHeader("Cache-Control", "no-store");
     response.setHeader("X-Accel-Buffering", "no"); // NGINX: do not buffer the stream
+    ServletSink sink = new ServletSink(response);
+    SessionEventsHub.Registration registration = null;
+    if (keys != null) {
+      try {
+        registration = hub.open(keys, sink);
+      } catch (SessionEventsHub.TooManyStreamsException e) {
+        response.reset();
+        response.sendError(429, e.getMessage());
+        return;
+      }
+    }
     AsyncContext async = request.startAsync();
     async.setTimeout(0); // bounded by the heartbeat, which finds tabs that are gone
-    ServletSink sink = new ServletSink(async, response);
-    if (keys == null) {
+    if (registration != null) {
+      async.addListener(new CloseOnEnd(registration));
+    }
+    sink.attach(async);
+    if (registration == null) {
       hub.sendSignedOut(sink);
       return;
     }
-    SessionEventsHub.Registration registration;
     try {
-      registration = hub.open(keys, sink);
-    } catch (SessionEventsHub.TooManyStreamsException e) {
-      response.reset();
-      response.sendError(429, e.getMessage());
-      async.complete();
+      sink.open();
+    } catch (IOException gone) {
+      sink.close();
       return;
     }
-    async.addListener(new CloseOnEnd(registration));
-    sink.open();
+    // A revocation that landed between the session lookup and hub.open() was not pushed here.
     if (checker.isRevoked(keys.sid(), keys.sub(), keys.createdAt())
         || checker.isSessionRevoked(keys.sessionId())) {
       hub.sendSignedOut(sink); // its completion closes the registration too
@@ -134,15 +144,24 @@ public final class SessionEventsServlet extends HttpServlet {
     }
   }
 
-  /** Writes SSE frames to the async response; one writer at a time. */
+  /**
+   * Writes SSE frames to the async response; one writer at a time. Closing before the async context
+   * is attached completes it as soon as it is.
+   */
   private static final class ServletSink implements PushSink {
-    private final AsyncContext async;
     private final HttpServletResponse response;
-    private final AtomicBoolean closed = new AtomicBoolean();
+    private AsyncContext async;
+    private boolean closed;
 
-    ServletSink(AsyncContext async, HttpServletResponse response) {
-      this.async = async;
+    ServletSink(HttpServletResponse response) {
       this.response = response;
+    }
+
+    synchronized void attach(AsyncContext context) {
+      async = context;
+      if (closed) {
+        complete();
+      }
     }
 
     /** Sends the reconnect delay and commits the response, so the browser's stream opens. */
@@ -161,7 +180,7 @@ public final class SessionEventsServlet extends HttpServlet {
     }
 
     private void write(String frame) throws IOException {
-      if (closed.get()) {
+      if (closed) {
         throw new IOException("stream closed");
       }
       try {
@@ -173,13 +192,20 @@ public final class SessionEventsServlet extends HttpServlet {
     }
 
     @Override
-    public void close() {
-      if (closed.compareAndSet(false, true)) {
-        try {
-          async.complete();
-        } catch (IllegalStateException alreadyCompleted) {
-          // The container ended it first (tab closed, error).
+    public synchronized void close() {
+      if (!closed) {
+        closed = true;
+        if (async != null) {
+          complete();
         }
+      }
+    }
+
+    private void complete() {
+      try {
+        async.complete();
+      } catch (IllegalStateException alreadyCompleted) {
+        // The container ended it first (tab closed, error).
       }
     }
   }

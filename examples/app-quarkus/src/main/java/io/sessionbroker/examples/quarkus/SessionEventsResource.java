@@ -6,6 +6,7 @@ import io.sessionbroker.client.SessionBrokerClient;
 import io.sessionbroker.client.push.PushSink;
 import io.sessionbroker.client.push.SessionEventsHub;
 import io.sessionbroker.client.push.SessionKeys;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -47,6 +48,7 @@ public class SessionEventsResource {
   }
 
   @GET
+  @Blocking // waits for its first write; never on the event loop, which does the writing
   @Produces(MediaType.SERVER_SENT_EVENTS)
   public void events(@Context SseEventSink events, @Context Sse sse) {
     JaxRsSink sink = new JaxRsSink(events, sse);
