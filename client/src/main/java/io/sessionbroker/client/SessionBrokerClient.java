@@ -94,7 +94,11 @@ public final class SessionBrokerClient implements RevocationChecker, AutoCloseab
     return revokedSet.isRevoked(sid, sub, sessionCreatedAt);
   }
 
-  /** The stream id of the last event delivered (or skipped as unreadable); empty before any. */
+  /**
+   * The cursor: the stream id of the last event read from the stream in order (delivered, or
+   * skipped as unreadable); empty before any. An event delivered live while the stream could not be
+   * read does not move it.
+   */
   public Optional<String> lastSeenId() {
     return subscription.lastSeenId();
   }
