@@ -42,6 +42,7 @@ class SubscriptionFaultTest {
   private final List<AutoCloseable> toClose = new ArrayList<>();
   private final Gate gate = new Gate();
   private final Recording listener = new Recording();
+  private final LastSeenIdStore store = LastSeenIdStore.inMemory();
 
   @BeforeAll
   static void startRedis() {
@@ -129,7 +130,7 @@ class SubscriptionFaultTest {
     Subscription subscription =
         new Subscription(
             options,
-            LastSeenIdStore.inMemory(),
+            store,
             new RevokedSet(1000, Duration.ofHours(10), options.clock()),
             listeners,
             gate);
@@ -172,10 +173,12 @@ class SubscriptionFaultTest {
     assertThat(subscription.lastSeenId())
         .as("the cursor stays before what was not read")
         .contains(before);
+    assertThat(store.load()).as("nor is a later id persisted").contains(before);
     gate.open();
 
     awaitExactly(List.of(before, live, missed));
     assertThat(subscription.lastSeenId()).contains(live);
+    assertThat(store.load()).contains(live);
   }
 
   @Test
