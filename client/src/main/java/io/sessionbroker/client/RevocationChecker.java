@@ -8,16 +8,25 @@ import java.time.Instant;
  */
 public interface RevocationChecker {
 
-  /** Whether the SSO session {@code sid} was revoked. */
+  /**
+   * Whether the SSO session {@code sid} is in the revoked set now. Knows no session age, so it
+   * neither consults the watermark nor the clock skew: prefer {@link #isRevoked(String, String,
+   * Instant)} for decisions.
+   */
   boolean isRevoked(String sid);
 
-  /** Whether the broker listed this registered local session id in a revocation. */
+  /**
+   * Whether the broker listed this registered local session id in a revocation that is still in the
+   * revoked set (no watermark: see {@link #isRevoked(String)}).
+   */
   boolean isSessionRevoked(String sessionId);
 
   /**
-   * The full check for a signed-in session: revoked when its {@code sid} was revoked, when its user
-   * {@code sub} was revoked after the session was created, or when the whole client was revoked
-   * ("logout all", "push not-before") after the session was created.
+   * The full check for a signed-in session (or an access token, with its {@code iat}): revoked when
+   * its {@code sid}, its user {@code sub} or the whole client ("logout all", "push not-before") was
+   * revoked after the session was created, allowing for {@link SessionBrokerOptions#clockSkew()}. A
+   * session created before the revoked set's watermark that is not found revoked is answered by
+   * {@link SessionBrokerOptions#forgottenRevocationPolicy()}.
    *
    * @param sid the session's SSO session id, or {@code null} when unknown
    * @param sub the session's user, or {@code null} when unknown

@@ -14,8 +14,9 @@ import java.util.Optional;
  * <p>{@link #start} subscribes to {@code <prefix>:revocations:<alias>:<clientId>}, then catches up
  * from the stream {@code <prefix>:events:<alias>:<clientId>} after the last seen id, and returns
  * once caught up. Lettuce reconnects and resubscribes by itself; after every resubscription the
- * client catches up again. Each event reaches each listener exactly once, in stream order, on the
- * client's dispatcher thread.
+ * client catches up again. Each event reaches each listener exactly once on the client's dispatcher
+ * thread, in stream order (an event that arrives live while the stream cannot be read is delivered
+ * at once, ahead of older ones not yet read).
  *
  * <pre>{@code
  * try (SessionBrokerClient client = SessionBrokerClient.start(options, event -> drop(event))) {
@@ -35,7 +36,12 @@ public final class SessionBrokerClient implements RevocationChecker, AutoCloseab
   private SessionBrokerClient(SessionBrokerOptions options) {
     this.options = options;
     this.revokedSet =
-        new RevokedSet(options.revokedSetMaxEntries(), options.revokedEntryTtl(), options.clock());
+        new RevokedSet(
+            options.revokedSetMaxEntries(),
+            options.revokedEntryTtl(),
+            options.clock(),
+            options.clockSkew(),
+            options.forgottenRevocationPolicy());
     this.listeners = new Listeners();
     this.subscription =
         new Subscription(
@@ -50,7 +56,8 @@ public final class SessionBrokerClient implements RevocationChecker, AutoCloseab
    *
    * @param options the settings
    * @param listeners listeners that receive every event from the first catch-up on
-   * @throws SessionBrokerException when Redis cannot be reached or the first catch-up fails
+   * @throws SessionBrokerException when Redis cannot be reached or the stream cannot be read to its
+   *     end within {@link SessionBrokerOptions#startTimeout()}
    */
   public static SessionBrokerClient start(
       SessionBrokerOptions options, RevocationListener... listeners) {
@@ -87,9 +94,22 @@ public final class SessionBrokerClient implements RevocationChecker, AutoCloseab
     return revokedSet.isRevoked(sid, sub, sessionCreatedAt);
   }
 
-  /** The stream id of the last event delivered (or skipped as unreadable); empty before any. */
+  /**
+   * The cursor: the stream id of the last event read from the stream in order (delivered, or
+   * skipped as unreadable); empty before any. An event delivered live while the stream could not be
+   * read does not move it.
+   */
   public Optional<String> lastSeenId() {
     return subscription.lastSeenId();
+  }
+
+  /**
+   * The revoked set's watermark: revocations before it may have been evicted or expired, so older
+   * sessions are judged by the {@link SessionBrokerOptions#forgottenRevocationPolicy()}. Empty
+   * while nothing was forgotten.
+   */
+  public Optional<Instant> revokedSetWatermark() {
+    return revokedSet.watermark();
   }
 
   /** How many sids, session ids and users the local revoked set holds now. */

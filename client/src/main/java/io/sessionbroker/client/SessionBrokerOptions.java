@@ -48,6 +48,16 @@ public final class SessionBrokerOptions {
   /** Default {@link Builder#maxReconnectDelay(Duration)}: 5 seconds. */
   public static final Duration DEFAULT_MAX_RECONNECT_DELAY = Duration.ofSeconds(5);
 
+  /** Default {@link Builder#startTimeout(Duration)}: 30 seconds. */
+  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(30);
+
+  /** Default {@link Builder#clockSkew(Duration)}: 5 seconds. */
+  public static final Duration DEFAULT_CLOCK_SKEW = Duration.ofSeconds(5);
+
+  /** Default {@link Builder#forgottenRevocationPolicy}: treat unknown sessions as revoked. */
+  public static final ForgottenRevocationPolicy DEFAULT_FORGOTTEN_REVOCATION_POLICY =
+      ForgottenRevocationPolicy.TREAT_AS_REVOKED;
+
   private final String redisUri;
   private final List<String> clusterSeedUris;
   private final boolean cluster;
@@ -63,8 +73,14 @@ public final class SessionBrokerOptions {
   private final Duration commandTimeout;
   private final Duration maxReconnectDelay;
   private final Clock clock;
+  private final Duration startTimeout;
+  private final Duration clockSkew;
+  private final ForgottenRevocationPolicy forgottenRevocationPolicy;
 
   private SessionBrokerOptions(Builder builder) {
+    this.startTimeout = builder.startTimeout;
+    this.clockSkew = builder.clockSkew;
+    this.forgottenRevocationPolicy = builder.forgottenRevocationPolicy;
     this.redisUri = builder.redisUri;
     this.clusterSeedUris = List.copyOf(builder.clusterSeedUris);
     this.cluster = builder.cluster || !builder.clusterSeedUris.isEmpty();
@@ -105,6 +121,9 @@ public final class SessionBrokerOptions {
     builder.commandTimeout = commandTimeout;
     builder.maxReconnectDelay = maxReconnectDelay;
     builder.clock = clock;
+    builder.startTimeout = startTimeout;
+    builder.clockSkew = clockSkew;
+    builder.forgottenRevocationPolicy = forgottenRevocationPolicy;
     return builder;
   }
 
@@ -188,6 +207,21 @@ public final class SessionBrokerOptions {
     return clock;
   }
 
+  /** How long {@link SessionBrokerClient#start} may take before it fails. */
+  public Duration startTimeout() {
+    return startTimeout;
+  }
+
+  /** The allowance for clock differences between this app, Keycloak and the broker. */
+  public Duration clockSkew() {
+    return clockSkew;
+  }
+
+  /** What a check answers for a session older than the revoked set's watermark. */
+  public ForgottenRevocationPolicy forgottenRevocationPolicy() {
+    return forgottenRevocationPolicy;
+  }
+
   /** The pub/sub channel: {@code <prefix>:revocations:<alias>:<clientId>}. */
   public String channel() {
     return RedisNames.channel(keyPrefix, issuerAlias, clientId);
@@ -213,6 +247,10 @@ public final class SessionBrokerOptions {
         + revokedSetMaxEntries
         + ", revokedEntryTtl="
         + revokedEntryTtl
+        + ", startTimeout="
+        + startTimeout
+        + ", clockSkew="
+        + clockSkew
         + "]";
   }
 
@@ -234,6 +272,10 @@ public final class SessionBrokerOptions {
     private Duration commandTimeout = DEFAULT_COMMAND_TIMEOUT;
     private Duration maxReconnectDelay = DEFAULT_MAX_RECONNECT_DELAY;
     private Clock clock = Clock.systemUTC();
+    private Duration startTimeout = DEFAULT_START_TIMEOUT;
+    private Duration clockSkew = DEFAULT_CLOCK_SKEW;
+    private ForgottenRevocationPolicy forgottenRevocationPolicy =
+        DEFAULT_FORGOTTEN_REVOCATION_POLICY;
 
     private Builder() {}
 
@@ -304,8 +346,11 @@ public final class SessionBrokerOptions {
 
     /**
      * How long a revocation is remembered locally, counted from the event's {@code at}. Set it to
-     * at least the realm's SSO Session Max, so that every session issued before a revocation has
-     * expired by the time the entry is dropped. Default 10 hours.
+     * at least the longest life of this app's sessions (the realm's SSO Session Max, or the broker
+     * registration life when registrations are given a longer {@code expiresAt}), so that every
+     * session issued before a revocation has ended by the time the entry is dropped. A dropped
+     * entry raises the watermark: older sessions are then judged by the {@link
+     * #forgottenRevocationPolicy}. Default 10 hours.
      */
     public Builder revokedEntryTtl(Duration ttl) {
       this.revokedEntryTtl = requirePositive(ttl, "revokedEntryTtl");
@@ -355,6 +400,42 @@ public final class SessionBrokerOptions {
      */
     public Builder maxReconnectDelay(Duration delay) {
       this.maxReconnectDelay = requirePositive(delay, "maxReconnectDelay");
+      return this;
+    }
+
+    /**
+     * How long {@link SessionBrokerClient#start} may take to connect, subscribe and read the stream
+     * to its end; a failed first catch-up is retried within it. When it has passed, start fails
+     * with a {@link SessionBrokerException} naming the last failure. Default 30 seconds.
+     */
+    public Builder startTimeout(Duration timeout) {
+      this.startTimeout = requirePositive(timeout, "startTimeout");
+      return this;
+    }
+
+    /**
+     * The allowance for clock differences when a session's creation time (this app's or Keycloak's
+     * clock) is compared with a revocation's time (the broker's clock). It is applied so that it
+     * never makes a revoked session look live: a session created up to this much after a user- or
+     * client-wide revocation still counts as revoked. Default 5 seconds; zero allowed.
+     */
+    public Builder clockSkew(Duration skew) {
+      Objects.requireNonNull(skew, "clockSkew");
+      if (skew.isNegative()) {
+        throw new IllegalArgumentException("clockSkew must not be negative");
+      }
+      this.clockSkew = skew;
+      return this;
+    }
+
+    /**
+     * What a check answers for a session created before the revoked set's watermark (it may have
+     * been revoked by an entry that was evicted or expired). Default {@link
+     * ForgottenRevocationPolicy#TREAT_AS_REVOKED}; {@link
+     * ForgottenRevocationPolicy#recheckOverHttp} asks the broker instead.
+     */
+    public Builder forgottenRevocationPolicy(ForgottenRevocationPolicy policy) {
+      this.forgottenRevocationPolicy = Objects.requireNonNull(policy, "forgottenRevocationPolicy");
       return this;
     }
 

@@ -143,6 +143,33 @@ public final class SessionRegistrationClient {
     throw failure("DELETE", response, List.of());
   }
 
+  /**
+   * The caller's registrations of one SSO session ({@code GET /api/v1/sessions?sid=}), first page
+   * (up to 100 records), revoked ones included while the broker keeps them.
+   *
+   * @throws SessionBrokerException when the broker refuses or cannot be reached
+   */
+  public List<SessionRecord> sessionsOfSid(String sid) {
+    requireText(sid, "sid");
+    URI uri = URI.create(sessionsUri + "?limit=100&sid=" + PercentEncoding.encode(sid));
+    HttpResponse<String> response =
+        send("GET", uri, HttpRequest.BodyPublishers.noBody(), List.of());
+    if (!isSuccess(response.statusCode())) {
+      throw failure("GET", response, List.of());
+    }
+    try {
+      JsonNode items = json.readTree(response.body()).path("items");
+      List<SessionRecord> records = new ArrayList<>();
+      for (JsonNode item : items) {
+        records.add(json.treeToValue(item, SessionRecord.class));
+      }
+      return records;
+    } catch (JsonProcessingException e) {
+      throw new SessionBrokerException(
+          "The broker answered " + response.statusCode() + " with an unreadable session page");
+    }
+  }
+
   private SessionRecord register(String sessionId, ObjectNode body, List<String> secrets) {
     HttpResponse<String> response =
         send("POST", sessionsUri, HttpRequest.BodyPublishers.ofString(body.toString()), secrets);

@@ -30,7 +30,7 @@ public final class FakeBroker implements AutoCloseable {
     this.sharded = options.shardedPubSub();
   }
 
-  RedisCommands<String, String> redis() {
+  public RedisCommands<String, String> redis() {
     return connection.sync();
   }
 
@@ -79,12 +79,12 @@ public final class FakeBroker implements AutoCloseable {
   }
 
   /** Only XADD (as if the publish was lost or the subscriber was away); returns the stream id. */
-  String append(ObjectNode event) {
+  public String append(ObjectNode event) {
     return redis().xadd(stream, Map.of("event", event.toString()));
   }
 
   /** Only PUBLISH, with {@code id} set in the payload. */
-  void publish(ObjectNode event, String id) {
+  public void publish(ObjectNode event, String id) {
     ObjectNode copy = event.deepCopy();
     copy.put("id", id);
     if (sharded) {

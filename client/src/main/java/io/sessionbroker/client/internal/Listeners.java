@@ -33,8 +33,10 @@ public final class Listeners {
     for (RevocationListener listener : listeners) {
       try {
         listener.onRevocation(event);
-      } catch (RuntimeException e) {
-        // Only id and type: the event carries no token, but a listener's message might quote
+      } catch (RuntimeException | LinkageError | AssertionError e) {
+        // Linkage and assertion errors too: a listener's bug must not stop delivery (a
+        // VirtualMachineError is left to the dispatcher's guard). Only id and type: the event
+        // carries no token, but a listener's message might quote
         // anything, so the exception is logged as the listener threw it and nothing more added.
         LOG.warn(
             "Revocation listener {} failed on event {} ({}); delivery continues",
@@ -62,7 +64,7 @@ public final class Listeners {
     for (RevocationListener listener : listeners) {
       try {
         call.accept(listener);
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError e) {
         LOG.warn("Revocation listener {} failed in {}", listener.getClass().getName(), callback, e);
       }
     }

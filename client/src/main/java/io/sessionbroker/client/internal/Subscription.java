@@ -2,6 +2,7 @@ package io.sessionbroker.client.internal;
 
 import io.lettuce.core.StreamMessage;
 import io.sessionbroker.client.LastSeenIdStore;
+import io.sessionbroker.client.RevocationEvent;
 import io.sessionbroker.client.SessionBrokerException;
 import io.sessionbroker.client.SessionBrokerOptions;
 import io.sessionbroker.client.StartPosition;
@@ -9,38 +10,51 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers every event of one client stream exactly once, in order, across reconnects.
+ * Delivers every event of one client stream exactly once, in order, across reconnects (SPEC §3.4).
  *
  * <p>The order of operations is what makes this safe. The channel is subscribed first; only when
  * the server confirms the subscription (at start and after every reconnect) does a catch-up read
- * the stream after the last delivered id. The broker appends to the stream before it publishes, so
- * every event is either already in the stream when the catch-up reads it or published after the
- * subscription was in place.
+ * the stream after the cursor. The broker appends to the stream before it publishes, so every event
+ * is either already in the stream when the catch-up reads it or published after the subscription
+ * was in place.
  *
- * <p>A live message is treated as a wake-up: the stream is read after the last delivered id, which
- * delivers the message's event together with anything appended before it but published later (as
- * can happen with several broker instances). The live payload itself is delivered only when the
- * stream cannot be read or no longer holds it. Every delivery goes through one dedupe rule: an id
- * not after the last delivered one is a duplicate.
+ * <p>The cursor (the last seen id, also what the {@link LastSeenIdStore} keeps) only ever advances
+ * over ids read <em>from the stream, in order</em>. A live message is a wake-up: the stream is read
+ * after the cursor, which delivers the message's event together with anything appended before it
+ * but published later. When the stream cannot be read (the command connection is down while pub/sub
+ * already works again), the live payload is delivered at once and its id remembered in a bounded
+ * "delivered ahead of the cursor" set; the cursor stays where it was, a catch-up is scheduled, and
+ * when it reads those ids from the stream it skips them. So an outage never makes the cursor jump
+ * over events not yet read.
  *
  * <p>All of it runs on one dispatcher thread, so ordering needs no locks and listeners are never
- * called concurrently. Lettuce's own threads only enqueue.
+ * called concurrently. Lettuce's own threads only enqueue. Every dispatcher task is guarded: a
+ * failure of any kind is logged at ERROR and the catch-up is rescheduled, never silently dropped.
  */
 public final class Subscription implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Subscription.class);
   private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(100);
+
+  /**
+   * The most ids remembered as delivered live ahead of the cursor. Beyond it the oldest is
+   * forgotten, which can only cause a duplicate delivery later, never a lost one.
+   */
+  static final int MAX_DELIVERED_AHEAD = 10_000;
 
   private final SessionBrokerOptions options;
   private final String streamKey;
@@ -53,13 +67,18 @@ public final class Subscription implements AutoCloseable {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final CompletableFuture<Void> firstCatchUp = new CompletableFuture<>();
+  private final TreeSet<StreamId> deliveredAhead = new TreeSet<>();
+  private final Runnable beforeStreamRead;
 
-  private volatile StreamId lastDelivered;
+  /** The last id read from the stream in order; {@code null} means from the stream's start. */
+  private volatile StreamId cursor;
+
   private volatile Thread dispatcherThread;
+  private volatile Throwable lastCatchUpFailure;
   private StreamId lastSaved;
   private Duration retryDelay = FIRST_RETRY_DELAY;
   private ScheduledFuture<?> pendingRetry;
-  private RedisConnections redis;
+  private volatile RedisConnections redis;
 
   /** A subscription that is not yet started. */
   public Subscription(
@@ -67,6 +86,20 @@ public final class Subscription implements AutoCloseable {
       LastSeenIdStore store,
       RevokedSet revokedSet,
       Listeners listeners) {
+    this(options, store, revokedSet, listeners, () -> {});
+  }
+
+  /**
+   * A subscription with a hook that runs on the dispatcher thread before every stream read; a hook
+   * that throws makes that read fail. For fault-injection tests.
+   */
+  Subscription(
+      SessionBrokerOptions options,
+      LastSeenIdStore store,
+      RevokedSet revokedSet,
+      Listeners listeners,
+      Runnable beforeStreamRead) {
+    this.beforeStreamRead = beforeStreamRead;
     this.options = options;
     this.streamKey = options.streamKey();
     this.store = store;
@@ -87,47 +120,93 @@ public final class Subscription implements AutoCloseable {
 
   /**
    * Connects, subscribes and runs the first catch-up; returns once the stream has been read up to
-   * its end, so the revoked set is complete from the first request on.
+   * its end, so the revoked set is complete from the first request on. A failed first catch-up is
+   * retried until {@link SessionBrokerOptions#startTimeout()} has passed.
    *
-   * @throws SessionBrokerException when Redis cannot be reached or the first catch-up fails
+   * @throws SessionBrokerException when Redis cannot be reached or the stream not read within the
+   *     start timeout; everything started is closed again
    */
   public void start() {
-    lastDelivered = store.load().map(StreamId::parse).orElse(null);
-    lastSaved = lastDelivered;
+    cursor = store.load().map(StreamId::parse).orElse(null);
+    lastSaved = cursor;
+    Duration timeout = options.startTimeout();
+    CompletableFuture<Void> subscribed = new CompletableFuture<>();
+    // Connecting runs on its own thread so that the start timeout bounds it too, whatever the
+    // driver's own connect and handshake timeouts are.
+    Thread connector =
+        new Thread(
+            () -> {
+              try {
+                connectAndSubscribe();
+                subscribed.complete(null);
+              } catch (Throwable e) {
+                subscribed.completeExceptionally(e);
+              }
+            },
+            "session-broker-start-" + options.clientId());
+    connector.setDaemon(true);
+    connector.start();
     try {
-      redis = RedisConnections.open(options, new Events());
-    } catch (SessionBrokerException e) {
-      close();
-      throw e;
-    }
-    try {
-      if (lastDelivered == null && options.startFrom() == StartPosition.NOW) {
-        // Read before subscribing: anything appended later is still caught up, nothing is skipped.
-        lastDelivered = redis.lastId(streamKey).orElse(StreamId.ZERO);
-      }
-      redis.subscribe();
-      firstCatchUp.get();
+      subscribed
+          .thenCompose(ignored -> firstCatchUp)
+          .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       LOG.info(
           "Subscribed to {} and caught up to {}", options.channel(), lastSeenId().orElse("(none)"));
     } catch (ExecutionException e) {
       close();
+      Throwable cause =
+          e.getCause() instanceof CompletionException ? e.getCause().getCause() : e.getCause();
+      if (cause instanceof SessionBrokerException known) {
+        throw known;
+      }
       throw new SessionBrokerException(
-          "First catch-up from " + streamKey + " failed: " + e.getCause().getMessage(),
-          e.getCause());
+          "Cannot subscribe to " + options.channel() + ": " + cause.getMessage(), cause);
+    } catch (TimeoutException e) {
+      close();
+      Throwable last = lastCatchUpFailure;
+      throw new SessionBrokerException(
+          "Not subscribed to "
+              + options.channel()
+              + " and caught up from "
+              + streamKey
+              + " within the start timeout of "
+              + timeout.toMillis()
+              + " ms"
+              + (subscribed.isDone()
+                  ? "; last catch-up failure: " + (last == null ? "(none)" : last.getMessage())
+                  : ": Redis did not answer the connect or subscribe"),
+          last);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       close();
       throw new SessionBrokerException("Interrupted while starting the subscription", e);
+    }
+  }
+
+  private void connectAndSubscribe() {
+    RedisConnections opened = RedisConnections.open(options, new Events());
+    synchronized (this) {
+      if (closed.get()) {
+        opened.close(); // the start timed out meanwhile
+        throw new SessionBrokerException("Closed while connecting");
+      }
+      redis = opened;
+    }
+    try {
+      if (cursor == null && options.startFrom() == StartPosition.NOW) {
+        // Read before subscribing: anything appended later is still caught up, nothing is skipped.
+        cursor = opened.lastId(streamKey).orElse(StreamId.ZERO);
+      }
+      opened.subscribe();
     } catch (RuntimeException e) {
-      close();
       throw new SessionBrokerException(
           "Cannot subscribe to " + options.channel() + ": " + e.getMessage(), e);
     }
   }
 
-  /** The id of the last delivered (or skipped) event. */
+  /** The cursor: the id of the last event read from the stream in order (delivered or skipped). */
   public Optional<String> lastSeenId() {
-    StreamId id = lastDelivered;
+    StreamId id = cursor;
     return id == null || id.equals(StreamId.ZERO) ? Optional.empty() : Optional.of(id.toString());
   }
 
@@ -138,8 +217,12 @@ public final class Subscription implements AutoCloseable {
     }
     dispatcher.shutdown();
     try {
-      if (redis != null) {
-        redis.close();
+      RedisConnections current;
+      synchronized (this) {
+        current = redis;
+      }
+      if (current != null) {
+        current.close();
       }
     } finally {
       if (Thread.currentThread() != dispatcherThread) {
@@ -164,10 +247,27 @@ public final class Subscription implements AutoCloseable {
       return;
     }
     try {
-      dispatcher.execute(task);
+      dispatcher.execute(guarded(task));
     } catch (java.util.concurrent.RejectedExecutionException e) {
       // Closed concurrently: nothing left to deliver to.
     }
+  }
+
+  /**
+   * Runs a dispatcher task so that no failure is lost: the executor would keep a thrown {@link
+   * Error} in a future nobody reads, and the catch-up would silently stop.
+   */
+  private Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Throwable e) {
+        lastCatchUpFailure = e;
+        LOG.error(
+            "Revocation dispatcher task for {} failed; the catch-up is rescheduled", streamKey, e);
+        scheduleRetry(e);
+      }
+    };
   }
 
   private void catchUp() {
@@ -183,11 +283,8 @@ public final class Subscription implements AutoCloseable {
       warnIfTrimmedPastLastDelivered();
       replayed = readStream();
     } catch (RuntimeException e) {
+      lastCatchUpFailure = e;
       saveProgress();
-      if (!firstCatchUp.isDone()) {
-        firstCatchUp.completeExceptionally(e);
-        return;
-      }
       scheduleRetry(e);
       return;
     }
@@ -204,7 +301,7 @@ public final class Subscription implements AutoCloseable {
    * so loudly instead of resuming as if nothing was lost.
    */
   private void warnIfTrimmedPastLastDelivered() {
-    StreamId last = lastDelivered;
+    StreamId last = cursor;
     if (last == null || last.equals(StreamId.ZERO)) {
       return;
     }
@@ -218,9 +315,12 @@ public final class Subscription implements AutoCloseable {
     }
   }
 
-  private void scheduleRetry(RuntimeException cause) {
+  private void scheduleRetry(Throwable cause) {
     if (closed.get()) {
       return;
+    }
+    if (pendingRetry != null && !pendingRetry.isDone()) {
+      return; // one retry is enough: it reads everything after the cursor
     }
     LOG.warn(
         "Catch-up from {} failed ({}); retrying in {} ms",
@@ -229,7 +329,7 @@ public final class Subscription implements AutoCloseable {
         retryDelay.toMillis());
     try {
       pendingRetry =
-          dispatcher.schedule(this::catchUp, retryDelay.toMillis(), TimeUnit.MILLISECONDS);
+          dispatcher.schedule(guarded(this::catchUp), retryDelay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (java.util.concurrent.RejectedExecutionException closing) {
       return;
     }
@@ -251,26 +351,30 @@ public final class Subscription implements AutoCloseable {
       try {
         readStream();
       } catch (RuntimeException e) {
-        LOG.debug("Stream read after a live message failed; using the live payload", e);
+        lastCatchUpFailure = e;
+        LOG.debug("Stream read after a live message failed; delivering the live payload", e);
+        // The cursor stays behind what could not be read; the retry reads it.
+        scheduleRetry(e);
       }
     }
     for (EventParser.Parsed parsed : batch) {
       if (parsed.id() != null) {
-        deliver(parsed);
+        deliverLive(parsed);
       }
     }
     saveProgress();
   }
 
-  /** Reads and delivers everything after the last delivered id; returns how many were new. */
+  /** Reads and delivers everything after the cursor; returns how many were new. */
   private int readStream() {
     int delivered = 0;
     while (!closed.get()) {
+      beforeStreamRead.run();
       List<StreamMessage<String, String>> entries =
-          redis.readAfter(streamKey, lastDelivered, options.catchUpBatchSize());
+          redis.readAfter(streamKey, cursor, options.catchUpBatchSize());
       for (StreamMessage<String, String> entry : entries) {
         String json = entry.getBody().get(RedisNames.EVENT_FIELD);
-        if (deliver(parser.parseStreamEntry(entry.getId(), json))) {
+        if (deliverFromStream(parser.parseStreamEntry(entry.getId(), json))) {
           delivered++;
         }
       }
@@ -281,27 +385,53 @@ public final class Subscription implements AutoCloseable {
     return delivered;
   }
 
-  /** Applies and hands out one event unless it is a duplicate; returns whether it was new. */
-  private boolean deliver(EventParser.Parsed parsed) {
+  /**
+   * Moves the cursor over one stream entry and hands its event out unless it was delivered live
+   * already; returns whether it was handed out now.
+   */
+  private boolean deliverFromStream(EventParser.Parsed parsed) {
     if (!isNew(parsed.id())) {
       return false;
     }
-    lastDelivered = parsed.id();
-    if (parsed.event() == null) {
+    cursor = parsed.id();
+    boolean deliveredLive = deliveredAhead.remove(parsed.id());
+    // Anything remembered at or below the cursor can no longer be mistaken for new.
+    deliveredAhead.headSet(parsed.id(), true).clear();
+    if (deliveredLive || parsed.event() == null) {
       return false;
     }
-    revokedSet.apply(parsed.event());
-    listeners.revocation(parsed.event());
+    hand(parsed.event());
     return true;
   }
 
+  /**
+   * Hands out a live event not read from the stream yet, and remembers its id so the stream read
+   * skips it; never moves the cursor.
+   */
+  private void deliverLive(EventParser.Parsed parsed) {
+    if (!isNew(parsed.id()) || !deliveredAhead.add(parsed.id())) {
+      return;
+    }
+    if (deliveredAhead.size() > MAX_DELIVERED_AHEAD) {
+      deliveredAhead.pollFirst();
+    }
+    if (parsed.event() != null) {
+      hand(parsed.event());
+    }
+  }
+
+  private void hand(RevocationEvent event) {
+    revokedSet.apply(event);
+    listeners.revocation(event);
+  }
+
   private boolean isNew(StreamId id) {
-    StreamId last = lastDelivered;
+    StreamId last = cursor;
     return last == null || id.isAfter(last);
   }
 
   private void saveProgress() {
-    StreamId current = lastDelivered;
+    StreamId current = cursor;
     if (current == null || current.equals(lastSaved) || current.equals(StreamId.ZERO)) {
       return;
     }

@@ -3,18 +3,21 @@ package io.sessionbroker.client.servlet;
 import io.sessionbroker.client.EventType;
 import io.sessionbroker.client.RevocationEvent;
 import io.sessionbroker.client.RevocationListener;
+import io.sessionbroker.client.SessionBrokerOptions;
 import jakarta.servlet.http.HttpSession;
 import jakarta.servlet.http.HttpSessionAttributeListener;
 import jakarta.servlet.http.HttpSessionBindingEvent;
 import jakarta.servlet.http.HttpSessionEvent;
 import jakarta.servlet.http.HttpSessionIdListener;
 import jakarta.servlet.http.HttpSessionListener;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,11 +45,28 @@ public final class SessionTracker
   /** What a session was indexed under, so that re-indexing can remove it again. */
   private record Keys(String sid, String sub, String registeredId) {}
 
+  private final Duration clockSkew;
   private final Map<String, HttpSession> sessions = new HashMap<>();
   private final Map<String, Keys> keysBySession = new HashMap<>();
   private final Map<String, Set<String>> bySid = new HashMap<>();
   private final Map<String, Set<String>> bySub = new HashMap<>();
   private final Map<String, String> byRegisteredId = new HashMap<>();
+
+  /**
+   * A tracker with the default clock-skew allowance ({@link
+   * SessionBrokerOptions#DEFAULT_CLOCK_SKEW}).
+   */
+  public SessionTracker() {
+    this(SessionBrokerOptions.DEFAULT_CLOCK_SKEW);
+  }
+
+  /**
+   * A tracker that counts a session created up to {@code clockSkew} after a user- or client-wide
+   * revocation as created before it (so that clock differences never leave a revoked session live).
+   */
+  public SessionTracker(Duration clockSkew) {
+    this.clockSkew = Objects.requireNonNull(clockSkew, "clockSkew");
+  }
 
   @Override
   public void sessionCreated(HttpSessionEvent event) {
@@ -134,7 +154,8 @@ public final class SessionTracker
     for (String id : candidates) {
       HttpSession session = sessions.get(id);
       try {
-        if (session != null && SessionAttributes.createdAt(session).isBefore(cutoff)) {
+        if (session != null
+            && SessionAttributes.createdAt(session).minus(clockSkew).isBefore(cutoff)) {
           into.add(id);
         }
       } catch (IllegalStateException alreadyInvalidated) {

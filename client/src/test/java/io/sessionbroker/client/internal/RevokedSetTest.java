@@ -3,13 +3,16 @@ package io.sessionbroker.client.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sessionbroker.client.EventType;
+import io.sessionbroker.client.ForgottenRevocationPolicy;
 import io.sessionbroker.client.Reason;
 import io.sessionbroker.client.RevocationEvent;
+import io.sessionbroker.client.SessionBrokerOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -166,5 +169,134 @@ class RevokedSetTest {
 
     assertThat(set.size()).isEqualTo(1);
     assertThat(set.isRevoked(null, "alice", NOW.plusMillis(998))).isTrue();
+  }
+
+  private RevokedSet withPolicy(int maxEntries, Duration skew, ForgottenRevocationPolicy policy) {
+    return new RevokedSet(maxEntries, Duration.ofHours(10), clock, skew, policy);
+  }
+
+  @Test
+  void whenRevokedSidIsEvictedThenOlderSessionStillCountsAsRevokedByDefault() {
+    RevokedSet set =
+        withPolicy(2, Duration.ZERO, SessionBrokerOptions.DEFAULT_FORGOTTEN_REVOCATION_POLICY);
+    Instant createdAt = NOW.minusSeconds(600);
+    set.apply(sessionRevoked("sid-evicted", NOW.minusSeconds(30)));
+    set.apply(sessionRevoked("sid-b", NOW.minusSeconds(20)));
+    set.apply(sessionRevoked("sid-c", NOW.minusSeconds(10)));
+
+    assertThat(set.size()).isEqualTo(2);
+    assertThat(set.watermark()).contains(NOW.minusSeconds(30));
+    assertThat(set.isRevoked("sid-evicted", "user-x", createdAt)).isTrue();
+  }
+
+  @Test
+  void whenSessionWasCreatedAfterTheWatermarkThenItIsLiveAndThePolicyIsNotAsked() {
+    List<String> asked = new ArrayList<>();
+    RevokedSet set =
+        withPolicy(
+            1,
+            Duration.ZERO,
+            (sid, sub, createdAt) -> {
+              asked.add(sid);
+              return true;
+            });
+    set.apply(sessionRevoked("sid-a", NOW.minusSeconds(30)));
+    set.apply(sessionRevoked("sid-b", NOW.minusSeconds(20)));
+
+    assertThat(set.isRevoked("sid-live", null, NOW.minusSeconds(29))).isFalse();
+    assertThat(asked).isEmpty();
+  }
+
+  @Test
+  void whenSessionIsOlderThanTheWatermarkThenTheConfiguredPolicyAnswers() {
+    List<String> asked = new ArrayList<>();
+    RevokedSet set =
+        withPolicy(
+            1,
+            Duration.ZERO,
+            (sid, sub, createdAt) -> {
+              asked.add(sid);
+              return "sid-a".equals(sid);
+            });
+    set.apply(sessionRevoked("sid-a", NOW.minusSeconds(30)));
+    set.apply(sessionRevoked("sid-b", NOW.minusSeconds(20)));
+
+    assertThat(set.isRevoked("sid-a", null, NOW.minusSeconds(60))).isTrue();
+    assertThat(set.isRevoked("sid-other", null, NOW.minusSeconds(60))).isFalse();
+    assertThat(asked).containsExactly("sid-a", "sid-other");
+  }
+
+  @Test
+  void whenThePolicyThrowsThenTheSessionCountsAsRevoked() {
+    RevokedSet set =
+        withPolicy(
+            1,
+            Duration.ZERO,
+            (sid, sub, createdAt) -> {
+              throw new IllegalStateException("broker unreachable");
+            });
+    set.apply(sessionRevoked("sid-a", NOW.minusSeconds(30)));
+    set.apply(sessionRevoked("sid-b", NOW.minusSeconds(20)));
+
+    assertThat(set.isRevoked("sid-a", null, NOW.minusSeconds(60))).isTrue();
+  }
+
+  @Test
+  void whenEntryHasExpiredThenOlderSessionGoesToThePolicyInsteadOfLookingLive() {
+    RevokedSet set =
+        withPolicy(10, Duration.ZERO, SessionBrokerOptions.DEFAULT_FORGOTTEN_REVOCATION_POLICY);
+    Instant createdAt = NOW.minus(Duration.ofDays(2));
+    set.apply(userRevoked("alice", NOW));
+    clock.now = NOW.plus(Duration.ofHours(11)); // the 10 h entry is expired, not yet dropped
+
+    assertThat(set.isRevoked(null, "alice", createdAt)).isTrue();
+    set.apply(sessionRevoked("sid-later", clock.now)); // drops the expired entry
+    assertThat(set.watermark()).contains(NOW);
+    assertThat(set.isRevoked(null, "alice", createdAt)).isTrue();
+    assertThat(set.isRevoked(null, "alice", NOW.plusSeconds(1))).isFalse();
+  }
+
+  @Test
+  void whenSessionIsCreatedWithinTheSkewAfterAUserRevocationThenItCountsAsRevoked() {
+    RevokedSet set =
+        withPolicy(10, Duration.ofSeconds(5), ForgottenRevocationPolicy.TREAT_AS_REVOKED);
+    set.apply(userRevoked("alice", NOW));
+
+    // The app's clock may run up to 5 s ahead of the broker's: 4 s "after" may be before.
+    assertThat(set.isRevoked(null, "alice", NOW.plusSeconds(4))).isTrue();
+    assertThat(set.isRevoked(null, "alice", NOW.plusSeconds(6))).isFalse();
+  }
+
+  @Test
+  void whenSessionIsCreatedWithinTheSkewAfterAClientNotBeforeThenItCountsAsRevoked() {
+    RevokedSet set =
+        withPolicy(10, Duration.ofSeconds(5), ForgottenRevocationPolicy.TREAT_AS_REVOKED);
+    set.apply(
+        new RevocationEvent(
+            "1-0",
+            EventType.CLIENT_REVOKED,
+            Reason.KEYCLOAK_ADMIN,
+            "acme",
+            "app1",
+            null,
+            null,
+            List.of(),
+            NOW,
+            NOW));
+
+    assertThat(set.isRevoked(null, "bob", NOW.plusSeconds(5).minusMillis(1))).isTrue();
+    assertThat(set.isRevoked(null, "bob", NOW.plusSeconds(5))).isFalse();
+  }
+
+  @Test
+  void whenSidIsRevokedThenSessionsCreatedBeforeOrWithinSkewAreRevokedButALaterSignInIsNot() {
+    RevokedSet set =
+        withPolicy(10, Duration.ofSeconds(5), ForgottenRevocationPolicy.TREAT_AS_REVOKED);
+    set.apply(sessionRevoked("sid-1", NOW));
+
+    assertThat(set.isRevoked("sid-1", null, NOW.minusSeconds(3600))).isTrue();
+    assertThat(set.isRevoked("sid-1", null, NOW.plusSeconds(3))).isTrue();
+    // Keycloak signed the user in again in the same SSO session after a client-only logout.
+    assertThat(set.isRevoked("sid-1", null, NOW.plusSeconds(60))).isFalse();
   }
 }

@@ -78,6 +78,18 @@ class SessionTrackerTest {
   }
 
   @Test
+  void whenUserRevokedThenASessionCreatedWithinTheClockSkewAfterIsInvalidatedToo() {
+    FakeHttpSession withinSkew = signedIn("A", "sid-1", "alice", T0.plusSeconds(64));
+    FakeHttpSession beyondSkew = signedIn("B", "sid-2", "alice", T0.plusSeconds(66));
+
+    tracker.onRevocation(
+        event(EventType.USER_REVOKED, null, "alice", List.of(), T0.plusSeconds(60), null));
+
+    assertThat(withinSkew.isValid()).isFalse();
+    assertThat(beyondSkew.isValid()).isTrue();
+  }
+
+  @Test
   void whenClientRevokedThenSignedInSessionsBeforeNotBeforeAreInvalidated() {
     FakeHttpSession old = signedIn("A", "sid-1", "alice", T0);
     FakeHttpSession fresh = signedIn("B", "sid-2", "bob", T0.plusSeconds(120));

@@ -4,10 +4,12 @@ import io.quarkus.oidc.IdToken;
 import io.quarkus.oidc.OidcSession;
 import io.quarkus.security.Authenticated;
 import io.sessionbroker.client.SessionRevokedException;
+import io.sessionbroker.client.push.SignedOutNotice;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -63,7 +65,16 @@ public class HomeResource {
   @GET
   @Path("signed-out")
   @Produces(MediaType.TEXT_HTML)
-  public Response signedOut() {
-    return Pages.signedOutResponse("You signed out of Keycloak and of every app in that session.");
+  public Response signedOut(
+      @QueryParam("reason") String reason,
+      @QueryParam("at") String at,
+      @QueryParam("delayMillis") String delayMillis) {
+    // From the live-push script: why, when and the delay; else Keycloak's return after logout.
+    return Pages.signedOutResponse(
+        SignedOutNotice.describe(
+            reason,
+            at,
+            delayMillis,
+            "You signed out of Keycloak and of every app in that session."));
   }
 }

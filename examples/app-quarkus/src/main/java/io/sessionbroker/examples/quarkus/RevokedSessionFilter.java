@@ -7,6 +7,7 @@ import io.sessionbroker.client.SessionBrokerClient;
 import io.smallrye.mutiny.Uni;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
@@ -40,7 +41,7 @@ public class RevokedSessionFilter {
   }
 
   @ServerRequestFilter
-  public Uni<Response> dropRevokedSession() {
+  public Uni<Response> dropRevokedSession(UriInfo uri) {
     if (identity.isAnonymous()) {
       return Uni.createFrom().nullItem();
     }
@@ -48,7 +49,15 @@ public class RevokedSessionFilter {
     if (!broker.isRevoked(session.sid(), session.subject(), session.createdAt())) {
       return Uni.createFrom().nullItem();
     }
+    String path = uri.getPath();
+    if (path.startsWith("/session-broker/")) {
+      return Uni.createFrom().nullItem(); // the event stream tells the tab "signed-out" itself
+    }
     LOG.infof("Session of sid %s was revoked: signing out locally", session.sid());
+    if (path.equals("/signed-out")) {
+      // Where the live-push script sends the tab: keep its words (why, when, delay).
+      return oidcSession.logout().map(ignored -> (Response) null);
+    }
     return oidcSession.logout().replaceWith(Pages.signedOutResponse("Your session has ended."));
   }
 }

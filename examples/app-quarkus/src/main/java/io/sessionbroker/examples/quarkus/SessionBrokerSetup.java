@@ -3,6 +3,7 @@ package io.sessionbroker.examples.quarkus;
 import io.quarkus.runtime.Startup;
 import io.sessionbroker.client.SessionBrokerClient;
 import io.sessionbroker.client.SessionBrokerOptions;
+import io.sessionbroker.client.push.SessionEventsHub;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -38,6 +39,24 @@ public class SessionBrokerSetup {
                     event.id(), event.type(), event.reason(), event.sid()));
     LOG.infof("Listening for revocations of %s/%s", settings.issuerAlias(), clientId);
     return client;
+  }
+
+  /** Live push to open tabs: told of every revocation by the client library. */
+  @Produces
+  @Singleton
+  SessionEventsHub sessionEventsHub(SessionBrokerClient client) {
+    SessionEventsHub hub =
+        new SessionEventsHub(
+            SessionEventsHub.DEFAULT_MAX_STREAMS_PER_SESSION,
+            SessionEventsHub.DEFAULT_HEARTBEAT,
+            client.options().clockSkew(),
+            client.options().clock());
+    client.addListener(hub);
+    return hub;
+  }
+
+  void close(@Disposes SessionEventsHub hub) {
+    hub.close();
   }
 
   void close(@Disposes SessionBrokerClient client) {

@@ -3,6 +3,7 @@ package io.sessionbroker.examples.servlet;
 import io.sessionbroker.client.LogoutUrls;
 import io.sessionbroker.client.SessionBrokerClient;
 import io.sessionbroker.client.SessionBrokerOptions;
+import io.sessionbroker.client.push.SessionEventsHub;
 import io.sessionbroker.client.servlet.SessionBrokerServlet;
 import io.sessionbroker.examples.servlet.oidc.OpenIdClient;
 import io.sessionbroker.examples.servlet.web.CallbackServlet;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.ee10.servlet.SessionHandler;
@@ -36,6 +38,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link SessionBrokerServlet#install} wires the client library in: a revocation event (a
  *       logout anywhere in the same SSO session) invalidates the {@code HttpSession} at once, and
  *       every request is checked against the local revoked set.
+ *   <li>{@link SessionBrokerServlet#installSessionEvents} adds live push: every open tab of a
+ *       revoked session shows a notice at once and goes to {@code /signed-out}.
  * </ul>
  *
  * <p>Settings: see {@link AppConfig}. Start: {@code java -jar app-servlet.jar}.
@@ -47,10 +51,12 @@ public final class App1 implements AutoCloseable {
 
   private final Server server;
   private final SessionBrokerClient brokerClient;
+  private final SessionEventsHub pushHub;
 
-  private App1(Server server, SessionBrokerClient brokerClient) {
+  private App1(Server server, SessionBrokerClient brokerClient, SessionEventsHub pushHub) {
     this.server = server;
     this.brokerClient = brokerClient;
+    this.pushHub = pushHub;
   }
 
   /** Starts app1 with the settings from system properties and environment; stops on SIGTERM. */
@@ -82,15 +88,17 @@ public final class App1 implements AutoCloseable {
                     event.reason(),
                     event.sid()));
     Server server = new Server();
+    AtomicReference<SessionEventsHub> pushHub = new AtomicReference<>();
     try {
       ServerConnector connector = new ServerConnector(server);
       connector.setHost(config.host());
       connector.setPort(config.port());
       server.addConnector(connector);
-      server.setHandler(webApp(config, brokerClient));
+      server.setHandler(webApp(config, brokerClient, pushHub));
       server.start();
     } catch (Exception e) {
       stopQuietly(server);
+      closeQuietly(pushHub.get());
       brokerClient.close();
       if (e instanceof IOException && e.getCause() instanceof BindException
           || e instanceof BindException) {
@@ -100,10 +108,13 @@ public final class App1 implements AutoCloseable {
       throw new IllegalStateException("app1 could not start: " + e.getMessage(), e);
     }
     LOG.info("app1 serves {} ({})", config.publicUrl(), config);
-    return new App1(server, brokerClient);
+    return new App1(server, brokerClient, pushHub.get());
   }
 
-  private static ServletContextHandler webApp(AppConfig config, SessionBrokerClient brokerClient) {
+  private static ServletContextHandler webApp(
+      AppConfig config,
+      SessionBrokerClient brokerClient,
+      AtomicReference<SessionEventsHub> pushHub) {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     OpenIdClient openId =
         new OpenIdClient(
@@ -121,8 +132,12 @@ public final class App1 implements AutoCloseable {
     sessions.setSameSite(HttpCookie.SameSite.LAX);
     sessions.setMaxInactiveInterval(SESSION_TIMEOUT_SECONDS);
     // Listeners and filters may be added to a ServletContext only while it initialises.
+    // installSessionEvents: live push to open tabs (/session-broker/events and the page script).
     context.addServletContainerInitializer(
-        (classes, servletContext) -> SessionBrokerServlet.install(servletContext, brokerClient));
+        (classes, servletContext) -> {
+          SessionBrokerServlet.install(servletContext, brokerClient);
+          pushHub.set(SessionBrokerServlet.installSessionEvents(servletContext, brokerClient));
+        });
     context.addServlet(new ServletHolder(new HomeServlet()), "");
     context.addServlet(new ServletHolder(new LoginServlet(openId)), "/login");
     context.addServlet(
@@ -146,11 +161,18 @@ public final class App1 implements AutoCloseable {
     return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
   }
 
-  /** Stops Jetty, then the client library. Idempotent. */
+  /** Stops Jetty, then the push hub and the client library. Idempotent. */
   @Override
   public void close() {
     stopQuietly(server);
+    closeQuietly(pushHub);
     brokerClient.close();
+  }
+
+  private static void closeQuietly(SessionEventsHub hub) {
+    if (hub != null) {
+      hub.close();
+    }
   }
 
   private static void stopQuietly(Server server) {

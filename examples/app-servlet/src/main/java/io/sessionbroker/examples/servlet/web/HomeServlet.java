@@ -5,6 +5,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import java.io.IOException;
+import java.time.temporal.ChronoUnit;
 
 /**
  * {@code GET /}: who is signed in, with a "Sign out" button. Nobody signed in: the sign-in starts
@@ -39,7 +40,7 @@ public final class HomeServlet extends HttpServlet {
         + "<dt>Name</dt><dd>"
         + Html.escape(user.displayName())
         + "</dd><dt>Signed in at</dt><dd>"
-        + Html.escape(user.signedInAt().toString())
+        + Html.escape(user.signedInAt().truncatedTo(ChronoUnit.SECONDS).toString())
         + "</dd><dt>Keycloak session (sid)</dt><dd><code id=\"sid\">"
         + Html.escape(user.sid())
         + "</code></dd><dt>Session Broker</dt><dd id=\"registration\">"
@@ -49,6 +50,10 @@ public final class HomeServlet extends HttpServlet {
         + "<button id=\"sign-out\" type=\"submit\">Sign out</button></form>"
         + "<p class=\"hint\">Signing out here ends the Keycloak session. Keycloak tells the"
         + " Session Broker, and the broker tells every app of that session (app2 too) to drop"
-        + " it.</p>";
+        + " it.</p>"
+        // Live push: this tab learns of a revocation at once, without a reload.
+        + "<script src=\"/session-broker/session-events.js\" defer"
+        + " data-events-url=\"/session-broker/events\" data-signed-out-url=\"/signed-out\""
+        + " data-status-selector=\"#status\"></script>";
   }
 }
