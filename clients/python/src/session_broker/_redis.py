@@ -78,7 +78,7 @@ class RedisConnections:
             self._commands = RedisCluster(
                 startup_nodes=nodes,
                 password=password,
-                cluster_error_retry_attempts=1,
+                retry=Retry(NoBackoff(), 1),
                 **options,
             )
         elif urlsplit(redis_url).scheme == SENTINEL_SCHEME:
