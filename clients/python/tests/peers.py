@@ -259,6 +259,65 @@ class TestIssuer:
             def log_message(self, *args: Any) -> None:
                 pass
 
+        class Handler(Handler):  # type: ignore[no-redef]
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                form = urllib.parse.parse_qs(self.rfile.read(length).decode())
+                grant = form.get("grant_type", [""])[0]
+                client_id = form.get("client_id", [""])[0]
+                if not self.path.endswith("/protocol/openid-connect/token"):
+                    self.send_error(404)
+                    return
+                if grant == "client_credentials":
+                    body: dict[str, Any] = {"access_token": issuer.access_token(client_id)}
+                elif grant == "authorization_code" and issuer.next_login is not None:
+                    login, issuer.next_login = issuer.next_login, None
+                    body = {
+                        "access_token": issuer.access_token(
+                            client_id, sub=login["sub"], sid=login["sid"]
+                        ),
+                        "id_token": issuer.sign(
+                            {
+                                "sub": login["sub"],
+                                "aud": client_id,
+                                "azp": client_id,
+                                "typ": "ID",
+                                "sid": login["sid"],
+                                "nonce": login["nonce"],
+                                "email": login["sub"] + "@example.com",
+                                "exp": int(time.time()) + 300,
+                            }
+                        ),
+                    }
+                    issuer.userinfo = {
+                        "sub": login["sub"],
+                        "email": login["sub"] + "@example.com",
+                        "preferred_username": login["sub"],
+                    }
+                else:
+                    self.send_error(400)
+                    return
+                body |= {"token_type": "Bearer", "expires_in": 300}
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self) -> None:
+                if self.path.endswith("/protocol/openid-connect/userinfo"):
+                    data = json.dumps(issuer.userinfo).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
+                super().do_GET()
+
+        self.next_login: dict[str, str] | None = None
+        self.userinfo: dict[str, str] = {}
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
 

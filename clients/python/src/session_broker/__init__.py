@@ -18,9 +18,11 @@ from .logout import keycloak_end_session_endpoint, logout_url
 from .registration import SessionRecord, SessionRegistrationClient
 from .resource_server import RevokedTokenMiddleware
 from .stores import FileLastSeenIdStore, InMemoryLastSeenIdStore, LastSeenIdStore
+from .tokens import ClientCredentialsToken
 
 __all__ = [
     "BrokerResponseError",
+    "ClientCredentialsToken",
     "EventType",
     "FileLastSeenIdStore",
     "InMemoryLastSeenIdStore",
