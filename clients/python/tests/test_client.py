@@ -233,3 +233,31 @@ def test_bad_arguments_are_refused() -> None:
         SessionBrokerClient("redis://127.0.0.1:1", "acme", " ")
     with pytest.raises(ValueError, match="start_from"):
         SessionBrokerClient("redis://127.0.0.1:1", "acme", "app1", start_from="later")
+
+
+def test_when_the_stream_cannot_be_read_then_a_live_event_is_delivered_but_the_cursor_stays(
+    redis_server: RedisProcess, writer: EventWriter
+) -> None:
+    recorder = Recorder()
+    with make_client(redis_server.url) as client:
+        client.add_listener(recorder)
+        first = writer.revoke_sid("sid-first")
+        wait_until(lambda: recorder.ids == [first], 5, "the first event")
+
+        # The stream key holds the wrong type: every XRANGE fails with WRONGTYPE, pub/sub works.
+        backup = writer.stream + ":backup"
+        writer.redis.rename(writer.stream, backup)
+        writer.redis.set(writer.stream, "not a stream")
+        real_stream, writer.stream = writer.stream, backup
+        unread = writer.revoke_sid("sid-appended-unpublished", publish=False)
+        live = writer.revoke_sid("sid-live-while-broken")
+        wait_until(lambda: recorder.ids == [first, live], 5, "the live payload")
+        assert client.last_seen_id == first  # Not past the unread event before it.
+        assert client.is_revoked(sid="sid-live-while-broken")
+
+        writer.redis.delete(real_stream)
+        writer.redis.rename(backup, real_stream)
+        writer.stream = real_stream
+        after = writer.revoke_sid("sid-after-repair")
+        wait_until(lambda: client.last_seen_id == after, 10, "catch-up after the repair")
+        assert recorder.ids == [first, live, unread, after]  # Each once; the unread one caught up.

@@ -404,11 +404,16 @@ class SessionBrokerClient:
             return
         if not self._is_new(live_id):
             return
-        if self._catch_up_due is None:
-            try:
-                self._read_stream(connections)
-            except redis.RedisError as e:
-                _LOG.debug("Stream read after a live message failed (%s); using its payload", e)
+        try:
+            # A wake-up: reading in order delivers whatever precedes this event first, and
+            # completes a catch-up that was waiting for its retry.
+            self._read_stream(connections)
+            if self._catch_up_due is not None and self._caught_up.is_set():
+                self._catch_up_due = None
+                self._catch_up_delay = _FIRST_RETRY_DELAY
+        except redis.RedisError as e:
+            _LOG.debug("Stream read after a live message failed (%s); using its payload", e)
+            if self._catch_up_due is None:
                 self._catch_up_due = time.monotonic() + self._catch_up_delay
         if self._is_new(live_id):
             # The stream is unreachable or no longer holds it: deliver the live copy, remember
