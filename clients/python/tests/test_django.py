@@ -183,6 +183,35 @@ def test_event_stream_tells_an_open_tab_the_moment_its_session_is_revoked(
     assert Client().get("/session-broker/events/").status_code == 204
 
 
+def test_bearer_token_middleware_refuses_a_token_of_a_logged_out_session(
+    site: Any, broker: BrokerProcess, issuer: TestIssuer
+) -> None:
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from session_broker.django import runtime
+    from session_broker.django.middleware import BearerTokenRevocationMiddleware
+
+    api = BearerTokenRevocationMiddleware(lambda request: HttpResponse("orders"))
+    sid, other_sid = str(uuid.uuid4()), str(uuid.uuid4())
+    token = issuer.access_token(CLIENT_ID, sub="frank", sid=sid)
+    other = issuer.access_token(CLIENT_ID, sub="grace", sid=other_sid)
+
+    def status(bearer: str | None) -> int:
+        headers = {"HTTP_AUTHORIZATION": "Bearer " + bearer} if bearer else {}
+        return int(api(RequestFactory().get("/api/orders", **headers)).status_code)
+
+    assert status(token) == 200
+    assert broker.backchannel_logout(issuer.logout_token(CLIENT_ID, sid, "frank")) == 200
+    wait_until(lambda: runtime.client().is_revoked(sid=sid), 5, "the revocation")
+    answer = api(RequestFactory().get("/api/orders", HTTP_AUTHORIZATION="Bearer " + token))
+    assert answer.status_code == 401
+    assert answer["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
+    assert status(other) == 200
+    assert status("forged") == 401
+    assert status(None) == 200
+
+
 def test_settings_without_redis_url_are_refused(site: Any) -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.test import override_settings
