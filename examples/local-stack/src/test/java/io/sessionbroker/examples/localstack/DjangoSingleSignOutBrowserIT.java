@@ -110,7 +110,7 @@ class DjangoSingleSignOutBrowserIT {
     screenshot("django-04-app1-signed-out-by-app3");
 
     // 5. Sign in again (Keycloak asks for the password: the SSO session is gone), then app3 by SSO.
-    browser.get(stack.app1Url() + "/");
+    browser.get(stack.app1Url() + "/login");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("password")));
     browser.findElement(By.id("username")).sendKeys(KeycloakRealm.ALICE);
     browser.findElement(By.id("password")).sendKeys(KeycloakRealm.ALICE_PASSWORD);
