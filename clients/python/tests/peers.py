@@ -80,7 +80,8 @@ class RedisProcess:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    def start(self, extra: list[str] | None = None) -> None:
+        """Starts (again) on the same port and folder, with ``extra`` arguments for this run."""
         command = [
             _redis_server(),
             "--port", str(self.port),
@@ -92,9 +93,18 @@ class RedisProcess:
             "--dir", str(self.dir),
             "--logfile", str(self.dir / "redis.log"),
             *self._extra,
+            *(extra or []),
         ]  # fmt: skip
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        wait_until(self.ping, 10, f"redis-server on {self.port}")
+        wait_until(self.serving, 10, f"redis-server on {self.port}")
+
+    def serving(self) -> bool:
+        """Answers commands (data loaded), with or without a password set."""
+        try:
+            reply = self.command("PING")
+        except OSError:
+            return False
+        return reply == "PONG" or reply.startswith("NOAUTH")
 
     def ping(self) -> bool:
         try:

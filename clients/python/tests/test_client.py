@@ -94,10 +94,15 @@ def test_when_redis_restarts_then_the_client_resubscribes_and_catches_up(
         wait_until(lambda: recorder.ids == [before], 5, "the event before the restart")
 
         redis_server.stop()
-        redis_server.start()
-        # Appended while the client reconnects, published to nobody: only catch-up finds it.
-        writer = EventWriter(redis.Redis.from_url(redis_server.url, decode_responses=True))
+        # Back with a password the client does not know: it keeps reconnecting (NOAUTH) while
+        # an event is appended and published to nobody, so only its catch-up can find it.
+        redis_server.start(["--requirepass", "only-the-test"])
+        admin = redis.Redis.from_url(
+            redis_server.url, password="only-the-test", decode_responses=True
+        )
+        writer = EventWriter(admin)
         during = writer.revoke_sid("sid-during-restart", publish=False)
+        admin.config_set("requirepass", "")
         wait_until(lambda: recorder.ids == [before, during], 15, "catch-up after the restart")
 
         after = writer.revoke_sid("sid-after")

@@ -148,6 +148,7 @@ class SessionBrokerClient:
         self._live_ids: set[StreamId] = set()
         self._catch_up_due: float | None = None
         self._catch_up_delay = _FIRST_RETRY_DELAY
+        self._reconnect_delay = _FIRST_RETRY_DELAY
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -281,7 +282,6 @@ class SessionBrokerClient:
     # -- subscriber thread --------------------------------------------------------------------
 
     def _run(self) -> None:
-        delay = _FIRST_RETRY_DELAY
         while not self._closed.is_set():
             connections: RedisConnections | None = None
             try:
@@ -297,7 +297,6 @@ class SessionBrokerClient:
                     self._cursor = StreamId.parse(newest) if newest else ZERO
                 connections.subscribe(self.channel)
                 self._receive(connections)
-                delay = _FIRST_RETRY_DELAY
             except (redis.RedisError, OSError) as e:
                 self._last_error = e
                 if self._caught_up.is_set():
@@ -305,7 +304,7 @@ class SessionBrokerClient:
                         "Connection to Redis for %s lost (%s); reconnecting in %.1f s",
                         self.channel,
                         e,
-                        delay,
+                        self._reconnect_delay,
                     )
                 else:
                     _LOG.debug("Cannot subscribe to %s yet: %s", self.channel, e)
@@ -316,9 +315,9 @@ class SessionBrokerClient:
             finally:
                 if connections is not None:
                     connections.close()
-            if self._closed.wait(delay):
+            if self._closed.wait(self._reconnect_delay):
                 break
-            delay = min(delay * 2, self._max_reconnect_delay)
+            self._reconnect_delay = min(self._reconnect_delay * 2, self._max_reconnect_delay)
 
     def _receive(self, connections: RedisConnections) -> None:
         while not self._closed.is_set():
@@ -329,6 +328,7 @@ class SessionBrokerClient:
                 continue
             kind = message.get("type")
             if kind in ("subscribe", "ssubscribe"):
+                self._reconnect_delay = _FIRST_RETRY_DELAY
                 self._catch_up_due = time.monotonic()
                 self._catch_up_delay = _FIRST_RETRY_DELAY
             elif kind in ("message", "smessage"):
