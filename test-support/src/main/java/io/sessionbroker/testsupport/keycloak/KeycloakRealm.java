@@ -27,6 +27,7 @@ import java.util.regex.Pattern;
  *       {@code ${BROKER_URL}/keycloak/demo} (legacy {@code k_logout}, {@code k_push_not_before}),
  *       whose redirect URIs are {@code ${APPn_URL}/*} and whose post-logout redirect URIs are
  *       {@code +} (the same patterns);
+ *   <li>confidential client {@code app3} (the Django app), configured like {@code app1};
  *   <li>confidential client {@code session-broker}, service account with realm-management roles
  *       {@code view-users}, {@code query-users}, {@code view-realm}, {@code view-clients} (for a
  *       reconciliation job that asks which SSO sessions still exist);
@@ -63,6 +64,12 @@ public final class KeycloakRealm {
 
   /** Second demo app client. */
   public static final String APP2 = "app2";
+
+  /** Third demo app client: the Django app ({@code examples/app-django}). */
+  public static final String APP3 = "app3";
+
+  /** Default, test-only secret of {@link #APP3}. */
+  public static final String APP3_SECRET = "app3-secret";
 
   /** Service-account client for the broker's reconciliation job. */
   public static final String SESSION_BROKER = "session-broker";
@@ -101,8 +108,10 @@ public final class KeycloakRealm {
     return fromResource(DEMO, "/keycloak/realm-demo.json")
         .set("APP1_URL", "http://127.0.0.1/app1")
         .set("APP2_URL", "http://127.0.0.1/app2")
+        .set("APP3_URL", "http://127.0.0.1/app3")
         .set("APP1_SECRET", APP1_SECRET)
         .set("APP2_SECRET", APP2_SECRET)
+        .set("APP3_SECRET", APP3_SECRET)
         .set("SESSION_BROKER_SECRET", SESSION_BROKER_SECRET)
         .set("BROKER_ADMIN_SECRET", BROKER_ADMIN_SECRET);
   }
@@ -156,6 +165,11 @@ public final class KeycloakRealm {
     /** Base URL of {@code app2}; its redirect URIs become {@code <url>/*}. */
     public Builder app2Url(String url) {
       return set("APP2_URL", stripTrailingSlash(url));
+    }
+
+    /** Base URL of {@code app3} (Django); its redirect URIs become {@code <url>/*}. */
+    public Builder app3Url(String url) {
+      return set("APP3_URL", stripTrailingSlash(url));
     }
 
     /** Sets any placeholder {@code ${name}} of the template. */

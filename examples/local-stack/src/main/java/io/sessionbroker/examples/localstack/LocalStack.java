@@ -28,7 +28,8 @@ import java.util.stream.Stream;
 
 /**
  * The whole demo on this machine: redis-server, Keycloak with the demo realm, the Session Broker
- * and the two example apps, each as its own process on loopback.
+ * and the example apps (app1 servlet, app2 Quarkus, app3 Django), each as its own process on
+ * loopback.
  *
  * <p>Run {@code ./run-local} (or {@link #main}) for the interactive stack on well-known ports;
  * Ctrl-C stops every process it started. Tests use {@link #start(StackSettings, PrintStream)} with
@@ -60,6 +61,7 @@ public final class LocalStack implements AutoCloseable {
       List.of("QUARKUS_", "SESSION_BROKER_", "APP_", "OIDC_", "KC_");
 
   private final List<JavaProcess> children = new ArrayList<>();
+  private DjangoApp app3;
   private boolean closed;
   private volatile boolean stopping;
 
@@ -128,6 +130,7 @@ public final class LocalStack implements AutoCloseable {
     requireFree(settings.brokerPort(), "the broker", "LOCAL_STACK_BROKER_PORT");
     requireFree(settings.app1Port(), "app1", "LOCAL_STACK_APP1_PORT");
     requireFree(settings.app2Port(), "app2", "LOCAL_STACK_APP2_PORT");
+    requireFree(settings.app3Port(), "app3 (Django)", "LOCAL_STACK_APP3_PORT");
     Path brokerJar =
         requireBuilt(settings.repository().resolve("broker/target/quarkus-app/quarkus-run.jar"));
     Path app1Jar =
@@ -159,6 +162,7 @@ public final class LocalStack implements AutoCloseable {
                       .brokerUrl(brokerUrl())
                       .app1Url(app1Url())
                       .app2Url(app2Url())
+                      .app3Url(app3Url())
                       .build())
               .httpPort(settings.keycloakPort())
               .start();
@@ -220,6 +224,31 @@ public final class LocalStack implements AutoCloseable {
             app2Jar);
     awaitReady(app1, URI.create(app1Url() + "/health"), APP_START_TIMEOUT);
     awaitReady(app2, URI.create(app2Url() + "/q/health/ready"), APP_START_TIMEOUT);
+
+    step("app3 (Django) on port " + settings.app3Port() + " (first run: creates its venv)");
+    app3 =
+        DjangoApp.start(
+            settings.repository(),
+            settings.workDir(),
+            logs.resolve("app3.log"),
+            Map.of(
+                "APP_HOST",
+                LOOPBACK,
+                "APP_PORT",
+                Integer.toString(settings.app3Port()),
+                "OIDC_ISSUER_URL",
+                issuerUrl(),
+                "OIDC_CLIENT_ID",
+                KeycloakRealm.APP3,
+                "OIDC_CLIENT_SECRET",
+                KeycloakRealm.APP3_SECRET,
+                "SESSION_BROKER_URL",
+                brokerUrl(),
+                "SESSION_BROKER_REDIS_URI",
+                redisUri(),
+                "SESSION_BROKER_ISSUER_ALIAS",
+                "demo"));
+    app3.awaitReady(URI.create(app3Url() + "/health"), APP_START_TIMEOUT);
     writeUrlsFile();
   }
 
@@ -321,6 +350,7 @@ public final class LocalStack implements AutoCloseable {
     Map<String, String> urls = new LinkedHashMap<>();
     urls.put("app1.url", app1Url());
     urls.put("app2.url", app2Url());
+    urls.put("app3.url", app3Url());
     urls.put("broker.url", brokerUrl());
     urls.put("keycloak.url", keycloak.url());
     urls.put("issuer.url", issuerUrl());
@@ -334,6 +364,7 @@ public final class LocalStack implements AutoCloseable {
     out.println();
     out.println("  app1 (servlet, Jetty)  " + app1Url() + "/");
     out.println("  app2 (Quarkus OIDC)    " + app2Url() + "/");
+    out.println("  app3 (Django)          " + app3Url() + "/");
     out.println("  broker                 " + brokerUrl() + "/q/health/ready  (API: /q/openapi)");
     out.println(
         "  Keycloak               "
@@ -367,6 +398,18 @@ public final class LocalStack implements AutoCloseable {
    */
   private JavaProcess awaitUnexpectedExit() {
     while (true) {
+      if (app3 != null && !app3.isAlive()) {
+        pause(Duration.ofSeconds(2));
+        if (!stopping) {
+          System.err.println(
+              "app3 (Django) exited unexpectedly (code "
+                  + app3.exitValue()
+                  + "); see "
+                  + app3.logFile()
+                  + ". Stopping the rest.");
+          System.exit(1);
+        }
+      }
       for (JavaProcess child : children) {
         if (!child.isAlive()) {
           pause(Duration.ofSeconds(2));
@@ -415,6 +458,11 @@ public final class LocalStack implements AutoCloseable {
     return "http://" + LOOPBACK + ":" + settings.app2Port();
   }
 
+  /** app3's (Django) base URL. */
+  public String app3Url() {
+    return "http://" + LOOPBACK + ":" + settings.app3Port();
+  }
+
   /** The demo realm's issuer URL. */
   public String issuerUrl() {
     return keycloak.issuerUrl(KeycloakRealm.DEMO);
@@ -440,6 +488,9 @@ public final class LocalStack implements AutoCloseable {
       return;
     }
     closed = true;
+    if (app3 != null) {
+      app3.close();
+    }
     for (int i = children.size() - 1; i >= 0; i--) {
       children.get(i).close();
     }

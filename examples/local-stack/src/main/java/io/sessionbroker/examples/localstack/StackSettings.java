@@ -16,6 +16,7 @@ import java.util.Objects;
  * @param brokerPort the broker's HTTP port
  * @param app1Port app1's (servlet app) HTTP port
  * @param app2Port app2's (Quarkus app) HTTP port
+ * @param app3Port app3's (Django app) HTTP port
  */
 public record StackSettings(
     Path repository,
@@ -24,7 +25,8 @@ public record StackSettings(
     int keycloakPort,
     int brokerPort,
     int app1Port,
-    int app2Port) {
+    int app2Port,
+    int app3Port) {
 
   /** The interactive run's Redis port (not 6379, which a system redis-server may hold). */
   public static final int DEFAULT_REDIS_PORT = 6380;
@@ -41,6 +43,29 @@ public record StackSettings(
   /** The interactive run's app2 port. */
   public static final int DEFAULT_APP2_PORT = 8082;
 
+  /** The interactive run's app3 (Django) port. */
+  public static final int DEFAULT_APP3_PORT = 8083;
+
+  /** Settings with app3 (Django) on a free port. */
+  public StackSettings(
+      Path repository,
+      Path workDir,
+      int redisPort,
+      int keycloakPort,
+      int brokerPort,
+      int app1Port,
+      int app2Port) {
+    this(
+        repository,
+        workDir,
+        redisPort,
+        keycloakPort,
+        brokerPort,
+        app1Port,
+        app2Port,
+        FreePorts.next());
+  }
+
   /** Checks the values. */
   public StackSettings {
     Objects.requireNonNull(repository, "repository");
@@ -50,8 +75,8 @@ public record StackSettings(
   /**
    * The interactive run: well-known ports, each overridable by an environment variable ({@code
    * LOCAL_STACK_REDIS_PORT}, {@code LOCAL_STACK_KEYCLOAK_PORT}, {@code LOCAL_STACK_BROKER_PORT},
-   * {@code LOCAL_STACK_APP1_PORT}, {@code LOCAL_STACK_APP2_PORT}), files in {@code LOCAL_STACK_DIR}
-   * or {@code examples/local-stack/target/local-stack}.
+   * {@code LOCAL_STACK_APP1_PORT}, {@code LOCAL_STACK_APP2_PORT}, {@code LOCAL_STACK_APP3_PORT}),
+   * files in {@code LOCAL_STACK_DIR} or {@code examples/local-stack/target/local-stack}.
    */
   public static StackSettings fromEnvironment(Map<String, String> env) {
     Path repository = findRepository();
@@ -65,7 +90,8 @@ public record StackSettings(
         port(env, "LOCAL_STACK_KEYCLOAK_PORT", DEFAULT_KEYCLOAK_PORT),
         port(env, "LOCAL_STACK_BROKER_PORT", DEFAULT_BROKER_PORT),
         port(env, "LOCAL_STACK_APP1_PORT", DEFAULT_APP1_PORT),
-        port(env, "LOCAL_STACK_APP2_PORT", DEFAULT_APP2_PORT));
+        port(env, "LOCAL_STACK_APP2_PORT", DEFAULT_APP2_PORT),
+        port(env, "LOCAL_STACK_APP3_PORT", DEFAULT_APP3_PORT));
   }
 
   /** A stack on free ports, e.g. for tests, keeping its files in {@code workDir}. */
@@ -73,6 +99,7 @@ public record StackSettings(
     return new StackSettings(
         findRepository(),
         workDir.toAbsolutePath(),
+        FreePorts.next(),
         FreePorts.next(),
         FreePorts.next(),
         FreePorts.next(),

@@ -40,10 +40,11 @@ import org.junit.jupiter.api.Timeout;
  * logout revokes the registration, and SIGTERM (as Ctrl-C) stops every process it started.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-@Timeout(value = 3, unit = TimeUnit.MINUTES)
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class RunLocalCommandIT {
 
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(150);
+  // Includes app3's first start, which creates its Python virtual environment (pip from PyPI).
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(240);
   private static final Path WORK_DIR = Path.of("target/run-local-test").toAbsolutePath();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -72,7 +73,8 @@ class RunLocalCommandIT {
                 "LOCAL_STACK_KEYCLOAK_PORT", Integer.toString(FreePorts.next()),
                 "LOCAL_STACK_BROKER_PORT", Integer.toString(FreePorts.next()),
                 "LOCAL_STACK_APP1_PORT", Integer.toString(FreePorts.next()),
-                "LOCAL_STACK_APP2_PORT", Integer.toString(FreePorts.next())));
+                "LOCAL_STACK_APP2_PORT", Integer.toString(FreePorts.next()),
+                "LOCAL_STACK_APP3_PORT", Integer.toString(FreePorts.next())));
     runLocal = command.start();
     runLocal.getOutputStream().close();
     Path urlsFile = WORK_DIR.resolve(LocalStack.URLS_FILE);

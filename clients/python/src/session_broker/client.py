@@ -1,0 +1,465 @@
+"""The subscriber: keeps a local revoked set current from the broker's channel and stream."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from types import TracebackType
+
+import redis
+
+from ._redis import PubSubMode, RedisConnections, channel_name, stream_key
+from ._revoked_set import Clock, RevokedSet, utc_now
+from ._stream_id import ZERO, StreamId
+from .events import EventFormatError, RevocationEvent, event_id_of, parse_event
+from .exceptions import SessionBrokerError, StartupError
+from .stores import InMemoryLastSeenIdStore, LastSeenIdStore
+
+__all__ = ["RecheckPolicy", "RevocationListener", "SessionBrokerClient"]
+
+_LOG = logging.getLogger("session_broker")
+
+RevocationListener = Callable[[RevocationEvent], object]
+"""Called with each revocation event, once, in stream order, on the client's subscriber thread."""
+
+RecheckPolicy = Callable[[str | None, str | None, datetime | None], bool]
+"""Decides a session the revoked set can no longer answer for (created before the eviction
+watermark): called with ``(sid, sub, created_at)``, returns whether it is revoked. Typically a
+re-check over HTTP (``GET /api/v1/sessions/...``)."""
+
+_FIRST_RETRY_DELAY = 0.1
+_POLL_INTERVAL = 0.5
+_MAX_REMEMBERED_LIVE_IDS = 10_000
+
+
+class SessionBrokerClient:
+    """Receives the broker's revocation events for one client and answers ``is_revoked`` from
+    memory (SPEC §3.5, guarantees of §3.4).
+
+    The channel is subscribed first; each time Redis confirms the subscription (at start and after
+    every reconnect) the stream is read after the *cursor*, the id of the last event read from the
+    stream in order. The broker appends to the stream before it publishes, so every event is
+    either in the stream when the catch-up reads it or published after the subscription was in
+    place. A live message wakes a stream read; only when the stream cannot be read is the live
+    payload delivered by itself, and then it is remembered for dedupe but never moves the cursor
+    (events before it may not have been read yet). Every event reaches the listeners once, in
+    stream order, on one thread; a listener that raises is logged and delivery goes on.
+
+    Args:
+        redis_url: ``redis://host:port[/db]`` (also ``rediss://``, ``unix://``, user and password
+            in the URL); ``redis-sentinel://host:port[,host:port]#<master>`` for Sentinel; one or
+            more comma-separated ``redis://host:port`` seed nodes with ``cluster=True``.
+        issuer_alias: the broker's issuer alias (``session-broker.issuers.<alias>``).
+        client_id: the Keycloak client id of this app.
+        last_seen_store: where the cursor is kept; default in memory (a restart replays what the
+            stream retains). :class:`FileLastSeenIdStore` resumes after a restart.
+        key_prefix: the broker's ``session-broker.redis.key-prefix``.
+        cluster: ``redis_url`` names Redis Cluster seed nodes.
+        pub_sub_mode: classic or sharded pub/sub; ``auto`` is sharded in Cluster.
+        revoked_set_max_entries: how many sids, session ids and users are remembered; beyond it
+            the oldest are evicted and the eviction watermark rises.
+        revoked_entry_ttl: how long a revocation is remembered after its ``at`` (Keycloak's SSO
+            Session Max; default 10 hours).
+        clock_skew: allowance between this host's clock and the broker's/Keycloak's when
+            comparing a session's ``created_at`` with a revocation time (default 2 s).
+        recheck: decides sessions created before the eviction watermark; ``None`` (default)
+            treats them as revoked. Never lets an evicted revocation look live.
+        start_from: with no stored cursor, ``"retained"`` (default) replays what the stream
+            retains, ``"now"`` starts after its newest entry.
+        catch_up_batch_size: entries per ``XRANGE`` call.
+        start_timeout: seconds :meth:`start` waits for the first catch-up before it fails.
+        command_timeout: Redis socket connect/read timeout, seconds.
+        max_reconnect_delay: upper bound of the exponential reconnect back-off, seconds.
+        clock: the current instant (tests).
+
+    Raises:
+        ValueError: an argument is out of range or ``redis_url`` is malformed.
+    """
+
+    def __init__(
+        self,
+        redis_url: str,
+        issuer_alias: str,
+        client_id: str,
+        *,
+        last_seen_store: LastSeenIdStore | None = None,
+        key_prefix: str = "sb",
+        cluster: bool = False,
+        pub_sub_mode: PubSubMode | str = PubSubMode.AUTO,
+        revoked_set_max_entries: int = 100_000,
+        revoked_entry_ttl: timedelta = timedelta(hours=10),
+        clock_skew: timedelta = timedelta(seconds=2),
+        recheck: RecheckPolicy | None = None,
+        start_from: str = "retained",
+        catch_up_batch_size: int = 500,
+        start_timeout: float = 10.0,
+        command_timeout: float = 5.0,
+        max_reconnect_delay: float = 5.0,
+        clock: Clock = utc_now,
+    ) -> None:
+        for name, value in (
+            ("redis_url", redis_url),
+            ("issuer_alias", issuer_alias),
+            ("client_id", client_id),
+            ("key_prefix", key_prefix),
+        ):
+            if not value or not value.strip():
+                raise ValueError(f"{name} must not be blank")
+        if start_from not in ("retained", "now"):
+            raise ValueError("start_from must be 'retained' or 'now'")
+        for name, number in (
+            ("catch_up_batch_size", catch_up_batch_size),
+            ("start_timeout", start_timeout),
+            ("command_timeout", command_timeout),
+            ("max_reconnect_delay", max_reconnect_delay),
+        ):
+            if number <= 0:
+                raise ValueError(f"{name} must be positive")
+        if clock_skew < timedelta(0):
+            raise ValueError("clock_skew must not be negative")
+        self._redis_url = redis_url
+        self._cluster = cluster
+        self._pub_sub_mode = PubSubMode(pub_sub_mode)
+        self.issuer_alias = issuer_alias
+        self.client_id = client_id
+        self.channel = channel_name(key_prefix, issuer_alias, client_id)
+        self.stream_key = stream_key(key_prefix, issuer_alias, client_id)
+        self._store = last_seen_store if last_seen_store is not None else InMemoryLastSeenIdStore()
+        self._revoked = RevokedSet(revoked_set_max_entries, revoked_entry_ttl, clock)
+        self._clock_skew = clock_skew
+        self._recheck = recheck
+        self._start_from = start_from
+        self._batch = catch_up_batch_size
+        self._start_timeout = start_timeout
+        self._command_timeout = command_timeout
+        self._max_reconnect_delay = max_reconnect_delay
+        self._listeners: list[RevocationListener] = []
+        self._listeners_lock = threading.Lock()
+        self._closed = threading.Event()
+        self._caught_up = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._last_error: BaseException | None = None
+        # Subscriber-thread state: the cursor and the ids delivered live beyond it.
+        self._cursor: StreamId | None = None
+        self._saved: StreamId | None = None
+        self._live_ids: set[StreamId] = set()
+        self._catch_up_due: float | None = None
+        self._catch_up_delay = _FIRST_RETRY_DELAY
+        self._reconnect_delay = _FIRST_RETRY_DELAY
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def start(self) -> SessionBrokerClient:
+        """Connects, subscribes and reads the stream up to its end, so the revoked set is
+        complete from the first request on; then keeps it current on a daemon thread.
+
+        Returns:
+            this client.
+
+        Raises:
+            StartupError: no successful catch-up within ``start_timeout`` seconds (Redis
+                unreachable, wrong credentials, ...), or the stored cursor cannot be read; the
+                client is closed.
+            SessionBrokerError: already started or closed.
+        """
+        if self._thread is not None or self._closed.is_set():
+            raise SessionBrokerError("start() may be called once, before close()")
+        try:
+            stored = self._store.load()
+            self._cursor = StreamId.parse(stored) if stored else None
+        except (OSError, ValueError) as e:
+            self._closed.set()
+            raise StartupError(f"cannot read the last seen id: {e}") from e
+        self._saved = self._cursor
+        self._thread = threading.Thread(
+            target=self._run, name=f"session-broker-{self.client_id}", daemon=True
+        )
+        self._thread.start()
+        if not self._caught_up.wait(self._start_timeout):
+            cause = self._last_error
+            self.close()
+            raise StartupError(
+                f"no catch-up from {self.stream_key} within {self._start_timeout:g} s"
+                + (f": {cause}" if cause else "")
+            ) from cause
+        _LOG.info("Subscribed to %s and caught up to %s", self.channel, self.last_seen_id)
+        return self
+
+    def close(self) -> None:
+        """Stops the subscriber thread (waits up to ``command_timeout`` seconds for a running
+        listener). Idempotent; never raises."""
+        self._closed.set()
+        thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(self._command_timeout + _POLL_INTERVAL)
+            if thread.is_alive():
+                _LOG.warning("A revocation listener is still running after close; left to finish")
+
+    def __enter__(self) -> SessionBrokerClient:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def add_listener(self, listener: RevocationListener) -> None:
+        """Adds a listener; add it before :meth:`start` to also see the events of the catch-up."""
+        with self._listeners_lock:
+            self._listeners = [*self._listeners, listener]
+
+    def remove_listener(self, listener: RevocationListener) -> None:
+        """Removes a listener added before; unknown listeners are ignored."""
+        with self._listeners_lock:
+            self._listeners = [x for x in self._listeners if x is not listener]
+
+    @property
+    def last_seen_id(self) -> str | None:
+        """The cursor: id of the last event read from the stream in order, or ``None``."""
+        cursor = self._cursor
+        return None if cursor is None or cursor == ZERO else str(cursor)
+
+    @property
+    def eviction_watermark(self) -> datetime | None:
+        """Revocations at or before this instant may have been evicted from the revoked set."""
+        return self._revoked.watermark
+
+    def is_session_revoked(self, session_id: str) -> bool:
+        """Whether the broker listed this registered local session id in a revocation."""
+        return self._revoked.session_revoked(session_id)
+
+    def is_revoked(
+        self,
+        sid: str | None = None,
+        sub: str | None = None,
+        created_at: datetime | None = None,
+    ) -> bool:
+        """Whether a signed-in session is revoked, from memory (no Redis call).
+
+        Revoked when its ``sid`` was revoked; when its user ``sub`` was revoked after the session
+        was created; when the whole client was revoked ("logout all", push not-before) after the
+        session was created. Times are compared with the ``clock_skew`` allowance, in favour of
+        "revoked". A session of unknown age (``created_at`` omitted) counts as older than every
+        user- and client-wide revocation, so pass ``created_at`` whenever ``sub`` is known.
+
+        A session created before the eviction watermark may have been revoked by an evicted
+        entry: it is decided by ``recheck``, or treated as revoked when there is none.
+
+        Args:
+            sid: the Keycloak SSO session id (the ID token's ``sid``).
+            sub: the user (the ID token's ``sub``).
+            created_at: when the session began (sign-in; the ID token's ``iat`` is a good
+                choice), timezone-aware.
+
+        Raises:
+            ValueError: ``created_at`` is naive (no time zone).
+        """
+        if created_at is not None and created_at.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware")
+        if sid is not None and self._revoked.sid_revoked(sid):
+            return True
+        if self._predates(created_at, self._revoked.client_not_before):
+            return True
+        if sub is not None and self._predates(created_at, self._revoked.user_revoked_before(sub)):
+            return True
+        if self._predates(created_at, self._revoked.watermark):
+            return True if self._recheck is None else bool(self._recheck(sid, sub, created_at))
+        return False
+
+    def _predates(self, created_at: datetime | None, revoked_before: datetime | None) -> bool:
+        if revoked_before is None:
+            return False
+        return created_at is None or created_at < revoked_before + self._clock_skew
+
+    # -- subscriber thread --------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._closed.is_set():
+            connections: RedisConnections | None = None
+            try:
+                connections = RedisConnections(
+                    self._redis_url,
+                    cluster=self._cluster,
+                    pub_sub_mode=self._pub_sub_mode,
+                    timeout=self._command_timeout,
+                )
+                if self._cursor is None and self._start_from == "now":
+                    # Read before subscribing: later appends are still caught up.
+                    newest = connections.last_id(self.stream_key)
+                    self._cursor = StreamId.parse(newest) if newest else ZERO
+                connections.subscribe(self.channel)
+                self._receive(connections)
+            except (redis.RedisError, OSError) as e:
+                self._last_error = e
+                if self._caught_up.is_set():
+                    _LOG.warning(
+                        "Connection to Redis for %s lost (%s); reconnecting in %.1f s",
+                        self.channel,
+                        e,
+                        self._reconnect_delay,
+                    )
+                else:
+                    _LOG.debug("Cannot subscribe to %s yet: %s", self.channel, e)
+            except Exception as e:
+                # A defect, not an outage: log it with its stack and keep the subscription alive.
+                self._last_error = e
+                _LOG.exception("Unexpected error in the subscriber of %s", self.channel)
+            finally:
+                if connections is not None:
+                    connections.close()
+            if self._closed.wait(self._reconnect_delay):
+                break
+            self._reconnect_delay = min(self._reconnect_delay * 2, self._max_reconnect_delay)
+
+    def _receive(self, connections: RedisConnections) -> None:
+        while not self._closed.is_set():
+            if self._catch_up_due is not None and time.monotonic() >= self._catch_up_due:
+                self._catch_up(connections)
+            message = connections.next_message(timeout=_POLL_INTERVAL)
+            if message is None:
+                continue
+            kind = message.get("type")
+            if kind in ("subscribe", "ssubscribe"):
+                self._reconnect_delay = _FIRST_RETRY_DELAY
+                self._catch_up_due = time.monotonic()
+                self._catch_up_delay = _FIRST_RETRY_DELAY
+            elif kind in ("message", "smessage"):
+                self._on_live(connections, message["data"])
+
+    def _catch_up(self, connections: RedisConnections) -> None:
+        try:
+            self._warn_if_trimmed(connections)
+            replayed = self._read_stream(connections)
+        except redis.RedisError as e:
+            self._last_error = e
+            self._save_progress()
+            log = _LOG.warning if self._caught_up.is_set() else _LOG.debug
+            log(
+                "Catch-up from %s failed (%s); retrying in %.1f s",
+                self.stream_key,
+                e,
+                self._catch_up_delay,
+            )
+            self._catch_up_due = time.monotonic() + self._catch_up_delay
+            self._catch_up_delay = min(self._catch_up_delay * 2, self._max_reconnect_delay)
+            return
+        self._catch_up_due = None
+        self._save_progress()
+        _LOG.debug("Caught up from %s: %d event(s) replayed", self.stream_key, replayed)
+        self._caught_up.set()
+
+    def _warn_if_trimmed(self, connections: RedisConnections) -> None:
+        """Retention may have trimmed events this subscriber never read; they cannot be
+        recovered, so say so loudly instead of resuming as if nothing was lost."""
+        cursor = self._cursor
+        if cursor is None or cursor == ZERO:
+            return
+        deleted = connections.max_deleted_id(self.stream_key)
+        if deleted is not None and StreamId.parse(deleted) > cursor:
+            _LOG.warning(
+                "Events after the last one this subscriber read (%s) were trimmed from %s unread"
+                " (away longer than the broker's retention, or Redis lost data); revocations"
+                " among them are lost to this instance",
+                cursor,
+                self.stream_key,
+            )
+
+    def _read_stream(self, connections: RedisConnections) -> int:
+        """Reads and delivers every entry after the cursor, moving the cursor over each."""
+        delivered = 0
+        while not self._closed.is_set():
+            after = str(self._cursor or ZERO)
+            entries = connections.read_after(self.stream_key, after, self._batch)
+            for entry_id, fields in entries:
+                stream_id = StreamId.parse(entry_id)
+                self._cursor = stream_id
+                if stream_id in self._live_ids:
+                    self._live_ids.discard(stream_id)  # Delivered live while the stream was away.
+                    continue
+                if self._deliver(fields.get("event"), entry_id):
+                    delivered += 1
+            if self._live_ids:
+                cursor = self._cursor
+                self._live_ids = {i for i in self._live_ids if cursor is None or i > cursor}
+            if len(entries) < self._batch:
+                break
+        return delivered
+
+    def _on_live(self, connections: RedisConnections, payload: str) -> None:
+        text_id = event_id_of(payload)
+        try:
+            live_id = StreamId.parse(text_id) if text_id else None
+        except ValueError:
+            live_id = None
+        if live_id is None:
+            _LOG.warning("Skipped a message on %s without a stream id", self.channel)
+            return
+        if not self._is_new(live_id):
+            return
+        try:
+            # A wake-up: reading in order delivers whatever precedes this event first, and
+            # completes a catch-up that was waiting for its retry.
+            self._read_stream(connections)
+            if self._catch_up_due is not None and self._caught_up.is_set():
+                self._catch_up_due = None
+                self._catch_up_delay = _FIRST_RETRY_DELAY
+        except redis.RedisError as e:
+            _LOG.debug("Stream read after a live message failed (%s); using its payload", e)
+            if self._catch_up_due is None:
+                self._catch_up_due = time.monotonic() + self._catch_up_delay
+        if self._is_new(live_id):
+            # The stream is unreachable or no longer holds it: deliver the live copy, remember
+            # its id for dedupe, leave the cursor where the stream reading stopped.
+            self._deliver(payload, text_id)
+            if len(self._live_ids) >= _MAX_REMEMBERED_LIVE_IDS:
+                self._live_ids.discard(min(self._live_ids))
+            self._live_ids.add(live_id)
+        self._save_progress()
+
+    def _is_new(self, stream_id: StreamId) -> bool:
+        cursor = self._cursor
+        return (cursor is None or stream_id > cursor) and stream_id not in self._live_ids
+
+    def _deliver(self, payload: str | None, entry_id: str | None) -> bool:
+        """Applies and hands out one event; returns whether it was a deliverable event."""
+        if payload is None:
+            _LOG.warning(
+                "Stream entry %s of %s has no event field; skipped", entry_id, self.stream_key
+            )
+            return False
+        try:
+            event = parse_event(payload)
+        except EventFormatError as e:
+            _LOG.warning("Skipped unreadable event %s on %s: %s", entry_id, self.stream_key, e)
+            return False
+        if event is None:
+            return False
+        self._revoked.apply(event)
+        for listener in self._listeners:
+            try:
+                listener(event)
+            except Exception:
+                _LOG.exception("Revocation listener %r failed on event %s", listener, event.id)
+        return True
+
+    def _save_progress(self) -> None:
+        cursor = self._cursor
+        if cursor is None or cursor == ZERO or cursor == self._saved:
+            return
+        try:
+            self._store.save(str(cursor))
+            self._saved = cursor
+        except OSError:
+            _LOG.warning(
+                "Could not store the last seen id %s; a restart may replay events",
+                cursor,
+                exc_info=True,
+            )
