@@ -343,6 +343,8 @@ class TestIssuer:
     def access_token(self, client_id: str, **claims: Any) -> str:
         base = {
             "sub": "service-account-" + client_id,
+            "preferred_username": "service-account-" + client_id,
+            "client_id": client_id,
             "aud": ["session-broker", "account"],
             "azp": client_id,
             "typ": "Bearer",
