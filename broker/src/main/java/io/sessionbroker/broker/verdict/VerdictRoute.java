@@ -22,7 +22,9 @@ import jakarta.enterprise.event.Observes;
  *   <li>{@code 503} when the token cannot be judged (issuer keys unreachable, view not warm yet).
  * </ul>
  *
- * Every answer has {@code Cache-Control: no-store}; none contains the token.
+ * Every answer has {@code Cache-Control: no-store}; none contains the token. The method and any
+ * path below {@code /api/v1/verdict/} are ignored (Envoy's {@code ext_authz} sends the original
+ * request's method and appends its path), and so is a body.
  *
  * <p>A plain Vert.x route ordered before Quarkus' authentication filter (priority 200, so order
  * -200): the caller is a proxy forwarding an end user's token, not an API client, and the API's
@@ -47,16 +49,13 @@ public class VerdictRoute {
 
   void register(@Observes Router router) {
     router.route(PATH).order(ORDER).handler(this::handle);
+    // Envoy's ext_authz HTTP service appends the original path and keeps the original method.
+    router.route(PATH + "/*").order(ORDER).handler(this::handle);
   }
 
   private void handle(RoutingContext context) {
     HttpServerResponse response = context.response();
     response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-    String method = context.request().method().name();
-    if (!"GET".equals(method) && !"HEAD".equals(method)) {
-      response.setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET, HEAD").end();
-      return;
-    }
     String token = bearerToken(context.request().getHeader(HttpHeaders.AUTHORIZATION));
     Verdict quick = verdicts.judgeWithoutVerifying(token);
     if (quick != null) {

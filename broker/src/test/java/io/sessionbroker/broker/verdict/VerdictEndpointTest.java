@@ -146,6 +146,20 @@ class VerdictEndpointTest {
   }
 
   @Test
+  void whenEnvoyAppendsTheOriginalPathAndMethodThenTheVerdictIsTheSame() {
+    String token = accessToken(issuer, "spa", sid, sub);
+
+    Response response =
+        given()
+            .header("Authorization", "Bearer " + token)
+            .when()
+            .post("/api/v1/verdict/orders/42?x=1");
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.header("X-Session-Broker-Sid")).isEqualTo(sid);
+  }
+
+  @Test
   void whenThereIsNoTokenThen401WithABareBearerChallenge() {
     Response response = given().when().get("/api/v1/verdict");
 
