@@ -5,6 +5,7 @@ import io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.broker.token.Issuer;
 import io.sessionbroker.broker.token.IssuerDirectory;
@@ -69,10 +70,15 @@ public class RevocationFeed {
   private final Map<String, String> cursors = new ConcurrentHashMap<>();
 
   private volatile boolean warm;
+  private volatile boolean redisUnavailable;
+  private boolean failing;
+  private Instant nextDiscovery = Instant.MIN;
+  private Instant nextPrune = Instant.now().plus(PRUNE_INTERVAL);
   private volatile boolean running;
   private volatile String lastError = "not started";
   private Thread reader;
-  private RedisSubscriber subscriber;
+  private volatile RedisSubscriber subscriber;
+  private volatile long subscriptions;
 
   RevocationFeed(
       RedisDataSource redis,
@@ -93,8 +99,14 @@ public class RevocationFeed {
     this.discoveryInterval = config.verdict().discoveryInterval();
   }
 
+  /**
+   * Reads the streams back once before the broker serves requests (each Redis call bounded by
+   * {@code quarkus.redis.timeout}), so a started broker is warm unless Redis is unreachable; then
+   * keeps reading on its own thread.
+   */
   void start(@Observes StartupEvent startup) {
     running = true;
+    passOrRecordFailure();
     reader = new Thread(this::run, "verdict-revocation-feed");
     reader.setDaemon(true);
     reader.start();
@@ -120,6 +132,11 @@ public class RevocationFeed {
     return warm;
   }
 
+  /** Whether the last read failed because Redis could not be reached (not a refusal). */
+  public boolean redisUnavailable() {
+    return redisUnavailable;
+  }
+
   /** Why the feed is not current, or null. */
   public String lastError() {
     return lastError;
@@ -131,49 +148,88 @@ public class RevocationFeed {
   }
 
   private void run() {
-    Instant nextDiscovery = Instant.MIN;
-    Instant nextPrune = clock.instant().plus(PRUNE_INTERVAL);
     while (running) {
       try {
-        if (!cluster && subscriber == null) {
-          subscribe();
-        }
-        if (!clock.instant().isBefore(nextDiscovery)) {
-          discover();
-          nextDiscovery = clock.instant().plus(discoveryInterval);
-        }
-        readAll();
-        if (!warm) {
-          warm = true;
-          LOG.infof(
-              "Verdict view warm: %d client streams read over the last %s, %d revocations",
-              cursors.size(), window, view.size());
-        }
-        lastError = null;
-        if (!clock.instant().isBefore(nextPrune)) {
-          view.dropOlderThanWindow(clock.instant());
-          nextPrune = clock.instant().plus(PRUNE_INTERVAL);
-        }
-        Thread.sleep(pollInterval.toMillis());
+        Thread.sleep(lastError == null ? pollInterval.toMillis() : RETRY_AFTER_FAILURE.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      } catch (RuntimeException e) {
-        lastError = e.getClass().getSimpleName() + ": " + e.getMessage();
-        LOG.warnf("Reading revocation streams for verdicts failed, retrying: %s", lastError);
-        try {
-          Thread.sleep(RETRY_AFTER_FAILURE.toMillis());
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          return;
-        }
       }
+      passOrRecordFailure();
     }
   }
 
-  /** Subscribes to every client's revocation channel; a new client's channel is found by it. */
+  private void passOrRecordFailure() {
+    try {
+      pass();
+      if (failing) {
+        LOG.info("Reading revocation streams for verdicts works again");
+      }
+      failing = false;
+      lastError = null;
+      redisUnavailable = false;
+    } catch (RuntimeException e) {
+      String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+      if (!failing) {
+        LOG.warnf("Reading revocation streams for verdicts failed, retrying: %s", error);
+      } else {
+        LOG.debugf("Reading revocation streams for verdicts still fails: %s", error);
+      }
+      lastError = error;
+      failing = true;
+      redisUnavailable = RedisFailures.isUnavailable(e);
+      // Whatever was published meanwhile is in the streams; new streams are found by discovery.
+      nextDiscovery = Instant.MIN;
+    }
+  }
+
+  /**
+   * Subscribe when needed, discover when due, read every stream, prune when due. The subscription
+   * is renewed with each discovery and after every failure: a pub/sub connection that died silently
+   * (a Redis restart) then costs at most one discovery interval of stream-poll latency.
+   */
+  private void pass() {
+    boolean discoveryDue = !clock.instant().isBefore(nextDiscovery);
+    if (!cluster && (subscriber == null || discoveryDue)) {
+      renewSubscription();
+    }
+    if (discoveryDue) {
+      discover();
+      nextDiscovery = clock.instant().plus(discoveryInterval);
+    }
+    readAll();
+    if (!warm) {
+      warm = true;
+      LOG.infof(
+          "Verdict view warm: %d client streams read over the last %s, %d revocations",
+          cursors.size(), window, view.size());
+    }
+    if (!clock.instant().isBefore(nextPrune)) {
+      view.dropOlderThanWindow(clock.instant());
+      nextPrune = clock.instant().plus(PRUNE_INTERVAL);
+    }
+  }
+
+  private void renewSubscription() {
+    RedisSubscriber previous = subscriber;
+    subscriber = null;
+    if (previous != null) {
+      try {
+        previous.unsubscribe();
+      } catch (RuntimeException e) {
+        LOG.debugf("Dropping the previous verdict subscription failed: %s", e.getMessage());
+      }
+    }
+    subscribe();
+  }
+
+  /**
+   * Subscribes to every client's revocation channel; a new client's channel is found by it. Only
+   * the current subscription's end or failure asks for a new one (the next pass subscribes).
+   */
   private void subscribe() {
     String pattern = prefix + ":revocations:*";
+    long generation = ++subscriptions;
     subscriber =
         redis
             .pubsub(String.class)
@@ -184,13 +240,19 @@ public class RevocationFeed {
                     knowStream(streamOfChannel(channel));
                   }
                 },
-                () -> subscriber = null,
+                () -> dropIfCurrent(generation),
                 failure -> {
-                  LOG.warnf(
+                  LOG.debugf(
                       "Verdict subscription to %s failed, resubscribing: %s",
                       pattern, failure.getMessage());
-                  subscriber = null;
+                  dropIfCurrent(generation);
                 });
+  }
+
+  private void dropIfCurrent(long generation) {
+    if (subscriptions == generation) {
+      subscriber = null;
+    }
   }
 
   private String streamOfChannel(String channel) {
