@@ -33,7 +33,10 @@ import org.jboss.logging.Logger;
  *   <li><b>Live</b>, outside a Redis Cluster: a pattern subscription to every revocation channel of
  *       the prefix delivers each event within milliseconds and reveals clients that appear at
  *       runtime. Redis Cluster publishes with SPUBLISH, which has no pattern form, so there the
- *       polling below is the live source.
+ *       polling below is the live source. Each pass publishes a probe on {@code
+ *       <prefix>:revocations:!verdict-probe} (no client's channel: {@code !} is not allowed in an
+ *       alias); a subscription that stops receiving it, or that ended, is renewed, and discovery
+ *       runs right after, so streams created while nobody listened are found at once.
  *   <li><b>Polling</b> every {@code poll-interval}: every known stream is read after the last id
  *       read from it (one XREAD for many streams; one XRANGE per stream in a cluster, whose
  *       multi-key commands must stay in one slot). This catches what the subscription missed while
@@ -72,13 +75,16 @@ public class RevocationFeed {
   private volatile boolean warm;
   private volatile boolean redisUnavailable;
   private boolean failing;
-  private Instant nextDiscovery = Instant.MIN;
+  private Instant nextDiscovery = Instant.EPOCH;
   private Instant nextPrune = Instant.now().plus(PRUNE_INTERVAL);
   private volatile boolean running;
   private volatile String lastError = "not started";
   private Thread reader;
   private volatile RedisSubscriber subscriber;
   private volatile long subscriptions;
+  private volatile long lastProbeReceived;
+  private long subscribedAt;
+  private final String probeChannel;
 
   RevocationFeed(
       RedisDataSource redis,
@@ -93,6 +99,8 @@ public class RevocationFeed {
     this.issuers = issuers;
     this.view = view;
     this.prefix = config.redis().keyPrefix();
+    // Not a client channel: '!' cannot appear in an issuer alias.
+    this.probeChannel = prefix + ":revocations:!verdict-probe";
     this.cluster = "cluster".equalsIgnoreCase(clientType);
     this.window = config.verdict().maxTokenLifetime().plus(config.logout().clockSkew());
     this.pollInterval = config.verdict().pollInterval();
@@ -179,7 +187,7 @@ public class RevocationFeed {
       failing = true;
       redisUnavailable = RedisFailures.isUnavailable(e);
       // Whatever was published meanwhile is in the streams; new streams are found by discovery.
-      nextDiscovery = Instant.MIN;
+      nextDiscovery = Instant.EPOCH;
     }
   }
 
@@ -189,15 +197,22 @@ public class RevocationFeed {
    * (a Redis restart) then costs at most one discovery interval of stream-poll latency.
    */
   private void pass() {
-    boolean discoveryDue = !clock.instant().isBefore(nextDiscovery);
-    if (!cluster && (subscriber == null || discoveryDue)) {
+    long now = clock.millis();
+    boolean discoveryDue = now >= nextDiscovery.toEpochMilli();
+    if (!cluster && (subscriber == null || discoveryDue || subscriptionSilent(now))) {
       renewSubscription();
+      subscribedAt = now;
+      // Streams created while no subscription listened are found by discovery.
+      discoveryDue = true;
     }
     if (discoveryDue) {
       discover();
       nextDiscovery = clock.instant().plus(discoveryInterval);
     }
     readAll();
+    if (!cluster) {
+      redis.execute("PUBLISH", probeChannel, "probe");
+    }
     if (!warm) {
       warm = true;
       LOG.infof(
@@ -208,6 +223,15 @@ public class RevocationFeed {
       view.dropOlderThanWindow(clock.instant());
       nextPrune = clock.instant().plus(PRUNE_INTERVAL);
     }
+  }
+
+  /**
+   * Whether the subscription missed the probes this feed publishes each pass: a pub/sub connection
+   * can die without telling its subscriber (a Redis restart).
+   */
+  private boolean subscriptionSilent(long now) {
+    long timeout = Math.max(3 * pollInterval.toMillis(), 3000);
+    return now - subscribedAt > timeout && now - lastProbeReceived > timeout;
   }
 
   private void renewSubscription() {
@@ -236,7 +260,9 @@ public class RevocationFeed {
             .subscribeToPattern(
                 pattern,
                 (channel, message) -> {
-                  if (view.apply(message)) {
+                  if (probeChannel.equals(channel)) {
+                    lastProbeReceived = clock.millis();
+                  } else if (view.apply(message)) {
                     knowStream(streamOfChannel(channel));
                   }
                 },
