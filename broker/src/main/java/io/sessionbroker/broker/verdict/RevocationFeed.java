@@ -44,7 +44,8 @@ import org.jboss.logging.Logger;
  *   <li><b>Discovery</b> every {@code discovery-interval}: clients come from the issuers'
  *       allow-lists, the set of clients that registered sessions ({@link RedisKeys#clients}), and,
  *       outside a cluster, a SCAN for event streams (clients that received logouts without ever
- *       registering).
+ *       registering). In a cluster the registered clients are listed on every poll instead, since
+ *       no subscription reveals them.
  * </ul>
  *
  * One daemon thread does the reading with the blocking Redis API; it never runs on an event loop.
@@ -208,6 +209,9 @@ public class RevocationFeed {
     if (discoveryDue) {
       discover();
       nextDiscovery = clock.instant().plus(discoveryInterval);
+    } else if (cluster) {
+      // No subscription reveals new clients here: the registered ones are listed every pass.
+      discoverRegisteredClients();
     }
     readAll();
     if (!cluster) {
@@ -287,17 +291,23 @@ public class RevocationFeed {
   }
 
   private void discover() {
+    discoverRegisteredClients();
     for (Issuer issuer : issuers.all()) {
       issuer
           .clientAllowList()
           .forEach(client -> knowStream(keys.eventStream(issuer.alias(), client)));
+      if (!cluster) {
+        scanStreams(issuer.alias());
+      }
+    }
+  }
+
+  private void discoverRegisteredClients() {
+    for (Issuer issuer : issuers.all()) {
       Response registered = redis.execute("SMEMBERS", keys.clients(issuer.alias()));
       if (registered != null) {
         registered.forEach(
             client -> knowStream(keys.eventStream(issuer.alias(), client.toString())));
-      }
-      if (!cluster) {
-        scanStreams(issuer.alias());
       }
     }
   }
