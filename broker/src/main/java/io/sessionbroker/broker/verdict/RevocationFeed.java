@@ -193,9 +193,9 @@ public class RevocationFeed {
   }
 
   /**
-   * Subscribe when needed, discover when due, read every stream, prune when due. The subscription
-   * is renewed with each discovery and after every failure: a pub/sub connection that died silently
-   * (a Redis restart) then costs at most one discovery interval of stream-poll latency.
+   * Subscribe when needed, discover when due, read every stream, publish the probe, prune when due.
+   * The subscription is renewed with each discovery, after a failure, when it ended and when its
+   * probes stopped arriving; discovery follows every renewal.
    */
   private void pass() {
     long now = clock.millis();
