@@ -46,6 +46,10 @@ public final class Benchmark {
   static final String ALIAS = "bench";
   static final String LATENCY_CLIENT = "app0";
   static final String COMMAND = "benchmark/run";
+  static final String ONLY_VERDICTS = "--only-verdicts";
+
+  /** Distinct users' access tokens the verdict run cycles through. */
+  static final int VERDICT_TOKENS = 1_000;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -63,10 +67,12 @@ public final class Benchmark {
   private final Map<String, String> accessTokens = new HashMap<>();
 
   private final String command;
+  private final boolean onlyVerdicts;
 
-  private Benchmark(Settings settings, String command) {
+  private Benchmark(Settings settings, String command, boolean onlyVerdicts) {
     this.settings = settings;
     this.command = command;
+    this.onlyVerdicts = onlyVerdicts;
     this.dataset = new Dataset(settings.ssoSessions());
     String stamp =
         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(Instant.now().atZone(ZoneOffset.UTC));
@@ -75,13 +81,20 @@ public final class Benchmark {
 
   /** Entry point; see {@link Settings#parse} for the arguments. */
   public static void main(String[] args) throws Exception {
-    Settings settings = Settings.parse(args);
+    // --only-verdicts: the RS256 reference and the verdict run, printed, no report written.
+    boolean onlyVerdicts = List.of(args).contains(ONLY_VERDICTS);
+    Settings settings =
+        Settings.parse(
+            java.util.Arrays.stream(args)
+                .filter(a -> !a.equals(ONLY_VERDICTS))
+                .toArray(String[]::new));
     if (!Files.exists(Path.of("broker", "target", "quarkus-app", "quarkus-run.jar"))) {
       System.err.println(
           "Run from the repository root after `./mvnw -B install -DskipTests` (benchmark/run does both)");
       System.exit(2);
     }
-    new Benchmark(settings, String.join(" ", COMMAND, String.join(" ", args)).trim()).run();
+    new Benchmark(settings, String.join(" ", COMMAND, String.join(" ", args)).trim(), onlyVerdicts)
+        .run();
   }
 
   private void run() throws Exception {
@@ -115,6 +128,12 @@ public final class Benchmark {
         broker = brokerProcess;
         meter = new ResourceMeter(broker, probe);
         mintAccessTokens();
+        if (onlyVerdicts) {
+          measureRs256();
+          measureVerdicts();
+          System.out.println(new Report(results).verdictSummary());
+          return;
+        }
         nextLogoutSession = dataset.ssoSessions();
         TokenSet probe = logoutTokens(allocate(settings.probeTokens(), null));
         measureReferences();
@@ -125,6 +144,7 @@ public final class Benchmark {
         checkLoadedRegistry();
         TokenSet[] tokens = awaitMinting(minting);
         measureQueries();
+        measureVerdicts();
         measureLogoutThroughput(tokens[0]);
         results.listener =
             measureListenerLatency(tokens[1], settings.latencyRate(), settings.latencyDuration());
@@ -180,6 +200,20 @@ public final class Benchmark {
   // ---------------------------------------------------------------- references
 
   private void measureReferences() throws Exception {
+    measureRs256();
+    log("Reference: redis-benchmark on the same redis-server");
+    results.redis =
+        RedisBenchmarkReference.measure(redis.uri(), redis.port(), settings.referenceRounds());
+    for (RedisBenchmarkReference.Figure figure : results.redis) {
+      log(
+          String.format(
+              "  %-18s %9.0f req/s  p50 %.3f ms  p99 %.3f ms",
+              figure.test().name(), figure.rps(), figure.p50Ms(), figure.p99Ms()));
+    }
+    probe.commands().del("key:__rand_int__");
+  }
+
+  private void measureRs256() throws Exception {
     log("Reference: RS256 verifications per second on this JVM (2048-bit key)");
     String sample = logoutToken(0, dataset.client(0, 0));
     results.rs256 =
@@ -195,16 +229,6 @@ public final class Benchmark {
             results.rs256.oneThread(),
             results.rs256.twoThreads(),
             results.rs256.jose4jOneThread()));
-    log("Reference: redis-benchmark on the same redis-server");
-    results.redis =
-        RedisBenchmarkReference.measure(redis.uri(), redis.port(), settings.referenceRounds());
-    for (RedisBenchmarkReference.Figure figure : results.redis) {
-      log(
-          String.format(
-              "  %-18s %9.0f req/s  p50 %.3f ms  p99 %.3f ms",
-              figure.test().name(), figure.rps(), figure.p50Ms(), figure.p99Ms()));
-    }
-    probe.commands().del("key:__rand_int__");
   }
 
   // ---------------------------------------------------------------- registrations
@@ -448,6 +472,47 @@ public final class Benchmark {
     results.queryBySub =
         QueryLatency.run(port, bySub.subList(0, warm), bySub.subList(warm, total), meter);
     logLatency("  by sub", results.queryBySub.latency());
+  }
+
+  // ---------------------------------------------------------------- verdicts
+
+  /**
+   * {@code GET /api/v1/verdict} with {@value #VERDICT_TOKENS} users' access tokens (each with its
+   * own sid and sub, valid 50 minutes: under the broker's default max-token-lifetime of 1 h).
+   */
+  private void measureVerdicts() throws InterruptedException {
+    List<String> tokens = new ArrayList<>(VERDICT_TOKENS);
+    for (int i = 0; i < VERDICT_TOKENS; i++) {
+      JwtClaims claims = issuer.accessTokenClaims(Dataset.clientId(i % Dataset.CLIENTS));
+      claims.setSubject(UUID.randomUUID().toString());
+      claims.setClaim("sid", UUID.randomUUID().toString());
+      claims.setExpirationTimeMinutesInTheFuture(50);
+      tokens.add(issuer.sign(claims));
+    }
+    log(
+        String.format(
+            "Verdicts (%d connections, %,d users' tokens): %s warm-up, %d rounds of %s",
+            settings.connections(),
+            VERDICT_TOKENS,
+            settings.warmUp(),
+            settings.rounds(),
+            settings.round()));
+    results.verdicts =
+        VerdictLoad.run(
+            broker.port(),
+            tokens,
+            settings.connections(),
+            settings.warmUp(),
+            settings.rounds(),
+            settings.round(),
+            meter);
+    log(
+        String.format(
+            "  median %.0f/s, rounds %s, failures %d",
+            results.verdicts.medianRate(),
+            results.verdicts.roundRates().stream().map(r -> String.format("%.0f", r)).toList(),
+            results.verdicts.failures()));
+    logLatency("  latency", results.verdicts.latency());
   }
 
   // ---------------------------------------------------------------- logouts

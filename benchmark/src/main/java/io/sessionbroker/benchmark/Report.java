@@ -218,6 +218,9 @@ final class Report {
     }
     queryRow(t, "sid", r.queryBySid, get1);
     queryRow(t, "sub", r.queryBySub, get1);
+    if (r.verdicts != null) {
+      verdictRow(t);
+    }
     double bytes = r.memory.bytesPerRegistration();
     t.append(
         String.format(
@@ -239,6 +242,51 @@ final class Report {
             maxHeap / (256.0 * 1024 * 1024),
             yesNo(maxHeap <= 256L * 1024 * 1024)));
     return t.toString();
+  }
+
+  /** The verdict row alone, with its reference (for {@code --only-verdicts}). */
+  String verdictSummary() {
+    StringBuilder t =
+        new StringBuilder(
+            "\n| measure | result | reference (same run) | ratio | target | holds |\n"
+                + "|---|---|---|---|---|---|\n");
+    verdictRow(t);
+    var u = r.verdicts.usage();
+    t.append(
+        String.format(
+            Locale.ROOT,
+            "\nbroker CPU %.0f µs per verdict (kernel share %.0f %%), harness %.0f µs, other processes %.2f cores busy\n",
+            u.brokerCpuSeconds() * 1e6 / r.verdicts.measuredOperations(),
+            100 * u.brokerSystemCpuSeconds() / u.brokerCpuSeconds(),
+            u.harnessCpuSeconds() * 1e6 / r.verdicts.measuredOperations(),
+            u.otherCores()));
+    return t.toString();
+  }
+
+  private void verdictRow(StringBuilder t) {
+    VerdictLoad.Result v = r.verdicts;
+    var p = v.latency();
+    double rate = v.medianRate();
+    t.append(
+        String.format(
+            Locale.ROOT,
+            "| verdicts/s (`GET /api/v1/verdict`, %d connections, %,d users' tokens cycled, verified"
+                + " once then from the token cache): median; p50 / p99 / max at that load | **%,.0f/s** (%s)%s;"
+                + " **%.2f / %.2f / %.2f ms** (n=%,d) | RS256 verify %,.0f/s (1 thread), %,.0f/s (2 threads)"
+                + " | %.2f× 2-thread verify | ≥ 10,000/s, p99 ≤ 5 ms | %s |\n",
+            v.connections(),
+            v.tokens(),
+            rate,
+            list(v.roundRates()),
+            v.failures() == 0 ? "" : ", " + v.failures() + " failed " + v.unexpectedStatuses(),
+            p.p50(),
+            p.p99(),
+            p.max(),
+            p.count(),
+            r.rs256.oneThread(),
+            r.rs256.twoThreads(),
+            rate / r.rs256.twoThreads(),
+            yesNo(rate >= 10_000 && p.p99() <= 5 && v.failures() == 0)));
   }
 
   private void queryRow(
@@ -354,6 +402,9 @@ final class Report {
     }
     costRow(t, "queries by sid", r.queryBySid.latency().count(), r.queryBySid.usage());
     costRow(t, "queries by sub", r.queryBySub.latency().count(), r.queryBySub.usage());
+    if (r.verdicts != null) {
+      costRow(t, "verdicts", r.verdicts.measuredOperations(), r.verdicts.usage());
+    }
     t.append(
         "\nCPU seconds come from `/proc/<pid>/stat` of the broker, redis-server and this harness; \"other processes\""
             + " is the rest of the machine's busy time (`/proc/stat`) in the same window. The latency run's harness"
@@ -612,6 +663,10 @@ final class Report {
     lines.add(csv(date, "logout_probe_rate", "", r.probeRate, "1/s"));
     percentilesCsv(lines, date, "query_by_sid", r.queryBySid.latency());
     percentilesCsv(lines, date, "query_by_sub", r.queryBySub.latency());
+    if (r.verdicts != null) {
+      lines.add(csv(date, "verdicts_per_second", "", r.verdicts.medianRate(), "1/s"));
+      percentilesCsv(lines, date, "verdict_latency", r.verdicts.latency());
+    }
     lines.add(csv(date, "redis_bytes_per_registration", "", r.memory.bytesPerRegistration(), "B"));
     lines.add(csv(date, "registrations_loaded", "", r.memory.registrations(), "registrations"));
     lines.add(csv(date, "redis_bytes_retained_per_logout", "", r.redisBytesPerLogout, "B"));

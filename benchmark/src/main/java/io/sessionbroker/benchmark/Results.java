@@ -46,6 +46,7 @@ final class Results {
   Memory memory;
   QueryLatency.Result queryBySid;
   QueryLatency.Result queryBySub;
+  VerdictLoad.Result verdicts;
   double meanItemsBySub;
   ClosedLoopLoad.Result logouts;
   double clientsPerLoggedOutSid;

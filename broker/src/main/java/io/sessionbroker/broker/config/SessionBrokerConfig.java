@@ -279,6 +279,50 @@ public interface SessionBrokerConfig {
     Duration shutdownDrainTimeout();
   }
 
+  /** The revocation verdict for proxies and APIs ({@code GET /api/v1/verdict}, SPEC §3.2). */
+  @Valid
+  Verdict verdict();
+
+  /**
+   * The in-memory revocation view behind {@code GET /api/v1/verdict}: fed from every client's
+   * revocation stream, so a verdict costs no Redis call.
+   */
+  interface Verdict {
+
+    /**
+     * The longest access-token life of every configured issuer (Keycloak's realm "Access Token
+     * Lifespan" and any client override). Revocations are remembered this long (plus the clock
+     * skew): a token issued before a revocation has expired by then. A token whose {@code exp} lies
+     * further than this after its {@code iat} is refused, since its revocation could have been
+     * forgotten. Also the window read back from the streams at start-up.
+     */
+    @WithDefault("1h")
+    Duration maxTokenLifetime();
+
+    /**
+     * How often every known stream is read for events the live subscription may have missed (a
+     * reconnect), and in Redis Cluster, which has no pattern subscription for sharded channels, the
+     * only live source: there it bounds how late a revocation reaches the verdict.
+     */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /**
+     * How often the issuers' clients are listed again (registered clients and, outside a cluster, a
+     * SCAN for event streams) to find clients that appeared at runtime.
+     */
+    @WithDefault("30s")
+    Duration discoveryInterval();
+
+    /**
+     * Verified access tokens remembered (by SHA-256 of the token, until their {@code exp}) so a
+     * repeated token costs no signature check. 0 disables the cache.
+     */
+    @WithDefault("10000")
+    @Min(value = 0, message = "must be 0 or more")
+    int tokenCacheSize();
+  }
+
   /** What a logout of one SSO session revokes. */
   enum LogoutScope {
     /** Every client's registrations under the {@code sid}. */

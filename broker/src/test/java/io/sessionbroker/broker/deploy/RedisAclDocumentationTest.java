@@ -79,6 +79,11 @@ class RedisAclDocumentationTest {
               List.of("EXISTS " + STREAM, "EXISTS " + KEYS.processedJti("acme", "jti-1"))),
           Map.entry("XADD", List.of("XADD " + STREAM + " MINID ~ 0-0 1-0 event {}")),
           Map.entry("XRANGE", List.of("XRANGE " + STREAM + " - + COUNT 10")),
+          Map.entry("XREAD", List.of("XREAD COUNT 10 STREAMS " + STREAM + " 0-0")),
+          Map.entry("SCAN", List.of("SCAN 0 MATCH sb:events:acme:* COUNT 1000 TYPE stream")),
+          Map.entry(
+              "PSUBSCRIBE",
+              List.of("PSUBSCRIBE sb:revocations:*", "PUNSUBSCRIBE sb:revocations:*")),
           Map.entry("XINFO STREAM", List.of("XINFO STREAM " + STREAM)),
           Map.entry("PUBLISH", List.of("PUBLISH " + CHANNEL + " {}")),
           Map.entry("SPUBLISH", List.of("SPUBLISH " + CHANNEL + " {}")),
@@ -166,7 +171,9 @@ class RedisAclDocumentationTest {
   private static Set<String> commandsUsedByTheBroker() throws IOException {
     Set<String> commands = new TreeSet<>();
     Pattern lua = Pattern.compile("redis\\.call\\('([A-Za-z]+)'(?:,\\s*'([A-Z]+)')?");
-    Pattern java = Pattern.compile("(?:execute|command)\\(\\s*\"([A-Z]+)\"|\"(S?PUBLISH)\"");
+    Pattern java =
+        Pattern.compile(
+            "(?:execute|command)\\(\\s*\"([A-Z]+)\"|\"(S?PUBLISH)\"|(subscribeToPattern)\\(");
     try (Stream<Path> files = Files.walk(ROOT.resolve("broker/src/main"))) {
       for (Path file : files.filter(Files::isRegularFile).toList()) {
         String name = file.getFileName().toString();
@@ -180,7 +187,10 @@ class RedisAclDocumentationTest {
             boolean container = command.equals("XINFO") && matcher.group(2) != null;
             commands.add(container ? command + " " + matcher.group(2) : command);
           } else {
-            commands.add(matcher.group(1) != null ? matcher.group(1) : matcher.group(2));
+            commands.add(
+                matcher.group(1) != null
+                    ? matcher.group(1)
+                    : matcher.group(2) != null ? matcher.group(2) : "PSUBSCRIBE");
           }
         }
       }

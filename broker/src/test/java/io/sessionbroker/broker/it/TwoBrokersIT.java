@@ -21,8 +21,10 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jose4j.jwt.JwtClaims;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Two packaged broker processes on one Redis receive Keycloak's tokens for the same SSO session at
  * the same moment (one token per client, as Keycloak sends them, each to a different broker): every
- * client still gets exactly one event per logout.
+ * client still gets exactly one event per logout. And the verdicts of both agree: a logout recorded
+ * by one broker refuses the token at the other within a second.
  */
 class TwoBrokersIT {
 
@@ -106,6 +109,34 @@ class TwoBrokersIT {
             + " per client=%d%n",
         SIDS, answers.size(), total(app1Events), total(app2Events), wrong);
     assertThat(wrong).isZero();
+  }
+
+  @Test
+  void whenOneBrokerRecordsALogoutThenTheOthersVerdictRefusesTheTokenWithinOneSecond()
+      throws Exception {
+    String sid = UUID.randomUUID().toString();
+    JwtClaims claims = issuer.accessTokenClaims("spa-" + sid.substring(0, 8));
+    claims.setSubject("user-" + sid);
+    claims.setClaim("sid", sid);
+    String token = issuer.sign(claims);
+    assertThat(verdict(brokerA, token)).isEqualTo(200);
+    assertThat(verdict(brokerB, token)).isEqualTo(200);
+
+    assertThat(logout(brokerA, "spa-" + sid.substring(0, 8), sid)).isEqualTo(200);
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    while (verdict(brokerB, token) != 401 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(verdict(brokerB, token)).as("broker B, within one second").isEqualTo(401);
+    assertThat(verdict(brokerA, token)).isEqualTo(401);
+  }
+
+  private static int verdict(BrokerProcess broker, String token) {
+    return send(HttpRequest.newBuilder(URI.create(broker.url() + "/api/v1/verdict"))
+            .header("Authorization", "Bearer " + token)
+            .build())
+        .statusCode();
   }
 
   private static int total(Map<String, Integer> counts) {

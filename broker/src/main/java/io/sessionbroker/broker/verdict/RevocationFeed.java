@@ -1,0 +1,393 @@
+package io.sessionbroker.broker.verdict;
+
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.store.RedisFailures;
+import io.sessionbroker.broker.store.RedisKeys;
+import io.sessionbroker.broker.token.Issuer;
+import io.sessionbroker.broker.token.IssuerDirectory;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps the {@link RevocationView} current from the revocation streams of every client of every
+ * configured issuer (SPEC §3.3), so each broker replica builds the same view from the same streams.
+ *
+ * <ul>
+ *   <li><b>Start-up</b>: the streams are read back over the view's window (the longest token life
+ *       plus clock skew); {@link #isWarm()} turns true when all known streams were read to their
+ *       end, and only then is the broker ready.
+ *   <li><b>Live</b>, outside a Redis Cluster: a pattern subscription to every revocation channel of
+ *       the prefix delivers each event within milliseconds and reveals clients that appear at
+ *       runtime. Redis Cluster publishes with SPUBLISH, which has no pattern form, so there the
+ *       polling below is the live source. Each pass publishes a probe on {@code
+ *       <prefix>:revocations:!verdict-probe} (no client's channel: {@code !} is not allowed in an
+ *       alias); a subscription that stops receiving it, or that ended, is renewed, and discovery
+ *       runs right after, so streams created while nobody listened are found at once.
+ *   <li><b>Polling</b> every {@code poll-interval}: every known stream is read after the last id
+ *       read from it (one XREAD for many streams; one XRANGE per stream in a cluster, whose
+ *       multi-key commands must stay in one slot). This catches what the subscription missed while
+ *       reconnecting. The cursor moves only over ids read from the stream in order.
+ *   <li><b>Discovery</b> every {@code discovery-interval}: clients come from the issuers'
+ *       allow-lists, the set of clients that registered sessions ({@link RedisKeys#clients}), and,
+ *       outside a cluster, a SCAN for event streams (clients that received logouts without ever
+ *       registering). In a cluster the registered clients are listed on every poll instead, since
+ *       no subscription reveals them.
+ * </ul>
+ *
+ * One daemon thread does the reading with the blocking Redis API; it never runs on an event loop.
+ */
+@ApplicationScoped
+public class RevocationFeed {
+
+  private static final Logger LOG = Logger.getLogger(RevocationFeed.class);
+  private static final int PAGE = 1000;
+  private static final int STREAMS_PER_XREAD = 200;
+  private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+  private static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
+
+  private final RedisDataSource redis;
+  private final RedisKeys keys;
+  private final IssuerDirectory issuers;
+  private final RevocationView view;
+  private final String prefix;
+  private final boolean cluster;
+  private final Duration window;
+  private final Duration pollInterval;
+  private final Duration discoveryInterval;
+  private final Clock clock = Clock.systemUTC();
+
+  /** Stream name to the last id read from it. */
+  private final Map<String, String> cursors = new ConcurrentHashMap<>();
+
+  private volatile boolean warm;
+  private volatile boolean redisUnavailable;
+  private boolean failing;
+  private Instant nextDiscovery = Instant.EPOCH;
+  private Instant nextPrune = Instant.now().plus(PRUNE_INTERVAL);
+  private volatile boolean running;
+  private volatile String lastError = "not started";
+  private Thread reader;
+  private volatile RedisSubscriber subscriber;
+  private volatile long subscriptions;
+  private volatile long lastProbeReceived;
+  private long subscribedAt;
+  private final String probeChannel;
+
+  RevocationFeed(
+      RedisDataSource redis,
+      RedisKeys keys,
+      IssuerDirectory issuers,
+      RevocationView view,
+      SessionBrokerConfig config,
+      @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
+          String clientType) {
+    this.redis = redis;
+    this.keys = keys;
+    this.issuers = issuers;
+    this.view = view;
+    this.prefix = config.redis().keyPrefix();
+    // Not a client channel: '!' cannot appear in an issuer alias.
+    this.probeChannel = prefix + ":revocations:!verdict-probe";
+    this.cluster = "cluster".equalsIgnoreCase(clientType);
+    this.window = config.verdict().maxTokenLifetime().plus(config.logout().clockSkew());
+    this.pollInterval = config.verdict().pollInterval();
+    this.discoveryInterval = config.verdict().discoveryInterval();
+  }
+
+  /**
+   * Reads the streams back once before the broker serves requests (each Redis call bounded by
+   * {@code quarkus.redis.timeout}), so a started broker is warm unless Redis is unreachable; then
+   * keeps reading on its own thread.
+   */
+  void start(@Observes StartupEvent startup) {
+    running = true;
+    passOrRecordFailure();
+    reader = new Thread(this::run, "verdict-revocation-feed");
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  void stop(@Observes ShutdownEvent shutdown) {
+    running = false;
+    if (reader != null) {
+      reader.interrupt();
+    }
+    RedisSubscriber current = subscriber;
+    if (current != null) {
+      try {
+        current.unsubscribe();
+      } catch (RuntimeException e) {
+        LOG.debugf("Unsubscribing the verdict feed failed: %s", e.getMessage());
+      }
+    }
+  }
+
+  /** Whether the view holds every stream's events of the window (the broker is ready). */
+  public boolean isWarm() {
+    return warm;
+  }
+
+  /** Whether the last read failed because Redis could not be reached (not a refusal). */
+  public boolean redisUnavailable() {
+    return redisUnavailable;
+  }
+
+  /** Why the feed is not current, or null. */
+  public String lastError() {
+    return lastError;
+  }
+
+  /** How many client streams the feed reads. */
+  public int streamCount() {
+    return cursors.size();
+  }
+
+  private void run() {
+    while (running) {
+      try {
+        Thread.sleep(lastError == null ? pollInterval.toMillis() : RETRY_AFTER_FAILURE.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      passOrRecordFailure();
+    }
+  }
+
+  private void passOrRecordFailure() {
+    try {
+      pass();
+      if (failing) {
+        LOG.info("Reading revocation streams for verdicts works again");
+      }
+      failing = false;
+      lastError = null;
+      redisUnavailable = false;
+    } catch (RuntimeException e) {
+      String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+      if (!failing) {
+        LOG.warnf("Reading revocation streams for verdicts failed, retrying: %s", error);
+      } else {
+        LOG.debugf("Reading revocation streams for verdicts still fails: %s", error);
+      }
+      lastError = error;
+      failing = true;
+      redisUnavailable = RedisFailures.isUnavailable(e);
+      // Whatever was published meanwhile is in the streams; new streams are found by discovery.
+      nextDiscovery = Instant.EPOCH;
+    }
+  }
+
+  /**
+   * Subscribe when needed, discover when due, read every stream, publish the probe, prune when due.
+   * The subscription is renewed with each discovery, after a failure, when it ended and when its
+   * probes stopped arriving; discovery follows every renewal.
+   */
+  private void pass() {
+    long now = clock.millis();
+    boolean discoveryDue = now >= nextDiscovery.toEpochMilli();
+    if (!cluster && (subscriber == null || discoveryDue || subscriptionSilent(now))) {
+      renewSubscription();
+      subscribedAt = now;
+      // Streams created while no subscription listened are found by discovery.
+      discoveryDue = true;
+    }
+    if (discoveryDue) {
+      discover();
+      nextDiscovery = clock.instant().plus(discoveryInterval);
+    } else if (cluster) {
+      // No subscription reveals new clients here: the registered ones are listed every pass.
+      discoverRegisteredClients();
+    }
+    readAll();
+    if (!cluster) {
+      redis.execute("PUBLISH", probeChannel, "probe");
+    }
+    if (!warm) {
+      warm = true;
+      LOG.infof(
+          "Verdict view warm: %d client streams read over the last %s, %d revocations",
+          cursors.size(), window, view.size());
+    }
+    if (!clock.instant().isBefore(nextPrune)) {
+      view.dropOlderThanWindow(clock.instant());
+      nextPrune = clock.instant().plus(PRUNE_INTERVAL);
+    }
+  }
+
+  /**
+   * Whether the subscription missed the probes this feed publishes each pass: a pub/sub connection
+   * can die without telling its subscriber (a Redis restart).
+   */
+  private boolean subscriptionSilent(long now) {
+    long timeout = Math.max(3 * pollInterval.toMillis(), 3000);
+    return now - subscribedAt > timeout && now - lastProbeReceived > timeout;
+  }
+
+  private void renewSubscription() {
+    RedisSubscriber previous = subscriber;
+    subscriber = null;
+    if (previous != null) {
+      try {
+        previous.unsubscribe();
+      } catch (RuntimeException e) {
+        LOG.debugf("Dropping the previous verdict subscription failed: %s", e.getMessage());
+      }
+    }
+    subscribe();
+  }
+
+  /**
+   * Subscribes to every client's revocation channel; a new client's channel is found by it. Only
+   * the current subscription's end or failure asks for a new one (the next pass subscribes).
+   */
+  private void subscribe() {
+    String pattern = prefix + ":revocations:*";
+    long generation = ++subscriptions;
+    subscriber =
+        redis
+            .pubsub(String.class)
+            .subscribeToPattern(
+                pattern,
+                (channel, message) -> {
+                  if (probeChannel.equals(channel)) {
+                    lastProbeReceived = clock.millis();
+                  } else if (view.apply(message)) {
+                    knowStream(streamOfChannel(channel));
+                  }
+                },
+                () -> dropIfCurrent(generation),
+                failure -> {
+                  LOG.debugf(
+                      "Verdict subscription to %s failed, resubscribing: %s",
+                      pattern, failure.getMessage());
+                  dropIfCurrent(generation);
+                });
+  }
+
+  private void dropIfCurrent(long generation) {
+    if (subscriptions == generation) {
+      subscriber = null;
+    }
+  }
+
+  private String streamOfChannel(String channel) {
+    // <prefix>:revocations:<alias>:<clientId> -> <prefix>:events:<alias>:<clientId>
+    return prefix + ":events:" + channel.substring(prefix.length() + ":revocations:".length());
+  }
+
+  private void discover() {
+    discoverRegisteredClients();
+    for (Issuer issuer : issuers.all()) {
+      issuer
+          .clientAllowList()
+          .forEach(client -> knowStream(keys.eventStream(issuer.alias(), client)));
+      if (!cluster) {
+        scanStreams(issuer.alias());
+      }
+    }
+  }
+
+  private void discoverRegisteredClients() {
+    for (Issuer issuer : issuers.all()) {
+      Response registered = redis.execute("SMEMBERS", keys.clients(issuer.alias()));
+      if (registered != null) {
+        registered.forEach(
+            client -> knowStream(keys.eventStream(issuer.alias(), client.toString())));
+      }
+    }
+  }
+
+  private void scanStreams(String alias) {
+    String match = keys.eventStream(alias, "*");
+    String cursor = "0";
+    do {
+      Response page =
+          redis.execute("SCAN", cursor, "MATCH", match, "COUNT", "1000", "TYPE", "stream");
+      cursor = page.get(0).toString();
+      page.get(1).forEach(stream -> knowStream(stream.toString()));
+    } while (!"0".equals(cursor));
+  }
+
+  /** A stream seen for the first time is read from the start of the window. */
+  private void knowStream(String stream) {
+    // Ids are read after the cursor: one millisecond before the window start reads all of it.
+    cursors.computeIfAbsent(
+        stream, s -> Math.max(0, clock.millis() - window.toMillis() - 1) + "-0");
+  }
+
+  private void readAll() {
+    List<String> streams = new ArrayList<>(cursors.keySet());
+    if (cluster) {
+      streams.forEach(this::readOne);
+      return;
+    }
+    for (int from = 0; from < streams.size(); from += STREAMS_PER_XREAD) {
+      readMany(streams.subList(from, Math.min(streams.size(), from + STREAMS_PER_XREAD)));
+    }
+  }
+
+  /** Reads one stream after its cursor to its end, page by page. */
+  private void readOne(String stream) {
+    int read;
+    do {
+      Response entries =
+          redis.execute(
+              "XRANGE", stream, "(" + cursors.get(stream), "+", "COUNT", Integer.toString(PAGE));
+      read = applyEntries(stream, entries);
+    } while (read == PAGE);
+  }
+
+  /** One XREAD for many streams (one slot is no concern outside a cluster). */
+  private void readMany(List<String> streams) {
+    while (true) {
+      List<String> args = new ArrayList<>(4 + 2 * streams.size());
+      args.add("COUNT");
+      args.add(Integer.toString(PAGE));
+      args.add("STREAMS");
+      args.addAll(streams);
+      streams.forEach(stream -> args.add(cursors.get(stream)));
+      Response reply = redis.execute("XREAD", args.toArray(String[]::new));
+      if (reply == null) {
+        return;
+      }
+      boolean more = false;
+      for (Response perStream : reply) {
+        more |= applyEntries(perStream.get(0).toString(), perStream.get(1)) == PAGE;
+      }
+      if (!more) {
+        return;
+      }
+    }
+  }
+
+  private int applyEntries(String stream, Response entries) {
+    if (entries == null) {
+      return 0;
+    }
+    int read = 0;
+    for (Response entry : entries) {
+      Response fields = entry.get(1);
+      for (int i = 1; i < fields.size(); i += 2) {
+        view.apply(fields.get(i).toString());
+      }
+      cursors.put(stream, entry.get(0).toString());
+      read++;
+    }
+    return read;
+  }
+}

@@ -1,0 +1,112 @@
+package io.sessionbroker.broker.verdict;
+
+import io.sessionbroker.broker.verdict.Verdict.Reason;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+/**
+ * {@code GET /api/v1/verdict} (SPEC §3.2): the revocation check that NGINX {@code auth_request},
+ * Traefik {@code forwardAuth} and Envoy {@code ext_authz} call with the user's {@code
+ * Authorization: Bearer} header.
+ *
+ * <ul>
+ *   <li>{@code 200}, empty body, with {@code X-Auth-Request-User} and {@code X-Session-Broker-Sub}
+ *       (the {@code sub}), {@code X-Session-Broker-Sid} (when the token has one), {@code
+ *       X-Session-Broker-Client} ({@code azp}) and {@code X-Session-Broker-Issuer} (the alias);
+ *   <li>{@code 401} with {@code WWW-Authenticate: Bearer error="invalid_token",
+ *       error_description="<reason>"} (no token: {@code Bearer} alone, RFC 6750 §3.1);
+ *   <li>{@code 503} when the token cannot be judged (issuer keys unreachable, view not warm yet).
+ * </ul>
+ *
+ * Every answer has {@code Cache-Control: no-store}; none contains the token. The method and any
+ * path below {@code /api/v1/verdict/} are ignored (Envoy's {@code ext_authz} sends the original
+ * request's method and appends its path), and so is a body.
+ *
+ * <p>A plain Vert.x route ordered before Quarkus' authentication filter (priority 200, so order
+ * -200): the caller is a proxy forwarding an end user's token, not an API client, and the API's
+ * caller authentication (quarkus-oidc) must neither verify the token a second time nor refuse it
+ * for lacking the API audience. Cached tokens are answered on the event loop; a token needing a
+ * signature check (which may fetch keys) goes to a worker thread.
+ */
+@ApplicationScoped
+public class VerdictRoute {
+
+  /** The path of the endpoint. */
+  public static final String PATH = "/api/v1/verdict";
+
+  /** Before quarkus-vertx-http's authentication (-200) and after CORS (-300). */
+  static final int ORDER = -250;
+
+  private final VerdictService verdicts;
+
+  VerdictRoute(VerdictService verdicts) {
+    this.verdicts = verdicts;
+  }
+
+  void register(@Observes Router router) {
+    router.route(PATH).order(ORDER).handler(this::handle);
+    // Envoy's ext_authz HTTP service appends the original path and keeps the original method.
+    router.route(PATH + "/*").order(ORDER).handler(this::handle);
+  }
+
+  private void handle(RoutingContext context) {
+    HttpServerResponse response = context.response();
+    response.putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
+    String token = bearerToken(context.request().getHeader(HttpHeaders.AUTHORIZATION));
+    Verdict quick = verdicts.judgeWithoutVerifying(token);
+    if (quick != null) {
+      answer(response, quick);
+      return;
+    }
+    context
+        .vertx()
+        .<Verdict>executeBlocking(() -> verdicts.judge(token), false)
+        .onComplete(
+            result -> {
+              if (result.succeeded()) {
+                answer(response, result.result());
+              } else {
+                context.fail(result.cause());
+              }
+            });
+  }
+
+  private static void answer(HttpServerResponse response, Verdict verdict) {
+    Reason reason = verdict.reason();
+    response.setStatusCode(reason.status());
+    if (verdict.allowed()) {
+      AccessToken token = verdict.token();
+      if (token.sub() != null) {
+        response.putHeader("X-Auth-Request-User", token.sub());
+        response.putHeader("X-Session-Broker-Sub", token.sub());
+      }
+      if (token.sid() != null) {
+        response.putHeader("X-Session-Broker-Sid", token.sid());
+      }
+      response.putHeader("X-Session-Broker-Client", token.clientId());
+      response.putHeader("X-Session-Broker-Issuer", token.issuer().alias());
+    } else if (reason == Reason.NO_TOKEN) {
+      response.putHeader("WWW-Authenticate", "Bearer");
+    } else if (reason.status() == 401) {
+      response.putHeader(
+          "WWW-Authenticate",
+          "Bearer error=\"invalid_token\", error_description=\"" + reason.tag() + "\"");
+    } else {
+      response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+    }
+    response.end();
+  }
+
+  /** The token of an {@code Authorization: Bearer <token>} header, or null. */
+  static String bearerToken(String authorization) {
+    if (authorization == null || !authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String token = authorization.substring(7).trim();
+    return token.isEmpty() ? null : token;
+  }
+}
