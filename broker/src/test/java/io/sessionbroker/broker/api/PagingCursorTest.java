@@ -153,6 +153,35 @@ class PagingCursorTest {
     assertThat(body).as("the page ends early and says where to go on").contains("\"next\":\"");
   }
 
+  @Test
+  void whenAUserHasMoreSsoSessionsThanThePageBoundThenAPageBySubStaysWithinIt() {
+    String clientId = unique("app");
+    String token = issuer.accessToken(clientId);
+    String sub = unique("busy-user");
+    int sessions = 1 + EXTRA_REDIS_CALLS + 60;
+    for (int i = 0; i < sessions; i++) {
+      registerOk(token, unique("S"), unique("sid"), sub);
+    }
+    long before = readCalls();
+
+    String next =
+        query(token, Map.of("sub", sub, "limit", "1"))
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("next");
+
+    long spent = readCalls() - before;
+    assertThat(spent).as("Redis read calls of one page").isLessThanOrEqualTo(1 + EXTRA_REDIS_CALLS);
+    assertThat(next).as("more pages follow").isNotNull();
+    // The page size may change between pages; the next page goes on after the first item.
+    query(token, Map.of("sub", sub, "limit", "1000", "cursor", next))
+        .then()
+        .statusCode(200)
+        .body("items.size()", equalTo(1000))
+        .body("items.sub", org.hamcrest.Matchers.everyItem(equalTo(sub)));
+  }
+
   /** Registers three sessions of {@code clientId}; returns the first 1-item page's next. */
   private String registerThreeAndFirstNext(String queryToken, String clientId) {
     String appToken = issuer.accessToken(clientId);
