@@ -88,7 +88,10 @@ final class PageCursor {
     } catch (IllegalArgumentException e) {
       throw new InvalidCursorException(INVALID);
     }
-    if (!MessageDigest.isEqual(mac, mac(payload, query))) {
+    // Only the canonical text counts: base64 lets a last character's unused bits vary.
+    Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+    if (!cursor.equals(base64.encodeToString(payload) + "." + base64.encodeToString(mac))
+        || !MessageDigest.isEqual(mac, mac(payload, query))) {
       throw new InvalidCursorException(INVALID);
     }
     String[] parts = new String(payload, StandardCharsets.UTF_8).split(SEP, -1);

@@ -71,8 +71,23 @@ class PagingCursorTest {
     String clientId = unique("app");
     String token = issuer.accessToken(clientId);
     String next = registerThreeAndFirstNext(token, clientId);
-    char last = next.charAt(next.length() - 1);
-    String edited = next.substring(0, next.length() - 1) + (last == 'A' ? 'B' : 'A');
+    for (int at : new int[] {next.length() - 1, next.length() - 5, 2}) {
+      char original = next.charAt(at);
+      String edited =
+          next.substring(0, at) + (original == 'A' ? 'B' : 'A') + next.substring(at + 1);
+
+      query(token, Map.of("clientId", clientId, "limit", "1", "cursor", edited))
+          .then()
+          .statusCode(400);
+    }
+  }
+
+  @Test
+  void whenTheCursorIsPaddedOrHasTrailingTextThenBadRequest() {
+    String clientId = unique("app");
+    String token = issuer.accessToken(clientId);
+    String next = registerThreeAndFirstNext(token, clientId);
+    String edited = next + "==";
 
     query(token, Map.of("clientId", clientId, "limit", "1", "cursor", edited))
         .then()
