@@ -65,13 +65,13 @@ final class ClientIndexPager {
           // The session id up to which this bucket is handled ("": none of it yet).
           String handled = sameClient && bucket == after.bucket() ? after.sessionId() : "";
           if (calls >= budget) {
-            return stopAt(items, new PageCursor.Position(issuer, clientId, bucket, handled));
+            return stopAt(items, new PageCursor.Position(issuer, "", clientId, bucket, handled));
           }
           calls++;
           NavigableMap<String, String> entries = store.bucketIndex(issuer, clientId, bucket);
           for (Map.Entry<String, String> entry : entries.tailMap(handled, false).entrySet()) {
             if (items.size() == query.limit() || calls >= budget) {
-              return stopAt(items, new PageCursor.Position(issuer, clientId, bucket, handled));
+              return stopAt(items, new PageCursor.Position(issuer, "", clientId, bucket, handled));
             }
             calls++;
             store

@@ -17,10 +17,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Opaque, tamper-evident paging cursors (SPEC §3.2): the position (issuer, client, bucket, session
- * id) after which the next page starts, with an HMAC-SHA256 over that position, the query's filters
- * and the requester. Positions, not offsets, so a page stays stable while sessions are added or
- * removed elsewhere.
+ * Opaque, tamper-evident paging cursors (SPEC §3.2): the position (issuer, sid, client, bucket,
+ * session id) after which the next page starts, with an HMAC-SHA256 over that position, the query's
+ * filters and the requester. Positions, not offsets, so a page stays stable while sessions are
+ * added or removed elsewhere.
  *
  * <p>Shape: {@code base64url(position) "." base64url(first 16 bytes of the HMAC)}. A cursor whose
  * MAC does not match (made up, edited, or issued for another query or caller) is refused with
@@ -40,9 +40,10 @@ final class PageCursor {
 
   /**
    * A decoded cursor: the last position handled. An empty {@code sessionId} means "before the first
-   * session of {@code bucket}".
+   * session of {@code bucket}" (client walks), an empty {@code clientId} "before the first session
+   * of {@code sid}" (user walks). Unused fields are empty or 0.
    */
-  record Position(String issuer, String clientId, int bucket, String sessionId) {}
+  record Position(String issuer, String sid, String clientId, int bucket, String sessionId) {}
 
   private final SecretKeySpec key;
 
@@ -56,6 +57,7 @@ final class PageCursor {
         String.join(
                 SEP,
                 position.issuer(),
+                position.sid(),
                 position.clientId(),
                 Integer.toString(position.bucket()),
                 position.sessionId())
@@ -86,23 +88,26 @@ final class PageCursor {
     } catch (IllegalArgumentException e) {
       throw new InvalidCursorException(INVALID);
     }
-    if (!MessageDigest.isEqual(mac, mac(payload, query))) {
+    // Only the canonical text counts: base64 lets a last character's unused bits vary.
+    Base64.Encoder base64 = Base64.getUrlEncoder().withoutPadding();
+    if (!cursor.equals(base64.encodeToString(payload) + "." + base64.encodeToString(mac))
+        || !MessageDigest.isEqual(mac, mac(payload, query))) {
       throw new InvalidCursorException(INVALID);
     }
     String[] parts = new String(payload, StandardCharsets.UTF_8).split(SEP, -1);
-    if (parts.length != 4) {
+    if (parts.length != 5) {
       throw new InvalidCursorException(INVALID);
     }
     int bucket;
     try {
-      bucket = Integer.parseInt(parts[2]);
+      bucket = Integer.parseInt(parts[3]);
     } catch (NumberFormatException e) {
       throw new InvalidCursorException(INVALID);
     }
     if (bucket < 0 || bucket >= RedisKeys.CLIENT_BUCKETS) {
       throw new InvalidCursorException(INVALID);
     }
-    return new Position(parts[0], parts[1], bucket, parts[3]);
+    return new Position(parts[0], parts[1], parts[2], bucket, parts[4]);
   }
 
   /** Pages over an already sorted, complete list (small result sets: one user, one sid). */
@@ -122,7 +127,7 @@ final class PageCursor {
   }
 
   static Position positionOf(SessionRecord record, int bucket) {
-    return new Position(record.issuer(), record.clientId(), bucket, record.sessionId());
+    return new Position(record.issuer(), "", record.clientId(), bucket, record.sessionId());
   }
 
   /**

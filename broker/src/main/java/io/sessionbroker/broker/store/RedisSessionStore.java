@@ -384,29 +384,24 @@ public class RedisSessionStore implements SessionStore {
 
   @Override
   public SessionPage query(SessionQuery query) {
-    if (query.sid() != null || query.sub() != null) {
-      return queryByUserOrSid(query);
+    if (query.sid() != null) {
+      return queryBySid(query);
+    }
+    if (query.sub() != null) {
+      return new UserSessionsPager(this, cursorKey.cursors(), query).page();
     }
     return new ClientIndexPager(this, cursorKey.cursors(), query).page();
   }
 
-  private SessionPage queryByUserOrSid(SessionQuery query) {
+  /** One sid: one sid hash read per issuer, paged in memory. */
+  private SessionPage queryBySid(SessionQuery query) {
     PageCursor cursors = cursorKey.cursors();
     // A forged cursor costs nothing: it is refused before any read.
     cursors.decode(query);
-    List<String> issuers = new ArrayList<>();
-    if (query.issuer() != null) {
-      issuers.add(query.issuer());
-    } else {
-      issuers.addAll(knownIssuers());
-    }
+    List<String> issuers = query.issuer() != null ? List.of(query.issuer()) : knownIssuers();
     List<SessionRecord> matches = new ArrayList<>();
     for (String issuer : issuers) {
-      List<String> sids =
-          query.sid() != null ? List.of(query.sid()) : sidsOfUser(issuer, query.sub());
-      for (String sid : sids) {
-        readSid(issuer, sid).ifPresent(entries -> matches.addAll(entries.records()));
-      }
+      readSid(issuer, query.sid()).ifPresent(entries -> matches.addAll(entries.records()));
     }
     List<SessionRecord> filtered =
         matches.stream()

@@ -71,8 +71,23 @@ class PagingCursorTest {
     String clientId = unique("app");
     String token = issuer.accessToken(clientId);
     String next = registerThreeAndFirstNext(token, clientId);
-    char last = next.charAt(next.length() - 1);
-    String edited = next.substring(0, next.length() - 1) + (last == 'A' ? 'B' : 'A');
+    for (int at : new int[] {next.length() - 1, next.length() - 5, 2}) {
+      char original = next.charAt(at);
+      String edited =
+          next.substring(0, at) + (original == 'A' ? 'B' : 'A') + next.substring(at + 1);
+
+      query(token, Map.of("clientId", clientId, "limit", "1", "cursor", edited))
+          .then()
+          .statusCode(400);
+    }
+  }
+
+  @Test
+  void whenTheCursorIsPaddedOrHasTrailingTextThenBadRequest() {
+    String clientId = unique("app");
+    String token = issuer.accessToken(clientId);
+    String next = registerThreeAndFirstNext(token, clientId);
+    String edited = next + "==";
 
     query(token, Map.of("clientId", clientId, "limit", "1", "cursor", edited))
         .then()
@@ -151,6 +166,35 @@ class PagingCursorTest {
     long spent = readCalls() - before;
     assertThat(spent).as("Redis read calls of one page").isLessThanOrEqualTo(1 + EXTRA_REDIS_CALLS);
     assertThat(body).as("the page ends early and says where to go on").contains("\"next\":\"");
+  }
+
+  @Test
+  void whenAUserHasMoreSsoSessionsThanThePageBoundThenAPageBySubStaysWithinIt() {
+    String clientId = unique("app");
+    String token = issuer.accessToken(clientId);
+    String sub = unique("busy-user");
+    int sessions = 1 + EXTRA_REDIS_CALLS + 60;
+    for (int i = 0; i < sessions; i++) {
+      registerOk(token, unique("S"), unique("sid"), sub);
+    }
+    long before = readCalls();
+
+    String next =
+        query(token, Map.of("sub", sub, "limit", "1"))
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("next");
+
+    long spent = readCalls() - before;
+    assertThat(spent).as("Redis read calls of one page").isLessThanOrEqualTo(1 + EXTRA_REDIS_CALLS);
+    assertThat(next).as("more pages follow").isNotNull();
+    // The page size may change between pages; the next page goes on after the first item.
+    query(token, Map.of("sub", sub, "limit", "1000", "cursor", next))
+        .then()
+        .statusCode(200)
+        .body("items.size()", equalTo(1000))
+        .body("items.sub", org.hamcrest.Matchers.everyItem(equalTo(sub)));
   }
 
   /** Registers three sessions of {@code clientId}; returns the first 1-item page's next. */
