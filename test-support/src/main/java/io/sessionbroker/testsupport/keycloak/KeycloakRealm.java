@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  *       {@code +} (the same patterns);
  *   <li>confidential client {@code session-broker}, service account with realm-management roles
  *       {@code view-users}, {@code query-users}, {@code view-realm}, {@code view-clients} (for a
- *       reconciliation job that asks which SSO sessions still exist);
+ *       reconciliation job that asks which SSO sessions still exist, and the diagnostics) and
+ *       {@code manage-users} (admin revocations end the SSO session at Keycloak);
  *   <li>confidential client {@code broker-admin}, service account with realm role {@code
  *       session-broker-admin}.
  * </ul>
