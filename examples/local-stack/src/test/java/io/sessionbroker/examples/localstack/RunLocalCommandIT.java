@@ -15,6 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -171,8 +172,51 @@ class RunLocalCommandIT {
                     .isEqualTo("revoked"));
   }
 
+  /**
+   * The README's quickstart curl block, taken from between its marker comments and run with bash as
+   * written, against this stack: every call answers the status the README promises.
+   */
   @Test
   @Order(4)
+  void whenTheReadmeCurlBlockRunsAsWrittenThenEveryCallSucceeds() throws Exception {
+    String script = readmeCurlBlock();
+    ProcessBuilder command = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true);
+    command.environment().put("BROKER", url("broker.url"));
+    command.environment().put("ISSUER", url("issuer.url"));
+    Process run = command.start();
+    run.getOutputStream().close();
+    String printed;
+    try (InputStream out = run.getInputStream()) {
+      printed = new String(out.readAllBytes(), StandardCharsets.UTF_8);
+    }
+    assertThat(run.waitFor(60, TimeUnit.SECONDS)).as("the block finished").isTrue();
+
+    List<String> statuses = printed.lines().filter(line -> line.startsWith("HTTP ")).toList();
+    assertThat(statuses)
+        .as("statuses printed by the README's block; its output:%n%s", printed)
+        .containsExactly("HTTP 201", "HTTP 200", "HTTP 200", "HTTP 200");
+    assertThat(printed)
+        .contains("\"status\":\"active\"")
+        .contains("\"keycloakSession\":\"already_ended\"")
+        .contains("\"reason\":\"admin\"");
+  }
+
+  /** The fenced block between {@code quickstart-curl:begin} and {@code :end} in README.md. */
+  private static String readmeCurlBlock() throws IOException {
+    String readme = Files.readString(StackSettings.findRepository().resolve("README.md"));
+    int begin = readme.indexOf("<!-- quickstart-curl:begin -->");
+    int end = readme.indexOf("<!-- quickstart-curl:end -->");
+    assertThat(begin).as("README has the quickstart-curl markers").isNotNegative();
+    assertThat(end).isGreaterThan(begin);
+    String fenced = readme.substring(begin, end);
+    int open = fenced.indexOf("```bash\n");
+    int close = fenced.lastIndexOf("```");
+    assertThat(open).as("a ```bash block between the markers").isNotNegative();
+    return fenced.substring(open + "```bash\n".length(), close);
+  }
+
+  @Test
+  @Order(5)
   void whenStoppedLikeCtrlCThenNoProcessIsLeft() throws Exception {
     List<ProcessHandle> started = runLocal.descendants().toList();
     assertThat(started).as("processes run-local started").hasSizeGreaterThanOrEqualTo(5);
