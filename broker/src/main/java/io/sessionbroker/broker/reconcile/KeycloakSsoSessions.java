@@ -59,11 +59,6 @@ public class KeycloakSsoSessions {
     return call(issuerAlias, client -> client.logoutUser(sub));
   }
 
-  /** Whether the issuer has an admin client to end Keycloak sessions with. */
-  public boolean configured(String issuerAlias) {
-    return client(issuerAlias).isPresent();
-  }
-
   private String call(
       String issuerAlias, Function<KeycloakAdminClient, KeycloakAdminClient.Ended> action) {
     Optional<KeycloakAdminClient> client = client(issuerAlias);

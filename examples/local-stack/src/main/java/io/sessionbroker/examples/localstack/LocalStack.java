@@ -177,10 +177,13 @@ public final class LocalStack implements AutoCloseable {
                 "-Dsession-broker.issuers.demo.url=" + issuerUrl(),
                 // The realm's admin client: admin revocations end the Keycloak SSO session too.
                 "-Dsession-broker.issuers.demo.admin-client-id=" + KeycloakRealm.SESSION_BROKER,
+                "-Dsession-broker.issuers.demo.operator-client-id=" + KeycloakRealm.OPERATOR_CLIENT,
                 "-Dsession-broker.outbox.directory=" + settings.workDir().resolve("broker-outbox")),
             Map.of(
                 "SESSION_BROKER_ISSUERS_DEMO_ADMIN_CLIENT_SECRET",
-                KeycloakRealm.SESSION_BROKER_SECRET),
+                KeycloakRealm.SESSION_BROKER_SECRET,
+                "SESSION_BROKER_ISSUERS_DEMO_OPERATOR_CLIENT_SECRET",
+                KeycloakRealm.OPERATOR_SECRET),
             brokerJar);
     awaitReady(broker, URI.create(brokerUrl() + "/q/health/ready"), BROKER_START_TIMEOUT);
 
@@ -347,6 +350,14 @@ public final class LocalStack implements AutoCloseable {
             + KeycloakServer.ADMIN_USERNAME
             + " / "
             + KeycloakServer.ADMIN_PASSWORD
+            + ")");
+    out.println(
+        "  operator page          "
+            + brokerUrl()
+            + "/operator/demo  ("
+            + KeycloakRealm.OPERATOR
+            + " / "
+            + KeycloakRealm.OPERATOR_PASSWORD
             + ")");
     out.println("  Redis                  " + redisUri());
     out.println();
