@@ -3,6 +3,7 @@ package io.sessionbroker.broker.operator;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.qute.Location;
 import io.quarkus.qute.Template;
 import io.quarkus.qute.TemplateInstance;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -22,6 +23,7 @@ import io.sessionbroker.broker.token.Issuer;
 import io.sessionbroker.broker.token.IssuerDirectory;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.NotFoundException;
@@ -68,7 +70,7 @@ public class OperatorPage {
   private final String adminRole;
 
   OperatorPage(
-      Template operator,
+      @Location("operator.html") Template operator,
       IssuerDirectory issuers,
       IssuerDiagnostics diagnostics,
       KeycloakClientSettings clientSettings,
@@ -133,6 +135,7 @@ public class OperatorPage {
    */
   @GET
   @Path("feed")
+  @Blocking
   @Produces(MediaType.SERVER_SENT_EVENTS)
   @Operation(hidden = true)
   public Multi<String> feed(@PathParam("alias") String alias) {
@@ -146,7 +149,8 @@ public class OperatorPage {
         .every(FEED_POLL)
         .onOverflow()
         .drop()
-        .emitOn(io.smallrye.mutiny.infrastructure.Infrastructure.getDefaultWorkerPool())
+        // Redis is read with the blocking client: never on the ticking or an event-loop thread.
+        .emitOn(Infrastructure.getDefaultWorkerPool())
         .onItem()
         .transformToIterable(tick -> newEvents(alias, lastIds));
   }
