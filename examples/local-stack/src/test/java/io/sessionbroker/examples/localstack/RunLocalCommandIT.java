@@ -126,6 +126,15 @@ class RunLocalCommandIT {
         .contains("alice / alice");
   }
 
+  /** Micrometer's duplicate redis.pool gauge warning used to appear at every broker start. */
+  @Test
+  @Order(2)
+  void whenStartedThenTheBrokerLogsNoWarningAboutADuplicateGauge() throws IOException {
+    String brokerLog = Files.readString(WORK_DIR.resolve("logs/broker.log"));
+
+    assertThat(brokerLog).contains("Listening on").doesNotContain("has been already registered");
+  }
+
   @Test
   @Order(2)
   void whenStartedThenEveryPartAnswers() throws Exception {
