@@ -15,6 +15,10 @@ import io.sessionbroker.broker.diagnostics.ClientSettingsReport;
 import io.sessionbroker.broker.diagnostics.IssuerDiagnostics;
 import io.sessionbroker.broker.diagnostics.IssuerReport;
 import io.sessionbroker.broker.diagnostics.KeycloakClientSettings;
+import io.sessionbroker.broker.reconcile.KeycloakSsoSessions;
+import io.sessionbroker.broker.session.PublishedEvent;
+import io.sessionbroker.broker.session.RevocationEvent.Reason;
+import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.session.SessionQuery;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore;
@@ -25,13 +29,23 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.mutiny.redis.client.Response;
+import jakarta.ws.rs.BadRequestException;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.FormParam;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.UriInfo;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -39,9 +53,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.jboss.logging.Logger;
 
 /**
  * The operator's page of one issuer, {@code /operator/<alias>} (admin role of that issuer only;
@@ -68,6 +84,10 @@ public class OperatorPage {
   private final MeterRegistry metrics;
   private final SecurityIdentity identity;
   private final String adminRole;
+  private final RevocationService revocations;
+  private final KeycloakSsoSessions keycloakSessions;
+
+  private static final Logger LOG = Logger.getLogger(OperatorPage.class);
 
   OperatorPage(
       @Location("operator.html") Template operator,
@@ -79,7 +99,9 @@ public class OperatorPage {
       RedisKeys keys,
       MeterRegistry metrics,
       SecurityIdentity identity,
-      SessionBrokerConfig config) {
+      SessionBrokerConfig config,
+      RevocationService revocations,
+      KeycloakSsoSessions keycloakSessions) {
     this.operator = operator;
     this.issuers = issuers;
     this.diagnostics = diagnostics;
@@ -90,6 +112,8 @@ public class OperatorPage {
     this.metrics = metrics;
     this.identity = identity;
     this.adminRole = config.api().adminRole();
+    this.revocations = revocations;
+    this.keycloakSessions = keycloakSessions;
   }
 
   /** The page; with {@code sid} or {@code sub}, also the registered sessions they match. */
@@ -100,7 +124,8 @@ public class OperatorPage {
   public TemplateInstance page(
       @PathParam("alias") String alias,
       @QueryParam("sid") String sid,
-      @QueryParam("sub") String sub) {
+      @QueryParam("sub") String sub,
+      @QueryParam("revoked") String revoked) {
     Issuer issuer = authorise(alias);
     String sidFilter = blankToNull(sid);
     String subFilter = blankToNull(sub);
@@ -126,6 +151,7 @@ public class OperatorPage {
         .data("sid", sidFilter == null ? "" : sidFilter)
         .data("sub", subFilter == null ? "" : subFilter)
         .data("searched", sidFilter != null || subFilter != null)
+        .data("revoked", revoked == null ? "" : revoked)
         .data("found", found);
   }
 
@@ -153,6 +179,67 @@ public class OperatorPage {
         .emitOn(Infrastructure.getDefaultWorkerPool())
         .onItem()
         .transformToIterable(tick -> newEvents(alias, lastIds));
+  }
+
+  /**
+   * The page's "Revoke" button: an admin revocation of one SSO session ({@code sid}) or of every
+   * session of a user ({@code sub}), exactly as {@code POST /api/v1/revocations} does it (events
+   * with reason {@code admin}, then the Keycloak session ended when the issuer has an admin
+   * client). Only same-origin form posts are taken (Origin header), so another site cannot make a
+   * signed-in operator's browser revoke. Answers 303 back to the page, which names the outcome.
+   */
+  @POST
+  @Path("revocations")
+  @Blocking
+  @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+  @Operation(hidden = true)
+  public jakarta.ws.rs.core.Response revoke(
+      @PathParam("alias") String alias,
+      @FormParam("sid") String sid,
+      @FormParam("sub") String sub,
+      @HeaderParam("Origin") String origin,
+      @Context UriInfo uri) {
+    authorise(alias);
+    String base = uri.getBaseUri().toString().replaceAll("/$", "");
+    if (origin == null || !base.equals(origin)) {
+      throw new ForbiddenException("revocations from the operator page must come from the page");
+    }
+    String sidValue = blankToNull(sid);
+    String subValue = blankToNull(sub);
+    if ((sidValue == null) == (subValue == null)) {
+      throw new BadRequestException("give exactly one of sid and sub");
+    }
+    if (!(sidValue == null ? subValue : sidValue).matches("[\\x21-\\x7e]{1,256}")) {
+      throw new BadRequestException("sid/sub: 1-256 visible ASCII characters");
+    }
+    List<PublishedEvent> events;
+    String keycloakSession;
+    if (sidValue != null) {
+      events =
+          revocations.revokeSid(
+              alias, sidValue, null, null, Reason.ADMIN, "admin:" + UUID.randomUUID());
+      keycloakSession = keycloakSessions.endSession(alias, sidValue);
+    } else {
+      events =
+          revocations.revokeUser(alias, subValue, null, Reason.ADMIN, UUID.randomUUID().toString());
+      keycloakSession = keycloakSessions.logoutUser(alias, subValue);
+    }
+    LOG.infof(
+        "Operator '%s' revoked by %s on issuer '%s': %d event(s), Keycloak session %s",
+        operatorName(), sidValue != null ? "sid" : "sub", alias, events.size(), keycloakSession);
+    String outcome = events.size() + " event(s); Keycloak session: " + keycloakSession;
+    String back =
+        "/operator/"
+            + alias
+            + "?"
+            + (sidValue != null ? "sid=" + encode(sidValue) : "sub=" + encode(subValue))
+            + "&revoked="
+            + encode(outcome);
+    return jakarta.ws.rs.core.Response.seeOther(URI.create(back)).build();
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
   }
 
   private Issuer authorise(String alias) {

@@ -34,8 +34,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The operator page {@code /operator/demo} against a real Keycloak, in headless Chromium: sign-in
  * through Keycloak, admin role required, and an admin revocation of a real SSO session appearing in
- * the live feed without a reload (screenshot in {@code target/operator-page.png} and {@code
- * docs/images/operator-page.png}), then found by the sid search.
+ * the live feed without a reload ({@code target/operator-page-live.png}), then found by the sid
+ * search; and a revocation with the page's own button ({@code target/operator-page.png}, copied to
+ * {@code docs/images/operator-page.png}).
  */
 @QuarkusTest
 @WithTestResource(KeycloakTestResources.class)
@@ -153,16 +154,54 @@ class OperatorPageTest {
     // No reload: the row arrives over the page's server-sent events.
     waitUntil(() -> feedText().contains(tokens.sid()));
     assertThat(feedText()).contains("admin").contains("session.revoked").contains("app1");
+    screenshot(Path.of("target/operator-page-live.png"));
+
+    browser.get(pageUrl() + "?sid=" + tokens.sid());
+    waitUntil(() -> browser.getPageSource().contains("Search registered sessions"));
+    assertThat(browser.findElement(By.id("sessions")).getText()).contains(tokens.sid());
+    assertThat(statusCell()).isEqualTo("revoked");
+  }
+
+  @Test
+  void whenAnAdminRevokesWithThePagesButtonThenKeycloaksSessionEndsAndTheEventIsInTheFeed()
+      throws IOException {
+    BrowserlessLogin bob = keycloak.browser(KeycloakRealm.DEMO);
+    OidcTokens tokens =
+        bob.login(
+            KeycloakRealm.APP1,
+            KeycloakRealm.APP1_SECRET,
+            KeycloakTestResources.APP1_URL + "/callback",
+            KeycloakRealm.BOB,
+            KeycloakRealm.BOB_PASSWORD);
+    given()
+        .auth()
+        .oauth2(bob.clientCredentialsToken(KeycloakRealm.APP1, KeycloakRealm.APP1_SECRET))
+        .contentType(ContentType.JSON)
+        .body(Map.of("sessionId", "app1-" + UUID.randomUUID(), "idToken", tokens.idToken()))
+        .post("/api/v1/sessions")
+        .then()
+        .statusCode(201);
+    browser.get(pageUrl() + "?sid=" + tokens.sid());
+    signInAtKeycloak(KeycloakRealm.OPERATOR, KeycloakRealm.OPERATOR_PASSWORD);
+    waitUntil(() -> !browser.findElements(By.id("sessions")).isEmpty());
+    assertThat(statusCell()).isEqualTo("active");
+
+    browser.findElement(By.cssSelector("#revoke button")).click();
+
+    waitUntil(() -> !browser.findElements(By.id("revoked")).isEmpty());
+    assertThat(browser.findElement(By.id("revoked")).getText()).contains("Keycloak session: ended");
+    assertThat(feedText()).contains(tokens.sid()).contains("admin");
+    assertThat(statusCell()).isEqualTo("revoked");
+    assertThat(keycloak.userSessions(KeycloakRealm.DEMO, KeycloakRealm.BOB).size()).isZero();
     Path shot = screenshot(Path.of("target/operator-page.png"));
     Files.createDirectories(Path.of("../docs/images"));
     Files.copy(
         shot, Path.of("../docs/images/operator-page.png"), StandardCopyOption.REPLACE_EXISTING);
+  }
 
-    browser.get(pageUrl() + "?sid=" + tokens.sid());
-    waitUntil(() -> browser.getPageSource().contains("Search registered sessions"));
-    assertThat(browser.findElement(By.id("sessions")).getText())
-        .contains(tokens.sid())
-        .contains("revoked");
+  /** The status cell of the one session the sid search found. */
+  private String statusCell() {
+    return browser.findElement(By.cssSelector("#sessions td.status")).getText();
   }
 
   private String feedText() {
