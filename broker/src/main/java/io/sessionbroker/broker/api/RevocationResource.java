@@ -2,6 +2,7 @@ package io.sessionbroker.broker.api;
 
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sessionbroker.broker.reconcile.KeycloakSsoSessions;
 import io.sessionbroker.broker.security.Caller;
 import io.sessionbroker.broker.security.CallerResolver;
 import io.sessionbroker.broker.session.PublishedEvent;
@@ -15,6 +16,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -30,17 +32,28 @@ public class RevocationResource {
   private final RevocationService revocations;
   private final CallerResolver callers;
   private final SecurityIdentity identity;
+  private final KeycloakSsoSessions keycloakSessions;
 
   RevocationResource(
-      RevocationService revocations, CallerResolver callers, SecurityIdentity identity) {
+      RevocationService revocations,
+      CallerResolver callers,
+      SecurityIdentity identity,
+      KeycloakSsoSessions keycloakSessions) {
     this.revocations = revocations;
     this.callers = callers;
     this.identity = identity;
+    this.keycloakSessions = keycloakSessions;
   }
 
   /**
-   * Revokes by sid, by sub, or one clientId + sessionId, within the admin caller's own issuer (403
-   * for another issuer).
+   * Revokes by sid, by sub, or one clientId + sessionId (SPEC §3.2), within the admin
+   * caller's own issuer (403 for another issuer). The broker's revocation is
+   * recorded first and is authoritative; then, for a sid or sub, the SSO session(s) are ended at
+   * Keycloak when the issuer has an admin client.
+   *
+   * @return {@code {"events":[{"clientId","id"}...],"keycloakSession":"ended"|"already_ended"|
+   *     "not_configured"|"unchanged"|"failed: <why>"}}, with {@code "keycloakSessionNote"} saying
+   *     what it means for the user when the Keycloak session was not ended
    */
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
@@ -58,15 +71,19 @@ public class RevocationResource {
           "give exactly one of: sid; sub; clientId with sessionId");
     }
     List<PublishedEvent> events;
+    String keycloakSession;
     if (request.sid() != null) {
       events =
           revocations.revokeSid(
               issuer, request.sid(), null, null, Reason.ADMIN, "admin:" + UUID.randomUUID());
+      keycloakSession = keycloakSessions.endSession(issuer, request.sid());
     } else if (request.sub() != null) {
       events =
           revocations.revokeUser(
               issuer, request.sub(), null, Reason.ADMIN, UUID.randomUUID().toString());
+      keycloakSession = keycloakSessions.logoutUser(issuer, request.sub());
     } else {
+      keycloakSession = KeycloakSsoSessions.UNCHANGED;
       if (request.clientId() == null || request.sessionId() == null) {
         throw ApiRequestException.badRequest("clientId and sessionId go together");
       }
@@ -79,8 +96,32 @@ public class RevocationResource {
                           new SessionNotFoundException(
                               "no active session with this id for this client")));
     }
-    return Map.of(
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put(
         "events",
         events.stream().map(e -> Map.of("clientId", e.clientId(), "id", e.id())).toList());
+    answer.put("keycloakSession", keycloakSession);
+    String note = keycloakSessionNote(keycloakSession);
+    if (note != null) {
+      answer.put("keycloakSessionNote", note);
+    }
+    return answer;
+  }
+
+  /** What the outcome means for the user, when the Keycloak session was not ended. */
+  static String keycloakSessionNote(String keycloakSession) {
+    if (KeycloakSsoSessions.NOT_CONFIGURED.equals(keycloakSession)) {
+      return "the issuer has no admin client (session-broker.issuers.<alias>.admin-client-id):"
+          + " the Keycloak SSO session lives on, so the user's next sign-in reuses it and its"
+          + " registrations are refused until it ends; end it in Keycloak's admin console";
+    }
+    if (keycloakSession.startsWith(KeycloakSsoSessions.FAILED)) {
+      return "the broker's revocation stands, but the Keycloak SSO session may live on: end it in"
+          + " Keycloak's admin console";
+    }
+    if (KeycloakSsoSessions.UNCHANGED.equals(keycloakSession)) {
+      return "one app session was revoked; the user's SSO session and other apps are untouched";
+    }
+    return null;
   }
 }

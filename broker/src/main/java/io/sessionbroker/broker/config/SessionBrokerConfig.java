@@ -108,6 +108,16 @@ public interface SessionBrokerConfig {
 
     /** Secret of {@link #adminClientId()}. Set it from a Kubernetes Secret, never in Git. */
     Optional<String> adminClientSecret();
+
+    /**
+     * Confidential client (authorization code flow, redirect URI {@code
+     * https://<broker>/operator/<alias>/*}) through which people with the admin role sign in to the
+     * operator page {@code /operator/<alias>}; without it that page answers 401.
+     */
+    Optional<String> operatorClientId();
+
+    /** Secret of {@link #operatorClientId()}. */
+    Optional<String> operatorClientSecret();
   }
 
   /** Redis layout. The connection itself is configured with the standard quarkus.redis.* keys. */

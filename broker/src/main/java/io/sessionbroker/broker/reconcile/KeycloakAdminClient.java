@@ -34,6 +34,7 @@ import java.util.stream.Collectors;
  *   <li>{@link #sessionsOf}: {@code GET /admin/realms/{realm}/users/{sub}/sessions}, the user's
  *       online sessions (Keycloak 26: {@code UserResource.getSessions}, online only). A 404 is
  *       confirmed with {@code GET /admin/realms/{realm}/users/{sub}} before it means "user gone".
+ *   <li>{@link #endSession}, {@link #logoutUser}: end SSO sessions for an admin revocation.
  *   <li>{@link #offlineSessionIds}: {@code GET .../users/{sub}/consents} names the clients holding
  *       an offline token of the user ({@code additionalGrants} key {@code "Offline Token"}, value
  *       the client's internal id), then {@code GET .../users/{sub}/offline-sessions/{clientUuid}}
@@ -46,7 +47,8 @@ import java.util.stream.Collectors;
  * answers an unknown user with 403, not 404, and no user is ever taken for gone).
  *
  * <p>Neither tokens nor the client secret appear in exceptions or logs; error bodies of the admin
- * API are not echoed either. Not thread-safe: the job calls it from its one thread.
+ * API are not echoed either. Not thread-safe, except {@link #endSession} and {@link #logoutUser}:
+ * the job calls it from its one thread, and admin revocations use an instance of their own.
  */
 public final class KeycloakAdminClient implements SessionDirectory {
 
@@ -181,6 +183,54 @@ public final class KeycloakAdminClient implements SessionDirectory {
             Clock.systemUTC()));
   }
 
+  /** What Keycloak did when asked to end sessions. */
+  public enum Ended {
+    /** Keycloak ended the session(s) and sends its own back-channel logouts. */
+    ENDED,
+    /** Keycloak knows no such session or user: nothing was left to end. */
+    NOT_FOUND
+  }
+
+  /**
+   * Ends one SSO session: {@code DELETE /admin/realms/{realm}/sessions/{sid}} (Keycloak's {@code
+   * RealmAdminResource.deleteSession}, needs realm-management {@code manage-users}). Keycloak
+   * removes the session and sends back-channel logouts to its clients.
+   *
+   * @return {@link Ended#NOT_FOUND} on 404 (the session had already ended)
+   * @throws KeycloakAdminException on any other answer, naming the status and, for 403, the role
+   */
+  public synchronized Ended endSession(String sid) {
+    return ended("DELETE", "/sessions/" + pathSegment(sid));
+  }
+
+  /**
+   * Ends every SSO session of a user: {@code POST /admin/realms/{realm}/users/{sub}/logout}
+   * (Keycloak's {@code UserResource.logout}, needs realm-management {@code manage-users}).
+   *
+   * @return {@link Ended#NOT_FOUND} on 404 (no such user)
+   * @throws KeycloakAdminException on any other answer
+   */
+  public synchronized Ended logoutUser(String sub) {
+    return ended("POST", "/users/" + pathSegment(sub) + "/logout");
+  }
+
+  private Ended ended(String method, String path) {
+    HttpResponse<String> response = adminCall(method, path);
+    return switch (response.statusCode()) {
+      case 200, 204 -> Ended.ENDED;
+      case 404 -> Ended.NOT_FOUND;
+      case 403 ->
+          throw KeycloakAdminException.issuerWide(
+              method
+                  + " "
+                  + adminBase
+                  + redactUser(path)
+                  + " answered HTTP 403: give the admin client's service account the"
+                  + " realm-management role manage-users");
+      default -> throw failure(method, path, response);
+    };
+  }
+
   @Override
   public UserSessions sessionsOf(String sub) {
     String path = "/users/" + pathSegment(sub) + "/sessions";
@@ -265,10 +315,15 @@ public final class KeycloakAdminClient implements SessionDirectory {
 
   /** GET on the admin API with the cached token; on 401 renews the token and tries once more. */
   private HttpResponse<String> adminGet(String path) {
-    HttpResponse<String> response = send(adminRequest(path, token()));
+    return adminCall("GET", path);
+  }
+
+  /** A bodiless call on the admin API; on 401 renews the token and tries once more. */
+  private HttpResponse<String> adminCall(String method, String path) {
+    HttpResponse<String> response = send(adminRequest(method, path, token()));
     if (response.statusCode() == 401) {
       accessToken = null;
-      response = send(adminRequest(path, token()));
+      response = send(adminRequest(method, path, token()));
       if (response.statusCode() == 401) {
         throw KeycloakAdminException.issuerWide(
             "the admin API rejected a fresh token of client '" + clientId + "' (HTTP 401)");
@@ -277,12 +332,12 @@ public final class KeycloakAdminClient implements SessionDirectory {
     return response;
   }
 
-  private HttpRequest adminRequest(String path, String token) {
+  private HttpRequest adminRequest(String method, String path, String token) {
     return HttpRequest.newBuilder(URI.create(adminBase + path))
         .timeout(timeout)
         .header("Authorization", "Bearer " + token)
         .header("Accept", "application/json")
-        .GET()
+        .method(method, HttpRequest.BodyPublishers.noBody())
         .build();
   }
 
@@ -395,9 +450,11 @@ public final class KeycloakAdminClient implements SessionDirectory {
     }
   }
 
-  /** Keeps user ids out of warnings: they identify people. */
+  /** Keeps user and session ids out of warnings: they identify people and sessions. */
   private static String redactUser(String pathOrUrl) {
-    return pathOrUrl.replaceAll("/users/[^/?]+", "/users/{sub}");
+    return pathOrUrl
+        .replaceAll("/users/[^/?]+", "/users/{sub}")
+        .replaceAll("/sessions/[^/?]+", "/sessions/{sid}");
   }
 
   private static String pathSegment(String value) {

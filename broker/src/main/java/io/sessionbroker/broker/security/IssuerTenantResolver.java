@@ -6,6 +6,7 @@ import io.quarkus.oidc.OidcRequestContext;
 import io.quarkus.oidc.OidcTenantConfig;
 import io.quarkus.oidc.TenantConfigResolver;
 import io.quarkus.oidc.runtime.OidcTenantConfig.ApplicationType;
+import io.quarkus.oidc.runtime.OidcTenantConfig.Roles;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.token.Issuer;
 import io.sessionbroker.broker.token.IssuerDirectory;
@@ -31,6 +32,12 @@ public class IssuerTenantResolver implements TenantConfigResolver {
 
   private final IssuerDirectory issuers;
   private final Map<String, OidcTenantConfig> tenants = new HashMap<>();
+  private final Map<String, OidcTenantConfig> operatorTenants = new HashMap<>();
+
+  /** Path of the operator pages, {@code /operator/<alias>}: signed in with a session cookie. */
+  public static final String OPERATOR_PATH = "/operator/";
+
+  private static final String OPERATOR_TENANT_PREFIX = "operator-";
 
   IssuerTenantResolver(IssuerDirectory issuers, SessionBrokerConfig config) {
     this.issuers = issuers;
@@ -44,12 +51,40 @@ public class IssuerTenantResolver implements TenantConfigResolver {
                       .applicationType(ApplicationType.SERVICE);
               settings.jwksUrl().ifPresent(jwks -> builder.discoveryEnabled(false).jwksPath(jwks));
               tenants.put(alias, builder.build());
+              operatorTenant(alias, settings).ifPresent(t -> operatorTenants.put(alias, t));
             });
+  }
+
+  /**
+   * The operator page's sign-in for one issuer: a web-app tenant (authorization code flow, session
+   * cookie) with the issuer's operator client; roles from the access token, where Keycloak puts
+   * realm roles.
+   */
+  private static Optional<OidcTenantConfig> operatorTenant(
+      String alias, SessionBrokerConfig.Issuer settings) {
+    if (settings.operatorClientId().isEmpty() || settings.operatorClientSecret().isEmpty()) {
+      return Optional.empty();
+    }
+    var builder =
+        OidcTenantConfig.authServerUrl(settings.url())
+            .tenantId(OPERATOR_TENANT_PREFIX + alias)
+            .applicationType(ApplicationType.WEB_APP)
+            .clientId(settings.operatorClientId().get())
+            .credentials(settings.operatorClientSecret().get())
+            .roles(Roles.Source.accesstoken);
+    builder.authentication().cookiePath(OPERATOR_PATH + alias).end();
+    settings.jwksUrl().ifPresent(jwks -> builder.discoveryEnabled(false).jwksPath(jwks));
+    return Optional.of(builder.build());
   }
 
   @Override
   public Uni<OidcTenantConfig> resolve(
       RoutingContext context, OidcRequestContext<OidcTenantConfig> requestContext) {
+    String path = context.normalizedPath();
+    if (path.startsWith(OPERATOR_PATH)) {
+      String alias = path.substring(OPERATOR_PATH.length()).split("/", 2)[0];
+      return Uni.createFrom().item(operatorTenants.get(alias));
+    }
     return Uni.createFrom()
         .item(
             bearerIssuer(context.request().getHeader("Authorization"))

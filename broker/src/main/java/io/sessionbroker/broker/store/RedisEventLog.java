@@ -7,6 +7,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.session.EventLog;
+import io.sessionbroker.broker.session.LogFingerprint;
 import io.sessionbroker.broker.session.PublishedEvent;
 import io.sessionbroker.broker.session.RevocationEvent;
 import io.smallrye.mutiny.Uni;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
 
 /**
  * Client streams and channels over Redis. Appending is one Lua script on the stream's slot (dedupe
@@ -30,6 +32,7 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class RedisEventLog implements EventLog {
 
   private static final LuaScript APPEND_EVENT = LuaScript.load("append_event");
+  private static final Logger LOG = Logger.getLogger(RedisEventLog.class);
 
   private final RedisDataSource redis;
   private final RedisKeys keys;
@@ -197,8 +200,27 @@ public class RedisEventLog implements EventLog {
     }
     if (appended) {
       publishedCounter(event.issuer(), event.clientId()).increment();
+      logAccepted(event, id);
     }
     return new PublishedEvent(event.clientId(), id, stored.toString(), appended);
+  }
+
+  /**
+   * One INFO line per revocation event appended (one per client a revocation reaches), never for a
+   * deduplicated retry. {@code sid} and {@code sub} appear only as {@link LogFingerprint}s.
+   */
+  private static void logAccepted(RevocationEvent event, String id) {
+    LOG.infof(
+        "Revocation recorded: issuer=%s client=%s type=%s reason=%s sid#=%s sub#=%s sessions=%d"
+            + " event=%s",
+        event.issuer(),
+        event.clientId(),
+        event.type().json(),
+        event.reason().json(),
+        LogFingerprint.of(event.sid()),
+        LogFingerprint.of(event.sub()),
+        event.sessionIds().size(),
+        id);
   }
 
   private Counter publishedCounter(String issuer, String clientId) {

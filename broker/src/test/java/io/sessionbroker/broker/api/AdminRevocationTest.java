@@ -9,6 +9,7 @@ import static io.sessionbroker.broker.api.ApiTestCalls.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasKey;
 import static org.hamcrest.Matchers.hasSize;
@@ -44,7 +45,8 @@ class AdminRevocationTest {
     revoke(adminToken(issuer), Map.of("clientId", clientId, "sessionId", target))
         .then()
         .statusCode(200)
-        .body("events.clientId", contains(clientId));
+        .body("events.clientId", contains(clientId))
+        .body("keycloakSession", equalTo("unchanged"));
 
     getSession(token, target).then().statusCode(200).body("status", equalTo("revoked"));
     getSession(token, sibling).then().statusCode(200).body("status", equalTo("active"));
@@ -177,7 +179,10 @@ class AdminRevocationTest {
     revoke(adminToken(issuer), Map.of("sid", sid))
         .then()
         .statusCode(200)
-        .body("events.clientId", containsInAnyOrder("app1", "app2"));
+        .body("events.clientId", containsInAnyOrder("app1", "app2"))
+        // This issuer has no admin client: the answer must say the Keycloak session lives on.
+        .body("keycloakSession", equalTo("not_configured"))
+        .body("keycloakSessionNote", containsString("the Keycloak SSO session lives on"));
 
     getSession(issuer.accessToken("app1"), ofApp1).then().body("status", equalTo("revoked"));
     getSession(issuer.accessToken("app2"), ofApp2).then().body("status", equalTo("revoked"));

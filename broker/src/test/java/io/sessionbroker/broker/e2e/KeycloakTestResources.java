@@ -46,7 +46,11 @@ public class KeycloakTestResources implements QuarkusTestResourceLifecycleManage
         "session-broker.issuers.demo.admin-client-id",
         KeycloakRealm.SESSION_BROKER,
         "session-broker.issuers.demo.admin-client-secret",
-        KeycloakRealm.SESSION_BROKER_SECRET);
+        KeycloakRealm.SESSION_BROKER_SECRET,
+        "session-broker.issuers.demo.operator-client-id",
+        KeycloakRealm.OPERATOR_CLIENT,
+        "session-broker.issuers.demo.operator-client-secret",
+        KeycloakRealm.OPERATOR_SECRET);
   }
 
   @Override

@@ -30,9 +30,13 @@ import java.util.regex.Pattern;
  *   <li>confidential client {@code app3} (the Django app), configured like {@code app1};
  *   <li>confidential client {@code session-broker}, service account with realm-management roles
  *       {@code view-users}, {@code query-users}, {@code view-realm}, {@code view-clients} (for a
- *       reconciliation job that asks which SSO sessions still exist);
+ *       reconciliation job that asks which SSO sessions still exist, and the diagnostics) and
+ *       {@code manage-users} (admin revocations end the SSO session at Keycloak);
  *   <li>confidential client {@code broker-admin}, service account with realm role {@code
- *       session-broker-admin}.
+ *       session-broker-admin};
+ *   <li>confidential client {@code session-broker-operator} (authorization code flow, redirect URIs
+ *       {@code ${BROKER_URL}/operator/*}) for the broker's operator page, and user {@code
+ *       operator}/{@code operator} with realm role {@code session-broker-admin}.
  * </ul>
  *
  * <p>Placeholders are substituted here rather than left to Keycloak's own {@code ${ENV}}
@@ -89,6 +93,18 @@ public final class KeycloakRealm {
   /** Default, test-only secret of {@link #BROKER_ADMIN}. */
   public static final String BROKER_ADMIN_SECRET = "broker-admin-secret";
 
+  /** Client of the broker's operator page (sign-in of people with the admin role). */
+  public static final String OPERATOR_CLIENT = "session-broker-operator";
+
+  /** Default, test-only secret of {@link #OPERATOR_CLIENT}. */
+  public static final String OPERATOR_SECRET = "operator-secret";
+
+  /** Demo user with {@link #ADMIN_ROLE}, password {@link #OPERATOR_PASSWORD}. */
+  public static final String OPERATOR = "operator";
+
+  /** Test-only password of {@link #OPERATOR}. */
+  public static final String OPERATOR_PASSWORD = "operator";
+
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z0-9_]+)}");
 
   private final String name;
@@ -113,7 +129,8 @@ public final class KeycloakRealm {
         .set("APP2_SECRET", APP2_SECRET)
         .set("APP3_SECRET", APP3_SECRET)
         .set("SESSION_BROKER_SECRET", SESSION_BROKER_SECRET)
-        .set("BROKER_ADMIN_SECRET", BROKER_ADMIN_SECRET);
+        .set("BROKER_ADMIN_SECRET", BROKER_ADMIN_SECRET)
+        .set("OPERATOR_SECRET", OPERATOR_SECRET);
   }
 
   /** A builder for any realm template on the classpath, named {@code realmName} inside. */

@@ -77,8 +77,12 @@ public final class KeycloakServer implements AutoCloseable {
   /** Test-only password of the bootstrap administrator. */
   public static final String ADMIN_PASSWORD = "admin";
 
-  /** How long {@link Builder#start()} waits for Keycloak to be ready unless told otherwise. */
-  public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(180);
+  /**
+   * How long {@link Builder#start()} waits for Keycloak to be ready unless told otherwise: 180 s,
+   * or the system property {@code keycloak.start-timeout-seconds} (for a heavily loaded machine).
+   */
+  public static final Duration DEFAULT_START_TIMEOUT =
+      Duration.ofSeconds(Long.getLong("keycloak.start-timeout-seconds", 180));
 
   private static final int LOG_LINES_ON_FAILURE = 100;
   private static final int BIND_ATTEMPTS = 3;

@@ -149,7 +149,7 @@ public final class LocalStack implements AutoCloseable {
       throw new LocalStackException(e.getMessage(), e);
     }
 
-    step("Keycloak with realm 'demo' on port " + settings.keycloakPort() + " (20-40 s)");
+    step("Keycloak with realm 'demo' on port " + settings.keycloakPort() + " (up to ~90 s)");
     if (System.getProperty("keycloak.instances.dir") == null) {
       System.setProperty(
           "keycloak.instances.dir", settings.workDir().resolve("keycloak").toString());
@@ -179,8 +179,15 @@ public final class LocalStack implements AutoCloseable {
                 "-Dquarkus.http.port=" + settings.brokerPort(),
                 "-Dquarkus.redis.hosts=" + redisUri(),
                 "-Dsession-broker.issuers.demo.url=" + issuerUrl(),
+                // The realm's admin client: admin revocations end the Keycloak SSO session too.
+                "-Dsession-broker.issuers.demo.admin-client-id=" + KeycloakRealm.SESSION_BROKER,
+                "-Dsession-broker.issuers.demo.operator-client-id=" + KeycloakRealm.OPERATOR_CLIENT,
                 "-Dsession-broker.outbox.directory=" + settings.workDir().resolve("broker-outbox")),
-            Map.of(),
+            Map.of(
+                "SESSION_BROKER_ISSUERS_DEMO_ADMIN_CLIENT_SECRET",
+                KeycloakRealm.SESSION_BROKER_SECRET,
+                "SESSION_BROKER_ISSUERS_DEMO_OPERATOR_CLIENT_SECRET",
+                KeycloakRealm.OPERATOR_SECRET),
             brokerJar);
     awaitReady(broker, URI.create(brokerUrl() + "/q/health/ready"), BROKER_START_TIMEOUT);
 
@@ -365,7 +372,8 @@ public final class LocalStack implements AutoCloseable {
     out.println("  app1 (servlet, Jetty)  " + app1Url() + "/");
     out.println("  app2 (Quarkus OIDC)    " + app2Url() + "/");
     out.println("  app3 (Django)          " + app3Url() + "/");
-    out.println("  broker                 " + brokerUrl() + "/q/health/ready  (API: /q/openapi)");
+    out.println(
+        "  broker                 " + brokerUrl() + "/q/health/ready  (API: /q/swagger-ui)");
     out.println(
         "  Keycloak               "
             + keycloak.url()
@@ -373,6 +381,14 @@ public final class LocalStack implements AutoCloseable {
             + KeycloakServer.ADMIN_USERNAME
             + " / "
             + KeycloakServer.ADMIN_PASSWORD
+            + ")");
+    out.println(
+        "  operator page          "
+            + brokerUrl()
+            + "/operator/demo  ("
+            + KeycloakRealm.OPERATOR
+            + " / "
+            + KeycloakRealm.OPERATOR_PASSWORD
             + ")");
     out.println("  Redis                  " + redisUri());
     out.println();
