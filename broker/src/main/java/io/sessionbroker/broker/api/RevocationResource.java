@@ -46,10 +46,10 @@ public class RevocationResource {
   }
 
   /**
-   * Revokes by sid, by sub, or one clientId + sessionId (SPEC §3.2), within the admin
-   * caller's own issuer (403 for another issuer). The broker's revocation is
-   * recorded first and is authoritative; then, for a sid or sub, the SSO session(s) are ended at
-   * Keycloak when the issuer has an admin client.
+   * Revokes by sid, by sub, or one clientId + sessionId (SPEC §3.2), within the admin caller's own
+   * issuer (403 for another issuer). The broker's revocation is recorded first and is
+   * authoritative; then, for a sid or sub, the SSO session(s) are ended at Keycloak when the issuer
+   * has an admin client.
    *
    * @return {@code {"events":[{"clientId","id"}...],"keycloakSession":"ended"|"already_ended"|
    *     "not_configured"|"unchanged"|"failed: <why>"}}, with {@code "keycloakSessionNote"} saying

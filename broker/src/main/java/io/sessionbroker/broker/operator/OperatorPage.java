@@ -16,6 +16,7 @@ import io.sessionbroker.broker.diagnostics.IssuerDiagnostics;
 import io.sessionbroker.broker.diagnostics.IssuerReport;
 import io.sessionbroker.broker.diagnostics.KeycloakClientSettings;
 import io.sessionbroker.broker.reconcile.KeycloakSsoSessions;
+import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.session.PublishedEvent;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
 import io.sessionbroker.broker.session.RevocationService;
@@ -127,13 +128,15 @@ public class OperatorPage {
       @QueryParam("sub") String sub,
       @QueryParam("revoked") String revoked) {
     Issuer issuer = authorise(alias);
-    String sidFilter = blankToNull(sid);
-    String subFilter = blankToNull(sub);
+    String sidFilter = IdRule.requireOptional("sid", blankToNull(sid));
+    String subFilter = IdRule.requireOptional("sub", blankToNull(sub));
     List<SessionRecord> found = List.of();
     if (sidFilter != null || subFilter != null) {
       found =
           sessions
-              .query(new SessionQuery(alias, null, sidFilter, subFilter, SEARCH_LIMIT, null))
+              .query(
+                  new SessionQuery(
+                      alias, null, sidFilter, subFilter, SEARCH_LIMIT, null, "operator:" + alias))
               .items();
     }
     IssuerReport reachability = diagnostics.check(issuer);
@@ -209,9 +212,8 @@ public class OperatorPage {
     if ((sidValue == null) == (subValue == null)) {
       throw new BadRequestException("give exactly one of sid and sub");
     }
-    if (!(sidValue == null ? subValue : sidValue).matches("[\\x21-\\x7e]{1,256}")) {
-      throw new BadRequestException("sid/sub: 1-256 visible ASCII characters");
-    }
+    IdRule.requireOptional("sid", sidValue);
+    IdRule.requireOptional("sub", subValue);
     List<PublishedEvent> events;
     String keycloakSession;
     if (sidValue != null) {
