@@ -118,6 +118,11 @@ public final class Benchmark {
         nextLogoutSession = dataset.ssoSessions();
         TokenSet probe = logoutTokens(allocate(settings.probeTokens(), null));
         measureReferences();
+        measureSideBySide();
+        if (settings.peerOnly()) {
+          System.out.println("\n" + new Report(results).sideBySideTable());
+          return;
+        }
         measureRegistrations();
         probeLogouts(probe);
         CompletableFuture<TokenSet[]> minting = mintLogoutTokensInBackground();
@@ -205,6 +210,25 @@ public final class Benchmark {
               figure.test().name(), figure.rps(), figure.p50Ms(), figure.p99Ms()));
     }
     probe.commands().del("key:__rand_int__");
+  }
+
+  // ---------------------------------------------------------------- side by side with the peer
+
+  private void measureSideBySide() throws Exception {
+    if (settings.peerJar() == null) {
+      log("Side by side: no peer app given (--peer); left out");
+      return;
+    }
+    log(
+        "Side by side with the peer app "
+            + settings.peerJar()
+            + ": minting "
+            + settings.peerTokens()
+            + " logout tokens");
+    results.peer =
+        new PeerComparison(issuer, workDir, Duration.ofSeconds(10), Duration.ofSeconds(6))
+            .run(settings.peerJar(), broker.port(), settings.peerTokens());
+    log(String.format("  broker ÷ peer: %.2f", results.peer.ratio()));
   }
 
   // ---------------------------------------------------------------- registrations
