@@ -137,6 +137,11 @@ public final class Benchmark {
         nextLogoutSession = dataset.ssoSessions();
         TokenSet probe = logoutTokens(allocate(settings.probeTokens(), null));
         measureReferences();
+        measureSideBySide();
+        if (settings.peerOnly()) {
+          System.out.println("\n" + new Report(results).sideBySideTable());
+          return;
+        }
         measureRegistrations();
         probeLogouts(probe);
         CompletableFuture<TokenSet[]> minting = mintLogoutTokensInBackground();
@@ -229,6 +234,25 @@ public final class Benchmark {
             results.rs256.oneThread(),
             results.rs256.twoThreads(),
             results.rs256.jose4jOneThread()));
+  }
+
+  // ---------------------------------------------------------------- side by side with the peer
+
+  private void measureSideBySide() throws Exception {
+    if (settings.peerJar() == null) {
+      log("Side by side: no peer app given (--peer); left out");
+      return;
+    }
+    log(
+        "Side by side with the peer app "
+            + settings.peerJar()
+            + ": minting "
+            + settings.peerTokens()
+            + " logout tokens");
+    results.peer =
+        new PeerComparison(issuer, workDir, Duration.ofSeconds(10), Duration.ofSeconds(6))
+            .run(settings.peerJar(), broker.port(), settings.peerTokens());
+    log(String.format("  broker ÷ peer: %.2f", results.peer.ratio()));
   }
 
   // ---------------------------------------------------------------- registrations

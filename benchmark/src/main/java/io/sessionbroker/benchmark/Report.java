@@ -58,6 +58,8 @@ final class Report {
     StringBuilder md = new StringBuilder();
     md.append("## Latest run\n\n");
     md.append(machineTable()).append('\n');
+    md.append("### Side by side with what users would run instead\n\n");
+    md.append(sideBySideTable()).append('\n');
     md.append("### Results beside their same-run references\n\n");
     md.append(resultsTable()).append('\n');
     md.append(
@@ -122,6 +124,55 @@ final class Report {
     if (!r.settings.brokerProperties().isEmpty()) {
       row(t, "broker tuning tried (not the defaults)", "`" + r.settings.brokerProperties() + "`");
     }
+    return t.toString();
+  }
+
+  /** Broker vs. the peer app, same tokens, same load, same run (SPEC §6). */
+  String sideBySideTable() {
+    PeerComparison.Result p = r.peer;
+    if (p == null) {
+      return "Not measured in this run (no peer app given with `--peer`).\n";
+    }
+    StringBuilder t =
+        new StringBuilder(
+            "| target | valid logout tokens/s | p50 / p99 | non-2xx | socket errors | tokens reused |\n"
+                + "|---|---|---|---|---|---|\n");
+    for (PeerComparison.Target target : List.of(p.peer(), p.broker())) {
+      t.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | **%,.0f/s**%s | %.2f / %.2f ms | %d | %d | %d |\n",
+              target.name().equals("peer")
+                  ? "peer: Quarkus OIDC app, back-channel logout in memory"
+                  : "Session Broker (durable in Redis, fanned out, replay-checked)",
+              target.requestsPerSecond(),
+              target.valid() ? "" : " (invalid)",
+              target.p50Ms(),
+              target.p99Ms(),
+              target.non2xx(),
+              target.socketErrors(),
+              target.tokensReused()));
+    }
+    double ratio = p.ratio();
+    t.append('\n')
+        .append(
+            String.format(
+                Locale.ROOT,
+                "**broker ÷ peer = %s** (SPEC §6: ≥ 1.0, aim 1.4: %s). Method: `wrk -t%d -c%d`,"
+                    + " %d s warm-up then %d s measured per target, the same %,d distinct pre-signed"
+                    + " logout tokens (RS256, 2048-bit, `aud` `%s`, random `sid`/`sub`, nothing"
+                    + " registered) to both (a third for the warm-up, the rest measured), peer first; RS256 verify of this JVM in the same run:"
+                    + " %,.0f/s on 1 thread. Peer: `%s`.\n",
+                Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f", ratio),
+                Double.isNaN(ratio) ? "no valid figure" : yesNo(ratio >= 1.0),
+                PeerComparison.WRK_THREADS,
+                PeerComparison.WRK_CONNECTIONS,
+                10,
+                6,
+                p.tokens(),
+                PeerComparison.AUDIENCE,
+                r.rs256.oneThread(),
+                p.peerSource()));
     return t.toString();
   }
 
@@ -642,6 +693,11 @@ final class Report {
     List<String> lines = new ArrayList<>();
     lines.add("date,measure,round,value,unit");
     String date = r.machine.startedAt();
+    if (r.peer != null) {
+      lines.add(csv(date, "peer_logouts", "", r.peer.peer().requestsPerSecond(), "1/s"));
+      lines.add(csv(date, "broker_logouts_wrk", "", r.peer.broker().requestsPerSecond(), "1/s"));
+      lines.add(csv(date, "broker_to_peer_logout_ratio", "", r.peer.ratio(), "ratio"));
+    }
     throughputCsv(lines, date, "logouts", r.logouts);
     throughputCsv(lines, date, "registrations_sid", r.registrationsWithSid);
     throughputCsv(lines, date, "registrations_idtoken", r.registrationsWithIdToken);

@@ -39,6 +39,7 @@ final class Results {
   Settings settings;
   Machine machine;
   Rs256Reference.Result rs256;
+  PeerComparison.Result peer;
   List<RedisBenchmarkReference.Figure> redis = new ArrayList<>();
   ClosedLoopLoad.Result registrationsWithSid;
   ClosedLoopLoad.Result registrationsWithIdToken;

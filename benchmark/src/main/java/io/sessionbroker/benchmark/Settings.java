@@ -35,6 +35,12 @@ import java.util.Map;
  * @param jfr whether the logout run records a JFR profile ({@code --no-jfr} turns it off)
  * @param brokerProperties extra broker configuration ({@code --broker-property key=value}), to try
  *     a tuning; empty for the documented run
+ * @param peerJar the peer app's {@code quarkus-run.jar} for the side-by-side logout run ({@code
+ *     --peer}; benchmark/run builds it from shared/peers), {@code null} to leave that run out
+ * @param peerTokens distinct logout tokens minted for the side-by-side run (warm-up and measurement
+ *     of both targets; a target that needs more is reported as invalid)
+ * @param peerOnly run only the references and the side-by-side run ({@code --peer-only}), print
+ *     them and write no report
  */
 record Settings(
     int ssoSessions,
@@ -59,10 +65,16 @@ record Settings(
     Path csv,
     int logoutClients,
     boolean jfr,
-    Map<String, String> brokerProperties) {
+    Map<String, String> brokerProperties,
+    Path peerJar,
+    int peerTokens,
+    boolean peerOnly) {
 
   static Settings parse(String[] args) {
     boolean quick = false;
+    Path peerJar = null;
+    int peerTokens = 0;
+    boolean peerOnly = false;
     Path report = Path.of("docs", "benchmarks.md");
     Path csv = Path.of("docs", "benchmarks", "latest.csv");
     int sessions = -1;
@@ -84,6 +96,9 @@ record Settings(
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--round-seconds" -> roundSeconds = Integer.parseInt(args[++i]);
         case "--no-jfr" -> jfr = false;
+        case "--peer" -> peerJar = Path.of(args[++i]);
+        case "--peer-tokens" -> peerTokens = Integer.parseInt(args[++i]);
+        case "--peer-only" -> peerOnly = true;
         case "--logout-clients" -> logoutClients = Integer.parseInt(args[++i]);
         case "--broker-property" -> {
           String[] pair = args[++i].split("=", 2);
@@ -95,7 +110,8 @@ record Settings(
                     + args[i]
                     + "; use --quick, --report <md>, --csv <csv>, --sso-sessions <n>,"
                     + " --connections <n>, --warm-up-seconds <s>, --rounds <n>, --round-seconds <s>,"
-                    + " --no-jfr, --logout-clients <1-3>, --broker-property <key=value>");
+                    + " --no-jfr, --logout-clients <1-3>, --broker-property <key=value>, --peer <quarkus-run.jar>,"
+                    + " --peer-tokens <n>, --peer-only");
       }
     }
     Settings defaults =
@@ -109,7 +125,10 @@ record Settings(
         roundSeconds > 0 ? Duration.ofSeconds(roundSeconds) : defaults.round,
         logoutClients,
         jfr,
-        brokerProperties);
+        brokerProperties,
+        peerJar,
+        peerTokens > 0 ? peerTokens : defaults.peerTokens,
+        peerOnly);
   }
 
   private static Settings quick(int sessions, int connections, Path report, Path csv) {
@@ -137,7 +156,10 @@ record Settings(
           csv,
           0,
           true,
-          Map.of());
+          Map.of(),
+          null,
+          60_000,
+          false);
     }
   }
 
@@ -165,7 +187,10 @@ record Settings(
         csv,
         0,
         true,
-        Map.of());
+        Map.of(),
+        null,
+        120_000,
+        false);
   }
 
   private Settings withThroughputRuns(
@@ -175,7 +200,10 @@ record Settings(
       Duration round,
       int logoutClients,
       boolean jfr,
-      Map<String, String> brokerProperties) {
+      Map<String, String> brokerProperties,
+      Path peerJar,
+      int peerTokens,
+      boolean peerOnly) {
     return new Settings(
         ssoSessions,
         connections,
@@ -199,7 +227,10 @@ record Settings(
         csv,
         logoutClients,
         jfr,
-        Map.copyOf(brokerProperties));
+        Map.copyOf(brokerProperties),
+        peerJar,
+        peerTokens,
+        peerOnly);
   }
 
   Duration throughputRun() {
