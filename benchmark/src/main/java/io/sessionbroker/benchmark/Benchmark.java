@@ -46,7 +46,6 @@ public final class Benchmark {
   static final String ALIAS = "bench";
   static final String LATENCY_CLIENT = "app0";
   static final String COMMAND = "benchmark/run";
-  static final String ONLY_VERDICTS = "--only-verdicts";
 
   /** Distinct users' access tokens the verdict run cycles through. */
   static final int VERDICT_TOKENS = 1_000;
@@ -67,12 +66,10 @@ public final class Benchmark {
   private final Map<String, String> accessTokens = new HashMap<>();
 
   private final String command;
-  private final boolean onlyVerdicts;
 
-  private Benchmark(Settings settings, String command, boolean onlyVerdicts) {
+  private Benchmark(Settings settings, String command) {
     this.settings = settings;
     this.command = command;
-    this.onlyVerdicts = onlyVerdicts;
     this.dataset = new Dataset(settings.ssoSessions());
     String stamp =
         DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").format(Instant.now().atZone(ZoneOffset.UTC));
@@ -81,20 +78,13 @@ public final class Benchmark {
 
   /** Entry point; see {@link Settings#parse} for the arguments. */
   public static void main(String[] args) throws Exception {
-    // --only-verdicts: the RS256 reference and the verdict run, printed, no report written.
-    boolean onlyVerdicts = List.of(args).contains(ONLY_VERDICTS);
-    Settings settings =
-        Settings.parse(
-            java.util.Arrays.stream(args)
-                .filter(a -> !a.equals(ONLY_VERDICTS))
-                .toArray(String[]::new));
+    Settings settings = Settings.parse(args);
     if (!Files.exists(Path.of("broker", "target", "quarkus-app", "quarkus-run.jar"))) {
       System.err.println(
           "Run from the repository root after `./mvnw -B install -DskipTests` (benchmark/run does both)");
       System.exit(2);
     }
-    new Benchmark(settings, String.join(" ", COMMAND, String.join(" ", args)).trim(), onlyVerdicts)
-        .run();
+    new Benchmark(settings, String.join(" ", COMMAND, String.join(" ", args)).trim()).run();
   }
 
   private void run() throws Exception {
@@ -128,7 +118,7 @@ public final class Benchmark {
         broker = brokerProcess;
         meter = new ResourceMeter(broker, probe);
         mintAccessTokens();
-        if (onlyVerdicts) {
+        if (settings.onlyVerdicts()) {
           measureRs256();
           measureVerdicts();
           System.out.println(new Report(results).verdictSummary());

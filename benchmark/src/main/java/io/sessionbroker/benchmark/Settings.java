@@ -41,6 +41,8 @@ import java.util.Map;
  *     of both targets; a target that needs more is reported as invalid)
  * @param peerOnly run only the references and the side-by-side run ({@code --peer-only}), print
  *     them and write no report
+ * @param onlyVerdicts run only the RS256 reference and the verdict run ({@code --only-verdicts}),
+ *     print them and write no report
  */
 record Settings(
     int ssoSessions,
@@ -68,13 +70,15 @@ record Settings(
     Map<String, String> brokerProperties,
     Path peerJar,
     int peerTokens,
-    boolean peerOnly) {
+    boolean peerOnly,
+    boolean onlyVerdicts) {
 
   static Settings parse(String[] args) {
     boolean quick = false;
     Path peerJar = null;
     int peerTokens = 0;
     boolean peerOnly = false;
+    boolean onlyVerdicts = false;
     Path report = Path.of("docs", "benchmarks.md");
     Path csv = Path.of("docs", "benchmarks", "latest.csv");
     int sessions = -1;
@@ -99,6 +103,7 @@ record Settings(
         case "--peer" -> peerJar = Path.of(args[++i]);
         case "--peer-tokens" -> peerTokens = Integer.parseInt(args[++i]);
         case "--peer-only" -> peerOnly = true;
+        case "--only-verdicts" -> onlyVerdicts = true;
         case "--logout-clients" -> logoutClients = Integer.parseInt(args[++i]);
         case "--broker-property" -> {
           String[] pair = args[++i].split("=", 2);
@@ -111,7 +116,7 @@ record Settings(
                     + "; use --quick, --report <md>, --csv <csv>, --sso-sessions <n>,"
                     + " --connections <n>, --warm-up-seconds <s>, --rounds <n>, --round-seconds <s>,"
                     + " --no-jfr, --logout-clients <1-3>, --broker-property <key=value>, --peer <quarkus-run.jar>,"
-                    + " --peer-tokens <n>, --peer-only");
+                    + " --peer-tokens <n>, --peer-only, --only-verdicts");
       }
     }
     Settings defaults =
@@ -128,7 +133,8 @@ record Settings(
         brokerProperties,
         peerJar,
         peerTokens > 0 ? peerTokens : defaults.peerTokens,
-        peerOnly);
+        peerOnly,
+        onlyVerdicts);
   }
 
   private static Settings quick(int sessions, int connections, Path report, Path csv) {
@@ -159,6 +165,7 @@ record Settings(
           Map.of(),
           null,
           60_000,
+          false,
           false);
     }
   }
@@ -190,6 +197,7 @@ record Settings(
         Map.of(),
         null,
         120_000,
+        false,
         false);
   }
 
@@ -203,7 +211,8 @@ record Settings(
       Map<String, String> brokerProperties,
       Path peerJar,
       int peerTokens,
-      boolean peerOnly) {
+      boolean peerOnly,
+      boolean onlyVerdicts) {
     return new Settings(
         ssoSessions,
         connections,
@@ -230,7 +239,8 @@ record Settings(
         Map.copyOf(brokerProperties),
         peerJar,
         peerTokens,
-        peerOnly);
+        peerOnly,
+        onlyVerdicts);
   }
 
   Duration throughputRun() {
