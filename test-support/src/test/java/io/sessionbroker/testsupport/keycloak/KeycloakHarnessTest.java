@@ -275,7 +275,7 @@ class KeycloakHarnessTest {
       assertThat(action.claims().has("adapterSessionIds")).isFalse();
     }
     assertThat(broker.calls(BACKCHANNEL_LOGOUT)).isEmpty();
-    assertThat(result.path("successRequests")).hasSize(2);
+    assertThat(result.path("successRequests")).hasSize(3);
     assertThat(result.path("successRequests").get(0).asText())
         .isEqualTo(broker.url() + "/keycloak/demo");
     assertThat(keycloak.userSessions(KeycloakRealm.DEMO, KeycloakRealm.ALICE)).isEmpty();
