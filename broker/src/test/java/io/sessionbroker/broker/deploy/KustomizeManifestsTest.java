@@ -28,6 +28,7 @@ import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.testing.BrokerTestResources;
@@ -74,6 +75,10 @@ class KustomizeManifestsTest {
 
   private static final Pattern ISSUER_URL_VARIABLE =
       Pattern.compile("SESSION_BROKER_ISSUERS_([A-Z0-9]+)_URL");
+
+  /** The management interface of this test's broker; absolute probe paths resolve against it. */
+  @TestHTTPResource(value = "/", management = true)
+  URI management;
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
@@ -155,7 +160,11 @@ class KustomizeManifestsTest {
 
     for (Probe probe :
         List.of(broker.getStartupProbe(), broker.getReadinessProbe(), broker.getLivenessProbe())) {
-      given().when().get(probe.getHttpGet().getPath()).then().statusCode(200);
+      given()
+          .when()
+          .get(management.resolve(probe.getHttpGet().getPath()).toString())
+          .then()
+          .statusCode(200);
     }
   }
 

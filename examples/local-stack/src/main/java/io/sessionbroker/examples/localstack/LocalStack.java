@@ -126,6 +126,10 @@ public final class LocalStack implements AutoCloseable {
     requireFree(settings.redisPort(), "redis-server", "LOCAL_STACK_REDIS_PORT");
     requireFree(settings.keycloakPort(), "Keycloak", "LOCAL_STACK_KEYCLOAK_PORT");
     requireFree(settings.brokerPort(), "the broker", "LOCAL_STACK_BROKER_PORT");
+    requireFree(
+        settings.brokerManagementPort(),
+        "the broker's management interface",
+        "LOCAL_STACK_BROKER_MANAGEMENT_PORT");
     requireFree(settings.app1Port(), "app1", "LOCAL_STACK_APP1_PORT");
     requireFree(settings.app2Port(), "app2", "LOCAL_STACK_APP2_PORT");
     Path brokerJar =
@@ -173,12 +177,14 @@ public final class LocalStack implements AutoCloseable {
             List.of(
                 "-Dquarkus.http.host=" + LOOPBACK,
                 "-Dquarkus.http.port=" + settings.brokerPort(),
+                "-Dquarkus.management.host=" + LOOPBACK,
+                "-Dquarkus.management.port=" + settings.brokerManagementPort(),
                 "-Dquarkus.redis.hosts=" + redisUri(),
                 "-Dsession-broker.issuers.demo.url=" + issuerUrl(),
                 "-Dsession-broker.outbox.directory=" + settings.workDir().resolve("broker-outbox")),
             Map.of(),
             brokerJar);
-    awaitReady(broker, URI.create(brokerUrl() + "/q/health/ready"), BROKER_START_TIMEOUT);
+    awaitReady(broker, URI.create(brokerManagementUrl() + "/q/health/ready"), BROKER_START_TIMEOUT);
 
     step(
         "app1 (servlet) on port "
@@ -322,6 +328,7 @@ public final class LocalStack implements AutoCloseable {
     urls.put("app1.url", app1Url());
     urls.put("app2.url", app2Url());
     urls.put("broker.url", brokerUrl());
+    urls.put("broker.management.url", brokerManagementUrl());
     urls.put("keycloak.url", keycloak.url());
     urls.put("issuer.url", issuerUrl());
     urls.put("redis.uri", redisUri());
@@ -334,7 +341,14 @@ public final class LocalStack implements AutoCloseable {
     out.println();
     out.println("  app1 (servlet, Jetty)  " + app1Url() + "/");
     out.println("  app2 (Quarkus OIDC)    " + app2Url() + "/");
-    out.println("  broker                 " + brokerUrl() + "/q/health/ready  (API: /q/openapi)");
+    out.println(
+        "  broker                 "
+            + brokerUrl()
+            + "/api/v1  (health: "
+            + brokerManagementUrl()
+            + "/q/health/ready, API description: "
+            + brokerManagementUrl()
+            + "/q/openapi)");
     out.println(
         "  Keycloak               "
             + keycloak.url()
@@ -403,6 +417,11 @@ public final class LocalStack implements AutoCloseable {
   /** The broker's base URL. */
   public String brokerUrl() {
     return "http://" + LOOPBACK + ":" + settings.brokerPort();
+  }
+
+  /** The base URL of the broker's management interface (health, metrics, OpenAPI under /q/). */
+  public String brokerManagementUrl() {
+    return "http://" + LOOPBACK + ":" + settings.brokerManagementPort();
   }
 
   /** app1's base URL. */
