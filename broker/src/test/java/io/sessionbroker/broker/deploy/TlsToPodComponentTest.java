@@ -60,6 +60,7 @@ class TlsToPodComponentTest {
     assertThat(certificate.at("/spec/dnsNames").toString())
         .contains("session-broker.session-broker.svc");
     assertThat(certificate.at("/spec/renewBefore").asText()).isNotBlank();
+    assertThat(certificate.at("/spec/privateKey/encoding").asText()).isEqualTo("PKCS8");
   }
 
   @Test
