@@ -774,7 +774,7 @@ public final class Benchmark {
 
   private void measureHeapAfterLoad() throws IOException {
     broker.jcmd("GC.run");
-    try (HttpConnection http = new HttpConnection(broker.port())) {
+    try (HttpConnection http = new HttpConnection(broker.managementPort())) {
       results.heapAfterFullGcBytes = broker.jvmMetrics(http).heapUsedBytes();
     }
     results.peakRssKb = ProcFs.peakRssKb(broker.pid());

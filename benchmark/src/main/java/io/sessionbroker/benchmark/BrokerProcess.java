@@ -24,6 +24,7 @@ final class BrokerProcess implements AutoCloseable {
   record JvmMetrics(long heapUsedBytes, double gcPauseSeconds, long gcPauses) {}
 
   private final int port = FreePorts.next();
+  private final int managementPort = FreePorts.next();
   private final JavaProcess process;
 
   /**
@@ -41,6 +42,8 @@ final class BrokerProcess implements AutoCloseable {
             .workingDir(workDir)
             .logFile(workDir.resolve("broker.log"))
             .systemProperty("quarkus.http.port", Integer.toString(port))
+            .systemProperty("quarkus.management.host", "127.0.0.1")
+            .systemProperty("quarkus.management.port", Integer.toString(managementPort))
             .systemProperty("quarkus.log.level", "WARN")
             .systemProperty("quarkus.log.category.\"io.sessionbroker\".level", "WARN")
             .systemProperty(
@@ -51,7 +54,8 @@ final class BrokerProcess implements AutoCloseable {
     process = launch.start();
     try {
       process.awaitReady(
-          URI.create("http://127.0.0.1:" + port + "/q/health/ready"), Duration.ofSeconds(90));
+          URI.create("http://127.0.0.1:" + managementPort + "/q/health/ready"),
+          Duration.ofSeconds(90));
     } catch (IllegalStateException e) {
       process.close();
       throw e;
@@ -62,6 +66,11 @@ final class BrokerProcess implements AutoCloseable {
     return port;
   }
 
+  /** The management interface's port: health and {@code /q/metrics}. */
+  int managementPort() {
+    return managementPort;
+  }
+
   long pid() {
     return process.pid();
   }
@@ -70,9 +79,13 @@ final class BrokerProcess implements AutoCloseable {
     return process.isAlive();
   }
 
-  /** Heap in use and GC pauses so far, from {@code /q/metrics}. */
+  /**
+   * Heap in use and GC pauses so far, from {@code /q/metrics} on the management port ({@code http}
+   * must be connected to {@link #managementPort()}).
+   */
   JvmMetrics jvmMetrics(HttpConnection http) throws IOException {
-    String text = http.exchange(HttpConnection.get(port, "/q/metrics", null), true).text();
+    String text =
+        http.exchange(HttpConnection.get(managementPort, "/q/metrics", null), true).text();
     long heap = 0;
     double pauseSeconds = 0;
     long pauses = 0;

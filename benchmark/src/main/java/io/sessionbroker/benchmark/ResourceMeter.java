@@ -80,7 +80,7 @@ final class ResourceMeter {
     private volatile boolean open = true;
 
     private Window() {
-      metricsConnection = new HttpConnection(broker.port());
+      metricsConnection = new HttpConnection(broker.managementPort());
       jvm0 = jvmMetrics();
       sampler = new Thread(this::sample, "resource-sampler");
       sampler.setDaemon(true);

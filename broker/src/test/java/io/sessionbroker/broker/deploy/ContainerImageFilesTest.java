@@ -52,13 +52,23 @@ class ContainerImageFilesTest {
   }
 
   @Test
-  void whenImageIsDeployedThenManifestsAgreeOnUserPortAndJournalVolume() {
+  void whenImageIsDeployedThenManifestsAgreeOnUserPortsAndJournalVolume() {
     Manifests prod = Kustomize.overlay("prod");
     Container broker = prod.brokerContainer();
 
-    assertThat(Dockerfile.instructions("EXPOSE")).containsExactly("8080");
-    assertThat(broker.getPorts().get(0).getContainerPort()).isEqualTo(8080);
-    assertThat(prod.brokerDeployment().getSpec().getTemplate().getSpec().getSecurityContext())
+    assertThat(Dockerfile.instructions("EXPOSE"))
+        .singleElement()
+        .satisfies(
+            expose ->
+                assertThat(expose.split("\\s+"))
+                    .containsExactlyInAnyOrderElementsOf(
+                        broker.getPorts().stream()
+                            .map(port -> Integer.toString(port.getContainerPort()))
+                            .toList()));
+    assertThat(broker.getPorts())
+        .extracting(port -> port.getName() + ":" + port.getContainerPort())
+        .containsExactlyInAnyOrder("http:8080", "management:9000");
+    assertThat(prod.brokerPod().getSecurityContext())
         .satisfies(context -> assertThat(context.getRunAsUser()).isEqualTo(185L));
     assertThat(Dockerfile.instructions("VOLUME"))
         .singleElement()

@@ -42,6 +42,44 @@ final class Kustomize {
     return RENDERED.computeIfAbsent(variant, Kustomize::render);
   }
 
+  /**
+   * Renders a kustomization of the test's own, as an operator would write one: {@code
+   * kustomization} and {@code files} (name to content) are written to a folder under target/, with
+   * {@code ${k8s}} replaced by the relative path to the repository's k8s/ folder.
+   */
+  static Manifests custom(String name, String kustomization, Map<String, String> files) {
+    Path dir = writeCustom(name, kustomization, files);
+    return parse(name, run(kubectl().toString(), "kustomize", dir.toString()));
+  }
+
+  /**
+   * Like {@link #custom}, for a kustomization that {@code kubectl kustomize} must refuse; returns
+   * its error output.
+   */
+  static String customFailure(String name, String kustomization, Map<String, String> files) {
+    Path dir = writeCustom(name, kustomization, files);
+    Result result = execute(kubectl().toString(), "kustomize", dir.toString());
+    if (result.exitCode() == 0) {
+      return fail("kubectl kustomize rendered %s, which it should refuse:%n%s", name, result.out());
+    }
+    return result.err();
+  }
+
+  private static Path writeCustom(String name, String kustomization, Map<String, String> files) {
+    Path dir = Path.of("target", "kustomize-custom", name).toAbsolutePath();
+    String k8s = dir.relativize(repositoryRoot().resolve("k8s")).toString();
+    try {
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve("kustomization.yaml"), kustomization.replace("${k8s}", k8s));
+      for (Map.Entry<String, String> file : files.entrySet()) {
+        Files.writeString(dir.resolve(file.getKey()), file.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return dir;
+  }
+
   /** The repository top: the first folder upwards from the working directory holding k8s/base. */
   static Path repositoryRoot() {
     for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
@@ -58,7 +96,10 @@ final class Kustomize {
     String[] parts = variant.split("\\+");
     Path overlay = repositoryRoot().resolve("k8s/overlays").resolve(parts[0]);
     Path dir = parts.length == 1 ? overlay : kustomizationWithComponents(variant, overlay, parts);
-    String yaml = run(kubectl().toString(), "kustomize", dir.toString());
+    return parse(variant, run(kubectl().toString(), "kustomize", dir.toString()));
+  }
+
+  private static Manifests parse(String variant, String yaml) {
     List<HasMetadata> objects = new ArrayList<>();
     for (String document : yaml.split("(?m)^---\\s*$")) {
       if (!document.isBlank()) {
@@ -108,7 +149,19 @@ final class Kustomize {
             + " again.");
   }
 
+  private record Result(int exitCode, String out, String err) {}
+
   private static String run(String... command) {
+    Result result = execute(command);
+    if (result.exitCode() != 0) {
+      return fail(
+          "%s failed with exit code %d:%n%s",
+          String.join(" ", command), result.exitCode(), result.err());
+    }
+    return result.out();
+  }
+
+  private static Result execute(String... command) {
     try {
       Process process = new ProcessBuilder(command).start();
       process.getOutputStream().close();
@@ -119,12 +172,7 @@ final class Kustomize {
         process.destroyForcibly();
         return fail("%s did not finish within 2 minutes", String.join(" ", command));
       }
-      if (process.exitValue() != 0) {
-        return fail(
-            "%s failed with exit code %d:%n%s",
-            String.join(" ", command), process.exitValue(), stderr.join());
-      }
-      return stdout;
+      return new Result(process.exitValue(), stdout, stderr.join());
     } catch (IOException e) {
       throw new UncheckedIOException("cannot run " + String.join(" ", command), e);
     } catch (InterruptedException e) {

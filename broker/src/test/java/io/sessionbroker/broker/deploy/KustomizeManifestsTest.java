@@ -21,13 +21,17 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBehavior;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.api.model.scheduling.v1.PriorityClass;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.testing.BrokerTestResources;
@@ -52,8 +56,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Renders {@code k8s/overlays/dev} and {@code k8s/overlays/prod} with {@code kubectl kustomize} and
- * checks what operators rely on: enough replicas, hardened pods, probes that hit real health
- * endpoints of this very broker, the supporting objects, and no secret values in the repository.
+ * checks what operators rely on: a replica count only the autoscaler sets, a journal volume per pod
+ * that outlives the pod, a shutdown that fits its grace period, hardened pods, probes on the
+ * management port that hit real health endpoints of this very broker, the supporting objects, and
+ * no secret values in the repository.
  */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
@@ -63,6 +69,15 @@ class KustomizeManifestsTest {
   private static final String REDIS_SECRET = "session-broker-redis";
 
   private static final int HTTP_PORT = 8080;
+
+  /** The broker's management interface: health, metrics, OpenAPI. */
+  private static final int MANAGEMENT_PORT = 9000;
+
+  /** Time for the JVM to close the journal and exit after the last bounded wait. */
+  private static final Duration GRACE_HEADROOM = Duration.ofSeconds(15);
+
+  /** The priority of Kubernetes' own system-cluster-critical pods. */
+  private static final int SYSTEM_CLUSTER_CRITICAL = 2_000_000_000;
 
   /** {@code scheme://user:password@host}: credentials inside a URI. */
   private static final Pattern CREDENTIALS_IN_URI = Pattern.compile("://[^/@\\s]*:[^/@\\s]+@");
@@ -75,15 +90,114 @@ class KustomizeManifestsTest {
   private static final Pattern ISSUER_URL_VARIABLE =
       Pattern.compile("SESSION_BROKER_ISSUERS_([A-Z0-9]+)_URL");
 
+  /** The management interface of this test's broker; absolute probe paths resolve against it. */
+  @TestHTTPResource(value = "/", management = true)
+  URI management;
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
-  void whenOverlayIsRenderedThenBrokerRunsAtLeastTwoReplicas(String overlay) {
-    Deployment broker = Kustomize.overlay(overlay).brokerDeployment();
+  void whenOverlayIsRenderedThenTheAutoscalerAloneOwnsTheReplicaCount(String overlay) {
+    Manifests manifests = Kustomize.overlay(overlay);
+    StatefulSet broker = manifests.brokerStatefulSet();
+    HorizontalPodAutoscaler autoscaler = manifests.named(HorizontalPodAutoscaler.class, BROKER);
 
-    assertThat(broker.getSpec().getReplicas()).as("%s replicas", overlay).isGreaterThanOrEqualTo(2);
-    assertThat(broker.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
-        .as("%s: a rolling update never removes a broker before its successor is ready", overlay)
-        .isZero();
+    assertThat(broker.getSpec().getReplicas())
+        .as("%s: spec.replicas would reset the autoscaler's count on every apply", overlay)
+        .isNull();
+    assertThat(autoscaler.getSpec().getScaleTargetRef().getKind()).isEqualTo("StatefulSet");
+    assertThat(autoscaler.getSpec().getScaleTargetRef().getName()).isEqualTo(BROKER);
+    assertThat(autoscaler.getSpec().getMinReplicas())
+        .as("%s: Keycloak does not retry, so never fewer than two brokers", overlay)
+        .isGreaterThanOrEqualTo(2);
+    assertThat(broker.getSpec().getUpdateStrategy().getType()).isEqualTo("RollingUpdate");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
+  void whenOverlayIsRenderedThenEachBrokerJournalsOnARetainedVolumeOfItsOwn(String overlay) {
+    Manifests manifests = Kustomize.overlay(overlay);
+    StatefulSet broker = manifests.brokerStatefulSet();
+    String journal = manifests.brokerConfigMapEnvironment().get("SESSION_BROKER_OUTBOX_DIRECTORY");
+    VolumeMount mount = mountUnder(manifests.brokerContainer(), journal);
+
+    assertThat(broker.getSpec().getVolumeClaimTemplates())
+        .as("%s: the journal's volume is a claim template, one volume per pod", overlay)
+        .anySatisfy(
+            claim -> {
+              assertThat(claim.getMetadata().getName()).isEqualTo(mount.getName());
+              assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteOnce");
+              assertThat(claim.getSpec().getResources().getRequests()).containsKey("storage");
+            });
+    assertThat(manifests.brokerPod().getVolumes())
+        .as("%s: no pod volume shadows the claim", overlay)
+        .noneSatisfy(volume -> assertThat(volume.getName()).isEqualTo(mount.getName()));
+    assertThat(broker.getSpec().getPersistentVolumeClaimRetentionPolicy())
+        .as("%s: a journal outlives scale-in and deletion of the StatefulSet", overlay)
+        .satisfies(
+            policy -> {
+              assertThat(policy.getWhenScaled()).isEqualTo("Retain");
+              assertThat(policy.getWhenDeleted()).isEqualTo("Retain");
+            });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
+  void whenAutoscalerScalesInThenSlowlyAndOnePodAtATime(String overlay) {
+    HorizontalPodAutoscalerBehavior behavior =
+        Kustomize.overlay(overlay)
+            .named(HorizontalPodAutoscaler.class, BROKER)
+            .getSpec()
+            .getBehavior();
+
+    assertThat(behavior.getScaleDown().getStabilizationWindowSeconds())
+        .as("%s: low load for at least 10 minutes before scale-in", overlay)
+        .isGreaterThanOrEqualTo(600);
+    assertThat(behavior.getScaleDown().getPolicies())
+        .as("%s: scale-in policies", overlay)
+        .isNotEmpty()
+        .allSatisfy(
+            policy -> {
+              assertThat(policy.getType()).isEqualTo("Pods");
+              assertThat(policy.getValue()).isEqualTo(1);
+              assertThat(policy.getPeriodSeconds())
+                  .as("at least one drain bound between two removals")
+                  .isGreaterThanOrEqualTo(
+                      (int) drainTimeout(Kustomize.overlay(overlay)).toSeconds());
+            });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
+  void whenPodStopsThenItsGracePeriodCoversPreStopRequestsAndJournalDrainWithHeadroom(
+      String overlay) {
+    Manifests manifests = Kustomize.overlay(overlay);
+    Map<String, String> environment = manifests.brokerConfigMapEnvironment();
+    List<String> preStop =
+        manifests.brokerContainer().getLifecycle().getPreStop().getExec().getCommand();
+    assertThat(preStop).as("%s: preStop", overlay).hasSize(2).first().isEqualTo("sleep");
+    Duration needed =
+        Duration.ofSeconds(Long.parseLong(preStop.get(1)))
+            .plus(duration(environment.get("QUARKUS_SHUTDOWN_TIMEOUT")))
+            .plus(drainTimeout(manifests));
+
+    assertThat(environment)
+        .as("%s: the drain bound is set explicitly, not left to a default", overlay)
+        .containsKey("SESSION_BROKER_OUTBOX_SHUTDOWN_DRAIN_TIMEOUT");
+    assertThat(Duration.ofSeconds(manifests.brokerPod().getTerminationGracePeriodSeconds()))
+        .as("%s: grace period vs preStop + shutdown timeout + drain timeout = %s", overlay, needed)
+        .isGreaterThanOrEqualTo(needed.plus(GRACE_HEADROOM));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
+  void whenNodeIsUnderPressureThenBrokersAreEvictedAfterOrdinaryPods(String overlay) {
+    Manifests manifests = Kustomize.overlay(overlay);
+    String className = manifests.brokerPod().getPriorityClassName();
+
+    assertThat(className).as("%s: priorityClassName", overlay).isNotBlank();
+    PriorityClass priority = manifests.named(PriorityClass.class, className);
+    assertThat(priority.getValue()).isPositive().isLessThan(SYSTEM_CLUSTER_CRITICAL);
+    assertThat(priority.getGlobalDefault()).isNotEqualTo(Boolean.TRUE);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -102,14 +216,14 @@ class KustomizeManifestsTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
   void whenOverlayIsRenderedThenEveryPodRunsHardened(String overlay) {
-    for (Deployment deployment : Kustomize.overlay(overlay).all(Deployment.class)) {
-      PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    for (Map.Entry<String, PodSpec> workload : pods(Kustomize.overlay(overlay)).entrySet()) {
+      PodSpec pod = workload.getValue();
       PodSecurityContext podContext =
           Objects.requireNonNullElseGet(pod.getSecurityContext(), PodSecurityContext::new);
       assertThat(pod.getAutomountServiceAccountToken())
-          .as("%s: %s mounts no service account token", overlay, name(deployment))
+          .as("%s: %s mounts no service account token", overlay, workload.getKey())
           .isFalse();
-      for (Container container : containersOf(deployment)) {
+      for (Container container : containersOf(pod)) {
         SecurityContext context =
             Objects.requireNonNullElseGet(container.getSecurityContext(), SecurityContext::new);
         String what = overlay + ": container " + container.getName();
@@ -134,7 +248,7 @@ class KustomizeManifestsTest {
 
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"dev", "prod", "prod+private-ca"})
-  void whenOverlayIsRenderedThenBrokerProbesUseHealthEndpoints(String overlay) {
+  void whenOverlayIsRenderedThenBrokerProbesUseHealthEndpointsOnTheManagementPort(String overlay) {
     Container broker = Kustomize.overlay(overlay).brokerContainer();
 
     assertThat(probePath(broker.getStartupProbe())).isEqualTo("/q/health/started");
@@ -144,7 +258,7 @@ class KustomizeManifestsTest {
         List.of(broker.getStartupProbe(), broker.getReadinessProbe(), broker.getLivenessProbe())) {
       assertThat(containerPortOf(broker, probe.getHttpGet()))
           .as("%s: probe %s port", overlay, probe.getHttpGet().getPath())
-          .isEqualTo(HTTP_PORT);
+          .isEqualTo(MANAGEMENT_PORT);
     }
   }
 
@@ -155,7 +269,11 @@ class KustomizeManifestsTest {
 
     for (Probe probe :
         List.of(broker.getStartupProbe(), broker.getReadinessProbe(), broker.getLivenessProbe())) {
-      given().when().get(probe.getHttpGet().getPath()).then().statusCode(200);
+      given()
+          .when()
+          .get(management.resolve(probe.getHttpGet().getPath()).toString())
+          .then()
+          .statusCode(200);
     }
   }
 
@@ -176,6 +294,9 @@ class KustomizeManifestsTest {
                 ? port.getTargetPort().getIntVal()
                 : containerPortNamed(container, port.getTargetPort().getStrVal()))
         .isEqualTo(HTTP_PORT);
+    assertThat(service.getSpec().getPorts())
+        .as("%s: the Service (and so any Ingress) never reaches the management port", overlay)
+        .hasSize(1);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -187,7 +308,8 @@ class KustomizeManifestsTest {
     assertThat(budget.getSpec().getMinAvailable().getIntVal()).isGreaterThanOrEqualTo(1);
     assertThat(budget.getSpec().getMinAvailable().getIntVal())
         .as("%s: the budget still lets a drain evict one broker", overlay)
-        .isLessThan(manifests.brokerDeployment().getSpec().getReplicas());
+        .isLessThan(
+            manifests.named(HorizontalPodAutoscaler.class, BROKER).getSpec().getMinReplicas());
     assertThat(
             Manifests.selects(
                 budget.getSpec().getSelector().getMatchLabels(), manifests.brokerPodLabels()))
@@ -201,9 +323,6 @@ class KustomizeManifestsTest {
     HorizontalPodAutoscaler autoscaler = manifests.named(HorizontalPodAutoscaler.class, BROKER);
 
     assertThat(autoscaler.getApiVersion()).isEqualTo("autoscaling/v2");
-    assertThat(autoscaler.getSpec().getScaleTargetRef().getKind()).isEqualTo("Deployment");
-    assertThat(autoscaler.getSpec().getScaleTargetRef().getName()).isEqualTo(BROKER);
-    assertThat(autoscaler.getSpec().getMinReplicas()).isGreaterThanOrEqualTo(2);
     assertThat(autoscaler.getSpec().getMaxReplicas())
         .isGreaterThanOrEqualTo(autoscaler.getSpec().getMinReplicas());
     assertThat(autoscaler.getSpec().getMetrics())
@@ -222,27 +341,50 @@ class KustomizeManifestsTest {
                 policy.getSpec().getPodSelector().getMatchLabels(), manifests.brokerPodLabels()))
         .isTrue();
     assertThat(policy.getSpec().getPolicyTypes()).containsExactlyInAnyOrder("Ingress", "Egress");
+    assertThat(Kustomize.overlay(overlay).objects().toString())
+        .as("%s: every required NetworkPolicy parameter is set", overlay)
+        .doesNotContain("NOT-SET");
     assertThat(policy.getSpec().getIngress())
-        .allSatisfy(rule -> assertThat(ports(rule.getPorts())).containsOnly(HTTP_PORT));
+        .allSatisfy(rule -> assertThat(ports(rule.getPorts())).hasSize(1));
+    assertThat(policy.getSpec().getIngress())
+        .as("%s: Prometheus reaches the management port, nothing else does", overlay)
+        .filteredOn(rule -> ports(rule.getPorts()).contains(MANAGEMENT_PORT))
+        .singleElement()
+        .satisfies(
+            rule ->
+                assertThat(rule.getFrom())
+                    .allSatisfy(peer -> assertThat(peer.getNamespaceSelector()).isNotNull()));
     List<NetworkPolicyPeer> sources =
-        policy.getSpec().getIngress().stream().flatMap(rule -> rule.getFrom().stream()).toList();
+        policy.getSpec().getIngress().stream()
+            .filter(rule -> ports(rule.getPorts()).contains(HTTP_PORT))
+            .flatMap(rule -> rule.getFrom().stream())
+            .toList();
     assertThat(sources)
-        .as("%s: Keycloak pods may call the broker", overlay)
+        .as("%s: Keycloak's pods, in their namespace, may call the broker", overlay)
         .anySatisfy(
-            peer ->
-                assertThat(peer.getPodSelector().getMatchLabels())
-                    .containsEntry("app.kubernetes.io/name", "keycloak"));
+            peer -> {
+              assertThat(peer.getNamespaceSelector().getMatchLabels())
+                  .containsEntry("kubernetes.io/metadata.name", "keycloak");
+              assertThat(peer.getPodSelector().getMatchLabels()).containsValue("keycloak");
+            });
     assertThat(sources)
         .as("%s: app pods may call the REST API", overlay)
         .anySatisfy(
             peer ->
                 assertThat(peer.getPodSelector().getMatchLabels())
                     .containsEntry("sessionbroker.io/client", "true"));
+    assertThat(policy.getSpec().getEgress())
+        .as("%s: every egress rule names its destinations, not only ports", overlay)
+        .allSatisfy(rule -> assertThat(rule.getTo()).isNotEmpty());
     Set<Integer> egressPorts =
         policy.getSpec().getEgress().stream()
             .flatMap(rule -> ports(rule.getPorts()).stream())
             .collect(Collectors.toSet());
-    assertThat(egressPorts).contains(53, 6379, 26379, 443, 8080);
+    assertThat(egressPorts)
+        .as("%s: DNS, Redis, Sentinel and Keycloak only", overlay)
+        .contains(53, 6379, 26379)
+        .containsAnyOf(443, 8080, 8443)
+        .isSubsetOf(53, 6379, 26379, 443, 8080, 8443);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -252,9 +394,7 @@ class KustomizeManifestsTest {
     ServiceAccount account = manifests.named(ServiceAccount.class, BROKER);
 
     assertThat(account.getAutomountServiceAccountToken()).isFalse();
-    assertThat(
-            manifests.brokerDeployment().getSpec().getTemplate().getSpec().getServiceAccountName())
-        .isEqualTo(BROKER);
+    assertThat(manifests.brokerPod().getServiceAccountName()).isEqualTo(BROKER);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -323,9 +463,7 @@ class KustomizeManifestsTest {
     String journal = manifests.brokerConfigMapEnvironment().get("SESSION_BROKER_OUTBOX_DIRECTORY");
 
     assertThat(journal).as("%s: SESSION_BROKER_OUTBOX_DIRECTORY", overlay).isNotBlank();
-    assertThat(volumeUnder(manifests, broker, journal).getEmptyDir())
-        .as("%s: journal volume (emptyDir in base; a PVC when run as StatefulSet)", overlay)
-        .isNotNull();
+    assertThat(mountUnder(broker, journal).getReadOnly()).isNotEqualTo(Boolean.TRUE);
     assertThat(volumeUnder(manifests, broker, "/tmp/").getEmptyDir()).isNotNull();
   }
 
@@ -375,7 +513,8 @@ class KustomizeManifestsTest {
         .isEqualTo(REDIS_SECRET);
     assertThat(prod.brokerConfigMapEnvironment()).doesNotContainKeys("QUARKUS_REDIS_HOSTS");
     assertThat(prod.all(Secret.class)).as("the Secret is created out of band").isEmpty();
-    assertThat(prod.brokerDeployment().getSpec().getReplicas()).isGreaterThanOrEqualTo(3);
+    assertThat(prod.named(HorizontalPodAutoscaler.class, BROKER).getSpec().getMinReplicas())
+        .isGreaterThanOrEqualTo(3);
     assertThat(prod.brokerContainer().getImage()).doesNotEndWith(":latest");
   }
 
@@ -399,14 +538,34 @@ class KustomizeManifestsTest {
   }
 
   private static List<Container> allContainers(Manifests manifests) {
-    return manifests.all(Deployment.class).stream()
-        .flatMap(deployment -> containersOf(deployment).stream())
-        .toList();
+    return pods(manifests).values().stream().flatMap(pod -> containersOf(pod).stream()).toList();
   }
 
-  private static List<Container> containersOf(Deployment deployment) {
-    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+  /** The pod spec of every Deployment and StatefulSet, by kind and name. */
+  private static Map<String, PodSpec> pods(Manifests manifests) {
+    Map<String, PodSpec> pods = new LinkedHashMap<>();
+    manifests
+        .all(Deployment.class)
+        .forEach(d -> pods.put("Deployment " + name(d), d.getSpec().getTemplate().getSpec()));
+    manifests
+        .all(StatefulSet.class)
+        .forEach(s -> pods.put("StatefulSet " + name(s), s.getSpec().getTemplate().getSpec()));
+    return pods;
+  }
+
+  private static List<Container> containersOf(PodSpec pod) {
     return Stream.concat(pod.getInitContainers().stream(), pod.getContainers().stream()).toList();
+  }
+
+  private static Duration drainTimeout(Manifests manifests) {
+    return duration(
+        manifests.brokerConfigMapEnvironment().get("SESSION_BROKER_OUTBOX_SHUTDOWN_DRAIN_TIMEOUT"));
+  }
+
+  /** A duration as the broker reads it (Quarkus' converter: "20s", "PT20S", "500ms"). */
+  private static Duration duration(String value) {
+    assertThat(value).as("a duration setting").isNotBlank();
+    return new DurationConverter().convert(value);
   }
 
   /** ConfigMap data and literal env values of the broker container, as the container sees them. */
@@ -442,15 +601,19 @@ class KustomizeManifestsTest {
     return ports.stream().map(port -> port.getPort().getIntVal()).collect(Collectors.toSet());
   }
 
-  /** The volume whose mount holds {@code path}; fails when none does. */
+  /** The mount that holds {@code path}; fails when none does. */
+  private static VolumeMount mountUnder(Container container, String path) {
+    return container.getVolumeMounts().stream()
+        .filter(m -> path.equals(m.getMountPath()) || path.startsWith(m.getMountPath() + "/"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no volume mounted over " + path));
+  }
+
+  /** The pod volume whose mount holds {@code path}; fails when none does. */
   private static Volume volumeUnder(Manifests manifests, Container container, String path) {
-    VolumeMount mount =
-        container.getVolumeMounts().stream()
-            .filter(m -> path.equals(m.getMountPath()) || path.startsWith(m.getMountPath() + "/"))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no volume mounted over " + path));
+    VolumeMount mount = mountUnder(container, path);
     assertThat(mount.getReadOnly()).isNotEqualTo(Boolean.TRUE);
-    return manifests.brokerDeployment().getSpec().getTemplate().getSpec().getVolumes().stream()
+    return manifests.brokerPod().getVolumes().stream()
         .filter(volume -> volume.getName().equals(mount.getName()))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no volume " + mount.getName()));

@@ -2,11 +2,14 @@ package io.sessionbroker.broker.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,11 +17,34 @@ import java.util.Map;
 /** The objects one overlay renders to, with lookups the manifest tests share. */
 record Manifests(String overlay, List<HasMetadata> objects) {
 
-  /** Name of the broker's Deployment, Service, ServiceAccount and friends. */
+  /** Name of the broker's StatefulSet, Service, ServiceAccount and friends. */
   static final String BROKER = "session-broker";
 
   /** Name of the broker's container in its pod. */
   static final String BROKER_CONTAINER = "broker";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * Every object of a kind, by its {@code kind} field, as a JSON tree: for resources the fabric8
+   * model has no class for (PrometheusRule, HTTPRoute, Certificate, ...).
+   */
+  List<JsonNode> trees(String kind) {
+    return objects.stream()
+        .filter(o -> kind.equals(o.getKind()))
+        .map(o -> (JsonNode) JSON.valueToTree(o))
+        .toList();
+  }
+
+  /** The one object of a kind and name as a JSON tree; fails the test when it is missing. */
+  JsonNode tree(String kind, String name) {
+    List<JsonNode> matches =
+        trees(kind).stream()
+            .filter(o -> name.equals(o.path("metadata").path("name").asText()))
+            .toList();
+    assertThat(matches).as("%s: %s %s", overlay, kind, name).hasSize(1);
+    return matches.get(0);
+  }
 
   /** Every object of one kind. */
   <T extends HasMetadata> List<T> all(Class<T> type) {
@@ -33,15 +59,20 @@ record Manifests(String overlay, List<HasMetadata> objects) {
     return matches.get(0);
   }
 
-  /** The broker's Deployment. */
-  Deployment brokerDeployment() {
-    return named(Deployment.class, BROKER);
+  /** The broker's StatefulSet. */
+  StatefulSet brokerStatefulSet() {
+    return named(StatefulSet.class, BROKER);
+  }
+
+  /** The broker's pod spec. */
+  PodSpec brokerPod() {
+    return brokerStatefulSet().getSpec().getTemplate().getSpec();
   }
 
   /** The broker's container. */
   Container brokerContainer() {
     List<Container> containers =
-        brokerDeployment().getSpec().getTemplate().getSpec().getContainers().stream()
+        brokerPod().getContainers().stream()
             .filter(c -> BROKER_CONTAINER.equals(c.getName()))
             .toList();
     assertThat(containers).as("%s overlay: container %s", overlay, BROKER_CONTAINER).hasSize(1);
@@ -50,7 +81,7 @@ record Manifests(String overlay, List<HasMetadata> objects) {
 
   /** Labels of the broker's pods. */
   Map<String, String> brokerPodLabels() {
-    return brokerDeployment().getSpec().getTemplate().getMetadata().getLabels();
+    return brokerStatefulSet().getSpec().getTemplate().getMetadata().getLabels();
   }
 
   /** The data of every ConfigMap the broker container imports with envFrom, merged in order. */

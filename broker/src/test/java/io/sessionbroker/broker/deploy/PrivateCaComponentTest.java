@@ -101,8 +101,7 @@ class PrivateCaComponentTest {
   }
 
   private static Container truststoreInit(Manifests manifests) {
-    List<Container> inits =
-        manifests.brokerDeployment().getSpec().getTemplate().getSpec().getInitContainers();
+    List<Container> inits = manifests.brokerPod().getInitContainers();
     assertThat(inits).extracting(Container::getName).contains("truststore");
     return inits.stream().filter(c -> c.getName().equals("truststore")).findFirst().orElseThrow();
   }
@@ -133,7 +132,7 @@ class PrivateCaComponentTest {
   }
 
   private static Volume volume(Manifests manifests, String name) {
-    return manifests.brokerDeployment().getSpec().getTemplate().getSpec().getVolumes().stream()
+    return manifests.brokerPod().getVolumes().stream()
         .filter(volume -> volume.getName().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no volume " + name));

@@ -9,25 +9,28 @@ import java.util.Map;
 
 /**
  * The packaged broker ({@code target/quarkus-app/quarkus-run.jar}) as its own JVM, as it runs in
- * production, on a free loopback port. Used by the {@code *IT} tests, which Failsafe runs after
- * {@code package}.
+ * production, on free loopback ports (API and management interface). Used by the {@code *IT} tests,
+ * which Failsafe runs after {@code package}.
  */
 final class BrokerProcess implements AutoCloseable {
 
   private final int port = FreePorts.next();
+  private final int managementPort = FreePorts.next();
   private final JavaProcess process;
 
   BrokerProcess(String name, Map<String, String> config) {
     process =
         JavaProcess.builder("broker-" + name, Path.of("target", "quarkus-app", "quarkus-run.jar"))
             .systemProperty("quarkus.http.port", Integer.toString(port))
+            .systemProperty("quarkus.management.host", "127.0.0.1")
+            .systemProperty("quarkus.management.port", Integer.toString(managementPort))
             .systemProperty("quarkus.log.level", "WARN")
             .systemProperty(
                 "session-broker.outbox.directory", "target/outbox-it-" + name + "-" + port)
             .systemProperties(config)
             .start();
     try {
-      process.awaitReady(URI.create(url() + "/q/health/ready"), Duration.ofSeconds(90));
+      process.awaitReady(URI.create(managementUrl() + "/q/health/ready"), Duration.ofSeconds(90));
     } catch (IllegalStateException e) {
       process.close();
       throw e;
@@ -36,6 +39,11 @@ final class BrokerProcess implements AutoCloseable {
 
   String url() {
     return "http://127.0.0.1:" + port;
+  }
+
+  /** The management interface: health, metrics and OpenAPI under {@code /q/}. */
+  String managementUrl() {
+    return "http://127.0.0.1:" + managementPort;
   }
 
   long pid() {

@@ -128,6 +128,10 @@ public final class LocalStack implements AutoCloseable {
     requireFree(settings.redisPort(), "redis-server", "LOCAL_STACK_REDIS_PORT");
     requireFree(settings.keycloakPort(), "Keycloak", "LOCAL_STACK_KEYCLOAK_PORT");
     requireFree(settings.brokerPort(), "the broker", "LOCAL_STACK_BROKER_PORT");
+    requireFree(
+        settings.brokerManagementPort(),
+        "the broker's management interface",
+        "LOCAL_STACK_BROKER_MANAGEMENT_PORT");
     requireFree(settings.app1Port(), "app1", "LOCAL_STACK_APP1_PORT");
     requireFree(settings.app2Port(), "app2", "LOCAL_STACK_APP2_PORT");
     requireFree(settings.app3Port(), "app3 (Django)", "LOCAL_STACK_APP3_PORT");
@@ -177,6 +181,8 @@ public final class LocalStack implements AutoCloseable {
             List.of(
                 "-Dquarkus.http.host=" + LOOPBACK,
                 "-Dquarkus.http.port=" + settings.brokerPort(),
+                "-Dquarkus.management.host=" + LOOPBACK,
+                "-Dquarkus.management.port=" + settings.brokerManagementPort(),
                 "-Dquarkus.redis.hosts=" + redisUri(),
                 "-Dsession-broker.issuers.demo.url=" + issuerUrl(),
                 // The realm's admin client: admin revocations end the Keycloak SSO session too.
@@ -189,7 +195,7 @@ public final class LocalStack implements AutoCloseable {
                 "SESSION_BROKER_ISSUERS_DEMO_OPERATOR_CLIENT_SECRET",
                 KeycloakRealm.OPERATOR_SECRET),
             brokerJar);
-    awaitReady(broker, URI.create(brokerUrl() + "/q/health/ready"), BROKER_START_TIMEOUT);
+    awaitReady(broker, URI.create(brokerManagementUrl() + "/q/health/ready"), BROKER_START_TIMEOUT);
 
     step(
         "app1 (servlet) on port "
@@ -359,6 +365,7 @@ public final class LocalStack implements AutoCloseable {
     urls.put("app2.url", app2Url());
     urls.put("app3.url", app3Url());
     urls.put("broker.url", brokerUrl());
+    urls.put("broker.management.url", brokerManagementUrl());
     urls.put("keycloak.url", keycloak.url());
     urls.put("issuer.url", issuerUrl());
     urls.put("redis.uri", redisUri());
@@ -373,7 +380,13 @@ public final class LocalStack implements AutoCloseable {
     out.println("  app2 (Quarkus OIDC)    " + app2Url() + "/");
     out.println("  app3 (Django)          " + app3Url() + "/");
     out.println(
-        "  broker                 " + brokerUrl() + "/q/health/ready  (API: /q/swagger-ui)");
+        "  broker                 "
+            + brokerUrl()
+            + "/api/v1  (health: "
+            + brokerManagementUrl()
+            + "/q/health/ready, Swagger UI: "
+            + brokerManagementUrl()
+            + "/q/swagger-ui)");
     out.println(
         "  Keycloak               "
             + keycloak.url()
@@ -462,6 +475,11 @@ public final class LocalStack implements AutoCloseable {
   /** The broker's base URL. */
   public String brokerUrl() {
     return "http://" + LOOPBACK + ":" + settings.brokerPort();
+  }
+
+  /** The base URL of the broker's management interface (health, metrics, OpenAPI under /q/). */
+  public String brokerManagementUrl() {
+    return "http://" + LOOPBACK + ":" + settings.brokerManagementPort();
   }
 
   /** app1's base URL. */

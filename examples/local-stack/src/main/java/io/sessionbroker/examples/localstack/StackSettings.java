@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param redisPort redis-server's port
  * @param keycloakPort Keycloak's HTTP port
  * @param brokerPort the broker's HTTP port
+ * @param brokerManagementPort the broker's management interface (health, metrics, OpenAPI)
  * @param app1Port app1's (servlet app) HTTP port
  * @param app2Port app2's (Quarkus app) HTTP port
  * @param app3Port app3's (Django app) HTTP port
@@ -24,6 +25,7 @@ public record StackSettings(
     int redisPort,
     int keycloakPort,
     int brokerPort,
+    int brokerManagementPort,
     int app1Port,
     int app2Port,
     int app3Port) {
@@ -37,6 +39,9 @@ public record StackSettings(
   /** The interactive run's broker port. */
   public static final int DEFAULT_BROKER_PORT = 8080;
 
+  /** The interactive run's port of the broker's management interface (Quarkus' default). */
+  public static final int DEFAULT_BROKER_MANAGEMENT_PORT = 9000;
+
   /** The interactive run's app1 port. */
   public static final int DEFAULT_APP1_PORT = 8081;
 
@@ -45,26 +50,6 @@ public record StackSettings(
 
   /** The interactive run's app3 (Django) port. */
   public static final int DEFAULT_APP3_PORT = 8083;
-
-  /** Settings with app3 (Django) on a free port. */
-  public StackSettings(
-      Path repository,
-      Path workDir,
-      int redisPort,
-      int keycloakPort,
-      int brokerPort,
-      int app1Port,
-      int app2Port) {
-    this(
-        repository,
-        workDir,
-        redisPort,
-        keycloakPort,
-        brokerPort,
-        app1Port,
-        app2Port,
-        FreePorts.next());
-  }
 
   /** Checks the values. */
   public StackSettings {
@@ -75,8 +60,9 @@ public record StackSettings(
   /**
    * The interactive run: well-known ports, each overridable by an environment variable ({@code
    * LOCAL_STACK_REDIS_PORT}, {@code LOCAL_STACK_KEYCLOAK_PORT}, {@code LOCAL_STACK_BROKER_PORT},
-   * {@code LOCAL_STACK_APP1_PORT}, {@code LOCAL_STACK_APP2_PORT}, {@code LOCAL_STACK_APP3_PORT}),
-   * files in {@code LOCAL_STACK_DIR} or {@code examples/local-stack/target/local-stack}.
+   * {@code LOCAL_STACK_BROKER_MANAGEMENT_PORT}, {@code LOCAL_STACK_APP1_PORT}, {@code
+   * LOCAL_STACK_APP2_PORT}, {@code LOCAL_STACK_APP3_PORT}), files in {@code LOCAL_STACK_DIR} or
+   * {@code examples/local-stack/target/local-stack}.
    */
   public static StackSettings fromEnvironment(Map<String, String> env) {
     Path repository = findRepository();
@@ -89,6 +75,7 @@ public record StackSettings(
         port(env, "LOCAL_STACK_REDIS_PORT", DEFAULT_REDIS_PORT),
         port(env, "LOCAL_STACK_KEYCLOAK_PORT", DEFAULT_KEYCLOAK_PORT),
         port(env, "LOCAL_STACK_BROKER_PORT", DEFAULT_BROKER_PORT),
+        port(env, "LOCAL_STACK_BROKER_MANAGEMENT_PORT", DEFAULT_BROKER_MANAGEMENT_PORT),
         port(env, "LOCAL_STACK_APP1_PORT", DEFAULT_APP1_PORT),
         port(env, "LOCAL_STACK_APP2_PORT", DEFAULT_APP2_PORT),
         port(env, "LOCAL_STACK_APP3_PORT", DEFAULT_APP3_PORT));
@@ -99,6 +86,7 @@ public record StackSettings(
     return new StackSettings(
         findRepository(),
         workDir.toAbsolutePath(),
+        FreePorts.next(),
         FreePorts.next(),
         FreePorts.next(),
         FreePorts.next(),

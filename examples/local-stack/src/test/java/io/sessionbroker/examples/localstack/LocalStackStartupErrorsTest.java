@@ -32,6 +32,8 @@ class LocalStackStartupErrorsTest {
               FreePorts.next(),
               taken.getLocalPort(),
               FreePorts.next(),
+              FreePorts.next(),
+              FreePorts.next(),
               FreePorts.next());
 
       assertThatThrownBy(() -> LocalStack.start(settings, progress))
@@ -49,6 +51,8 @@ class LocalStackStartupErrorsTest {
         new StackSettings(
             repository,
             repository.resolve("work"),
+            FreePorts.next(),
+            FreePorts.next(),
             FreePorts.next(),
             FreePorts.next(),
             FreePorts.next(),

@@ -76,6 +76,7 @@ class RunLocalCommandIT {
         .putAll(
             Map.of(
                 "LOCAL_STACK_DIR", WORK_DIR.toString(),
+                "LOCAL_STACK_BROKER_MANAGEMENT_PORT", Integer.toString(FreePorts.next()),
                 "LOCAL_STACK_REDIS_PORT", Integer.toString(FreePorts.next()),
                 "LOCAL_STACK_KEYCLOAK_PORT", Integer.toString(FreePorts.next()),
                 "LOCAL_STACK_BROKER_PORT", Integer.toString(FreePorts.next()),
@@ -126,6 +127,7 @@ class RunLocalCommandIT {
         .contains(url("app1.url") + "/")
         .contains(url("app2.url") + "/")
         .contains(url("broker.url"))
+        .contains(url("broker.management.url") + "/q/health/ready")
         .contains(url("keycloak.url"))
         .contains("alice / alice");
   }
@@ -142,7 +144,7 @@ class RunLocalCommandIT {
   @Test
   @Order(2)
   void whenStartedThenEveryPartAnswers() throws Exception {
-    assertThat(get(url("broker.url") + "/q/health/ready").statusCode()).isEqualTo(200);
+    assertThat(get(url("broker.management.url") + "/q/health/ready").statusCode()).isEqualTo(200);
     assertThat(get(url("issuer.url") + "/.well-known/openid-configuration").statusCode())
         .isEqualTo(200);
 
