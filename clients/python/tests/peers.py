@@ -391,6 +391,7 @@ class BrokerProcess:
         if not BROKER_JAR.exists():
             raise RuntimeError(f"{BROKER_JAR} is missing: build the broker first (./mvnw package)")
         self.port = free_port()
+        self.management_port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="sb-broker-"))
         java = Path(os.environ["JAVA_HOME"], "bin", "java") if "JAVA_HOME" in os.environ else "java"
         command = [
@@ -398,6 +399,8 @@ class BrokerProcess:
             "-Xmx256m",
             f"-Dquarkus.http.port={self.port}",
             "-Dquarkus.http.host=127.0.0.1",
+            f"-Dquarkus.management.port={self.management_port}",
+            "-Dquarkus.management.host=127.0.0.1",
             "-Dquarkus.log.level=WARN",
             f"-Dquarkus.redis.hosts={redis_url}",
             f"-Dsession-broker.issuers.{issuer.realm}.url={issuer.url}",
@@ -425,7 +428,8 @@ class BrokerProcess:
         if self._process.poll() is not None:
             raise AssertionError("broker exited: " + (self.dir / "broker.log").read_text())
         try:
-            with urllib.request.urlopen(self.url + "/q/health/ready", timeout=2) as r:
+            health = f"http://127.0.0.1:{self.management_port}/q/health/ready"
+            with urllib.request.urlopen(health, timeout=2) as r:
                 return bool(r.status == 200)
         except (urllib.error.URLError, OSError):
             return False

@@ -7,12 +7,14 @@ import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.TestIssuer;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +48,13 @@ class PoisonEntryTest {
 
   @InjectRedis RedisServer redis;
   @InjectTestIssuer TestIssuer issuer;
+
+  // Health and metrics are on the management interface (relative to its root path, /q).
+  @TestHTTPResource(value = "health/ready", management = true)
+  URL ready;
+
+  @TestHTTPResource(value = "metrics", management = true)
+  URL metrics;
 
   private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
   private final Handler capture =
@@ -107,7 +116,7 @@ class PoisonEntryTest {
     assertThat(deadLetters.lines().filter(line -> line.contains(okClient))).isEmpty();
     assertErrorLoggedWithoutTokens(tokens);
     assertThat(deadLetterMetric()).isEqualTo(deadLettersBefore + 1);
-    String readiness = given().get("/q/health/ready").then().statusCode(200).extract().asString();
+    String readiness = given().get(ready).then().statusCode(200).extract().asString();
     assertThat(readiness)
         .as("ready, and the dead letters shown")
         .containsPattern("\"deadLetters\"\\s*:\\s*[1-9]");
@@ -199,8 +208,8 @@ class PoisonEntryTest {
     return Path.of(AclTestResources.outboxDirectory(redis.port()), "dead-letters.jsonl");
   }
 
-  private static double deadLetterMetric() {
-    String body = given().get("/q/metrics").then().statusCode(200).extract().asString();
+  private double deadLetterMetric() {
+    String body = given().get(metrics).then().statusCode(200).extract().asString();
     Matcher matcher = DEAD_LETTERS.matcher(body);
     return matcher.find() ? Double.parseDouble(matcher.group(1)) : 0;
   }

@@ -6,6 +6,7 @@ import static io.sessionbroker.broker.verdict.UserTokens.unique;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.sessionbroker.broker.outbox.OutageTestResources;
@@ -13,6 +14,7 @@ import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.TestIssuer;
+import java.net.URL;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
@@ -25,6 +27,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(OutageTestResources.class)
 class VerdictRedisOutageTest {
+
+  // Health lives on the management interface, relative to its root path (/q).
+  @TestHTTPResource(value = "health/ready", management = true)
+  URL ready;
 
   @InjectTestIssuer TestIssuer issuer;
 
@@ -49,7 +55,7 @@ class VerdictRedisOutageTest {
     assertThat(verdict(accessToken(issuer, "spa", unique("sid"), unique("user"))))
         .as("new token, Redis down")
         .isEqualTo(200);
-    given().when().get("/q/health/ready").then().statusCode(200);
+    given().when().get(ready).then().statusCode(200);
     given()
         .contentType(ContentType.URLENC)
         .formParam("logout_token", issuer.logoutToken("spa", sid, null))

@@ -7,11 +7,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.TestIssuer;
 import jakarta.inject.Inject;
+import java.net.URL;
 import java.time.Duration;
 import java.time.Instant;
 import org.awaitility.Awaitility;
@@ -24,6 +26,10 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @WithTestResource(SeededStreamsResources.class)
 class VerdictViewFeedTest {
+
+  // Health lives on the management interface, relative to its root path (/q).
+  @TestHTTPResource(value = "health/ready", management = true)
+  URL ready;
 
   @InjectTestIssuer TestIssuer issuer;
 
@@ -40,7 +46,7 @@ class VerdictViewFeedTest {
 
   @Test
   void whenTheBrokerStartedThenItIsReadyWithOnlyTheRevocationsOfTheWindow() {
-    JsonPath health = given().when().get("/q/health/ready").then().extract().jsonPath();
+    JsonPath health = given().when().get(ready).then().extract().jsonPath();
 
     assertThat(health.getString("checks.find { it.name == 'verdict-view' }.status"))
         .isEqualTo("UP");
