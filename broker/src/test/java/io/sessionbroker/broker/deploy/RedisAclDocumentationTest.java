@@ -80,6 +80,7 @@ class RedisAclDocumentationTest {
           Map.entry("XADD", List.of("XADD " + STREAM + " MINID ~ 0-0 1-0 event {}")),
           Map.entry("XRANGE", List.of("XRANGE " + STREAM + " - + COUNT 10")),
           Map.entry("XREAD", List.of("XREAD COUNT 10 STREAMS " + STREAM + " 0-0")),
+          Map.entry("XREVRANGE", List.of("XREVRANGE " + STREAM + " + - COUNT 1")),
           Map.entry("SCAN", List.of("SCAN 0 MATCH sb:events:acme:* COUNT 1000 TYPE stream")),
           Map.entry(
               "PSUBSCRIBE",
