@@ -2,10 +2,9 @@ package io.sessionbroker.broker.api;
 
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.sessionbroker.broker.reconcile.KeycloakSsoSessions;
+import io.sessionbroker.broker.admin.AdminRevocations;
 import io.sessionbroker.broker.security.Caller;
 import io.sessionbroker.broker.security.CallerResolver;
-import io.sessionbroker.broker.session.PublishedEvent;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
 import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.session.SessionNotFoundException;
@@ -17,9 +16,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -32,17 +29,17 @@ public class RevocationResource {
   private final RevocationService revocations;
   private final CallerResolver callers;
   private final SecurityIdentity identity;
-  private final KeycloakSsoSessions keycloakSessions;
+  private final AdminRevocations adminRevocations;
 
   RevocationResource(
       RevocationService revocations,
       CallerResolver callers,
       SecurityIdentity identity,
-      KeycloakSsoSessions keycloakSessions) {
+      AdminRevocations adminRevocations) {
     this.revocations = revocations;
     this.callers = callers;
     this.identity = identity;
-    this.keycloakSessions = keycloakSessions;
+    this.adminRevocations = adminRevocations;
   }
 
   /**
@@ -70,25 +67,17 @@ public class RevocationResource {
       throw ApiRequestException.badRequest(
           "give exactly one of: sid; sub; clientId with sessionId");
     }
-    List<PublishedEvent> events;
-    String keycloakSession;
+    AdminRevocations.Outcome outcome;
     if (request.sid() != null) {
-      events =
-          revocations.revokeSid(
-              issuer, request.sid(), null, null, Reason.ADMIN, "admin:" + UUID.randomUUID());
-      keycloakSession = keycloakSessions.endSession(issuer, request.sid());
+      outcome = adminRevocations.bySid(issuer, request.sid());
     } else if (request.sub() != null) {
-      events =
-          revocations.revokeUser(
-              issuer, request.sub(), null, Reason.ADMIN, UUID.randomUUID().toString());
-      keycloakSession = keycloakSessions.logoutUser(issuer, request.sub());
+      outcome = adminRevocations.bySub(issuer, request.sub());
     } else {
-      keycloakSession = KeycloakSsoSessions.UNCHANGED;
       if (request.clientId() == null || request.sessionId() == null) {
         throw ApiRequestException.badRequest("clientId and sessionId go together");
       }
-      events =
-          List.of(
+      outcome =
+          AdminRevocations.ofOneSession(
               revocations
                   .revokeSession(issuer, request.clientId(), request.sessionId(), Reason.ADMIN)
                   .orElseThrow(
@@ -99,29 +88,13 @@ public class RevocationResource {
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put(
         "events",
-        events.stream().map(e -> Map.of("clientId", e.clientId(), "id", e.id())).toList());
-    answer.put("keycloakSession", keycloakSession);
-    String note = keycloakSessionNote(keycloakSession);
-    if (note != null) {
-      answer.put("keycloakSessionNote", note);
+        outcome.events().stream()
+            .map(e -> Map.of("clientId", e.clientId(), "id", e.id()))
+            .toList());
+    answer.put("keycloakSession", outcome.keycloakSession());
+    if (outcome.keycloakSessionNote() != null) {
+      answer.put("keycloakSessionNote", outcome.keycloakSessionNote());
     }
     return answer;
-  }
-
-  /** What the outcome means for the user, when the Keycloak session was not ended. */
-  static String keycloakSessionNote(String keycloakSession) {
-    if (KeycloakSsoSessions.NOT_CONFIGURED.equals(keycloakSession)) {
-      return "the issuer has no admin client (session-broker.issuers.<alias>.admin-client-id):"
-          + " the Keycloak SSO session lives on, so the user's next sign-in reuses it and its"
-          + " registrations are refused until it ends; end it in Keycloak's admin console";
-    }
-    if (keycloakSession.startsWith(KeycloakSsoSessions.FAILED)) {
-      return "the broker's revocation stands, but the Keycloak SSO session may live on: end it in"
-          + " Keycloak's admin console";
-    }
-    if (KeycloakSsoSessions.UNCHANGED.equals(keycloakSession)) {
-      return "one app session was revoked; the user's SSO session and other apps are untouched";
-    }
-    return null;
   }
 }

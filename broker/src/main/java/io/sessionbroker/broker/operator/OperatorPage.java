@@ -10,16 +10,13 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.sessionbroker.broker.admin.AdminRevocations;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.diagnostics.ClientSettingsReport;
 import io.sessionbroker.broker.diagnostics.IssuerDiagnostics;
 import io.sessionbroker.broker.diagnostics.IssuerReport;
 import io.sessionbroker.broker.diagnostics.KeycloakClientSettings;
-import io.sessionbroker.broker.reconcile.KeycloakSsoSessions;
 import io.sessionbroker.broker.session.IdRule;
-import io.sessionbroker.broker.session.PublishedEvent;
-import io.sessionbroker.broker.session.RevocationEvent.Reason;
-import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.session.SessionQuery;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore;
@@ -54,7 +51,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -85,8 +81,7 @@ public class OperatorPage {
   private final MeterRegistry metrics;
   private final SecurityIdentity identity;
   private final String adminRole;
-  private final RevocationService revocations;
-  private final KeycloakSsoSessions keycloakSessions;
+  private final AdminRevocations adminRevocations;
 
   private static final Logger LOG = Logger.getLogger(OperatorPage.class);
 
@@ -101,8 +96,7 @@ public class OperatorPage {
       MeterRegistry metrics,
       SecurityIdentity identity,
       SessionBrokerConfig config,
-      RevocationService revocations,
-      KeycloakSsoSessions keycloakSessions) {
+      AdminRevocations adminRevocations) {
     this.operator = operator;
     this.issuers = issuers;
     this.diagnostics = diagnostics;
@@ -113,8 +107,7 @@ public class OperatorPage {
     this.metrics = metrics;
     this.identity = identity;
     this.adminRole = config.api().adminRole();
-    this.revocations = revocations;
-    this.keycloakSessions = keycloakSessions;
+    this.adminRevocations = adminRevocations;
   }
 
   /** The page; with {@code sid} or {@code sub}, also the registered sessions they match. */
@@ -214,22 +207,19 @@ public class OperatorPage {
     }
     IdRule.requireOptional("sid", sidValue);
     IdRule.requireOptional("sub", subValue);
-    List<PublishedEvent> events;
-    String keycloakSession;
-    if (sidValue != null) {
-      events =
-          revocations.revokeSid(
-              alias, sidValue, null, null, Reason.ADMIN, "admin:" + UUID.randomUUID());
-      keycloakSession = keycloakSessions.endSession(alias, sidValue);
-    } else {
-      events =
-          revocations.revokeUser(alias, subValue, null, Reason.ADMIN, UUID.randomUUID().toString());
-      keycloakSession = keycloakSessions.logoutUser(alias, subValue);
-    }
+    AdminRevocations.Outcome revoked =
+        sidValue != null
+            ? adminRevocations.bySid(alias, sidValue)
+            : adminRevocations.bySub(alias, subValue);
     LOG.infof(
         "Operator '%s' revoked by %s on issuer '%s': %d event(s), Keycloak session %s",
-        operatorName(), sidValue != null ? "sid" : "sub", alias, events.size(), keycloakSession);
-    String outcome = events.size() + " event(s); Keycloak session: " + keycloakSession;
+        operatorName(),
+        sidValue != null ? "sid" : "sub",
+        alias,
+        revoked.events().size(),
+        revoked.keycloakSession());
+    String outcome =
+        revoked.events().size() + " event(s); Keycloak session: " + revoked.keycloakSession();
     String back =
         "/operator/"
             + alias
