@@ -1,4 +1,4 @@
-package io.sessionbroker.broker.attack;
+package io.sessionbroker.broker.api;
 
 import static io.restassured.RestAssured.given;
 
@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
-class EventCursorOverflowTest {
+class EventCursorRangeTest {
 
   @InjectTestIssuer TestIssuer issuer;
 
@@ -38,5 +38,19 @@ class EventCursorOverflowTest {
         .get("/api/v1/events")
         .then()
         .statusCode(400);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"18446744073709551615-0", "18446744073709551615-18446744073709551614"})
+  void whenAfterIsNearTheLargestStreamIdThenAnEmptyPage(String after) {
+    given()
+        .auth()
+        .oauth2(issuer.accessToken("app1"))
+        .queryParam("after", after)
+        .when()
+        .get("/api/v1/events")
+        .then()
+        .statusCode(200)
+        .body("items", org.hamcrest.Matchers.empty());
   }
 }

@@ -1,4 +1,4 @@
-package io.sessionbroker.broker.attack;
+package io.sessionbroker.broker.security;
 
 import static io.restassured.RestAssured.given;
 
@@ -24,14 +24,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
-class AdminRoleSourceTest {
+class AdminRealmRoleTest {
 
   private static final String ADMIN = "session-broker-admin";
 
   @InjectTestIssuer TestIssuer issuer;
 
   @ParameterizedTest
-  @ValueSource(strings = {"groups"})
+  @ValueSource(strings = {"groups", "roles"})
   void whenAnEndUserTokenNamesTheAdminRoleOutsideRealmRolesThenItIsNoAdmin(String claim) {
     JwtClaims claims = issuer.userAccessTokenClaims("app1", UUID.randomUUID().toString());
     claims.setClaim(claim, List.of(ADMIN));
@@ -47,7 +47,7 @@ class AdminRoleSourceTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"groups"})
+  @ValueSource(strings = {"groups", "roles"})
   void whenAnAppTokenNamesTheAdminRoleOutsideRealmRolesThenItMayNotRevoke(String claim) {
     JwtClaims claims = issuer.accessTokenClaims("app1");
     claims.setClaim(claim, List.of(ADMIN));
