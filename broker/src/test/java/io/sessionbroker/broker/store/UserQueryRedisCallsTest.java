@@ -1,4 +1,4 @@
-package io.sessionbroker.broker.attack;
+package io.sessionbroker.broker.store;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
-class SubQueryRedisCallsTest {
+class UserQueryRedisCallsTest {
 
   /** The pager's own bound for one page: limit + 1024 buckets + 64 (ClientIndexPager). */
   private static final int PAGE_BOUND_BEYOND_LIMIT = 1024 + 64;
