@@ -1,13 +1,22 @@
 -- Registers one app session under an SSO session, atomically against its logout.
 -- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs,
--- startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any logout of the sid refuses).
--- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch.
--- A registration's value is "<createdAt>,<expiresAt>,<revokedAt or 0>", epoch ms in base 36.
+-- startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any logout of the sid refuses),
+-- subSource ('claimed': the app named the sub itself, explicit form; else it comes from a verified
+-- ID token).
+-- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch. The sub
+-- returned is the caller's own ('' when it gave none), never another client's.
+-- A registration's value is "<createdAt>,<expiresAt>,<revokedAt or 0>", epoch ms in base 36, for a
+-- registration from an ID token (its user is the sid's verified '!sub'), or that plus
+-- ",<claimed sub>" ('' = none) for one the app described itself.
+-- The user rule: only a verified sub is written to '!sub', and it is the sid's user for everyone;
+-- a claimed sub that contradicts it is refused (sub_mismatch, for the claiming caller only); a
+-- claim is kept in the claimer's own registration and changes nothing other clients see.
 -- The start-time rule: refused iff a tombstone covering it (the sid's, or in client scope this
 -- client's) has a revocation time at or after the start (whole seconds; equal refuses).
 local key, field, clientId, sub = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local created, expires, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local start = tonumber(ARGV[7] or '-1')
+local verified = ARGV[8] ~= 'claimed' and sub ~= ''
 local sep = '\31'
 
 -- Tombstones this session started after: admitted, it starts a new generation of each.
@@ -24,23 +33,28 @@ for _, name in ipairs({'!rev', '!rev' .. sep .. clientId}) do
 end
 local storedSub = redis.call('HGET', key, '!sub')
 if storedSub and sub ~= '' and storedSub ~= sub then
-  return {'sub_mismatch', '0', storedSub}
+  return {'sub_mismatch', '0', ''}
 end
 local status = 'created'
 local existing = redis.call('HGET', key, field)
 if existing then
-  local c, _, r = string.match(existing, '^(%w+),(%w+),(%w+)$')
+  local c, _, r = string.match(existing, '^(%w+),(%w+),(%w+)')
   if r ~= '0' then
-    return {'revoked', string.format('%.0f', tonumber(r, 36)), storedSub or sub}
+    return {'revoked', string.format('%.0f', tonumber(r, 36)), ''}
   end
   -- A retried registration keeps its first creation time.
   created = tonumber(c, 36)
   status = 'updated'
 end
-if not storedSub and sub ~= '' then
-  redis.call('HSET', key, '!sub', sub)
+local claim = ''
+if verified then
+  if not storedSub then
+    redis.call('HSET', key, '!sub', sub)
+  end
+else
+  claim = ',' .. sub
 end
-redis.call('HSET', key, field, base36(created) .. ',' .. base36(expires) .. ',0')
+redis.call('HSET', key, field, base36(created) .. ',' .. base36(expires) .. ',0' .. claim)
 if status == 'created' then
   -- A later logout of this sid is a new revocation (revoke_sid.lua): a new generation, whose
   -- event is not taken for a repeat of the earlier one.
@@ -52,4 +66,4 @@ local ttl = expires - now
 if redis.call('PTTL', key) < ttl then
   redis.call('PEXPIRE', key, ttl)
 end
-return {status, string.format('%.0f', created), storedSub or sub}
+return {status, string.format('%.0f', created), sub}

@@ -11,12 +11,13 @@ if mode == 'delete' then
   redis.call('HDEL', key, field)
   return {'deleted'}
 end
-local c, e, r = string.match(value, '^(%w+),(%w+),(%w+)$')
+-- The tail is a claimed sub (",<sub>", see register.lua), kept as it is.
+local c, e, r, tail = string.match(value, '^(%w+),(%w+),(%w+)(.*)$')
 if r ~= '0' then
   return {'already_revoked'}
 end
 if notBefore > 0 and tonumber(c, 36) > notBefore then
   return {'too_new'}
 end
-redis.call('HSET', key, field, c .. ',' .. e .. ',' .. base36(tonumber(now)))
+redis.call('HSET', key, field, c .. ',' .. e .. ',' .. base36(tonumber(now)) .. tail)
 return {'revoked'}

@@ -1,7 +1,11 @@
 -- Logs out one SSO session: writes its tombstone and marks its registrations revoked.
 -- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs,
 -- revocationSeconds (the revocation time of SPEC §3.2: the logout token's iat, the admin action's
--- time; whole seconds).
+-- time; whole seconds), onlySub (optional; '' = the whole SSO session).
+-- With onlySub (a revocation of that user): when the sid's verified '!sub' is onlySub, the whole
+-- SSO session as without it; otherwise (no verified user, or another one) only the registrations
+-- whose own user is onlySub (an app's claim, see register.lua), and no tombstone: an app's claim
+-- must not let a revocation of one user end another user's SSO session.
 -- Returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}, generation} of the affected
 -- registrations (values after this call). Affected includes registrations revoked by an earlier
 -- call, so a retried revocation reports the same sessions. Registration values are base-36 epoch
@@ -14,14 +18,17 @@
 -- A tombstone of one number (written before revocation times were kept) is a receipt time in ms.
 local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local revocation = tonumber(ARGV[5])
+local onlySub = ARGV[6] or ''
 local sep = '\31'
+local verifiedSub = redis.call('HGET', key, '!sub')
+local wholeSid = onlySub == '' or verifiedSub == onlySub
 local tombstoneField = '!rev'
 if scope == 'client' then
   tombstoneField = '!rev' .. sep .. aud
 end
 local revokedAt = now
 local generation = 0
-local old = redis.call('HGET', key, tombstoneField)
+local old = wholeSid and redis.call('HGET', key, tombstoneField)
 if old then
   local at, seconds, oldGeneration = tombstone(old)
   if at ~= '0' then
@@ -32,8 +39,10 @@ if old then
     revocation = seconds
   end
 end
-redis.call('HSET', key, tombstoneField,
-  revokedAt .. ',' .. string.format('%.0f', revocation) .. ',' .. string.format('%.0f', generation))
+if wholeSid then
+  redis.call('HSET', key, tombstoneField,
+    revokedAt .. ',' .. string.format('%.0f', revocation) .. ',' .. string.format('%.0f', generation))
+end
 local sub = ''
 local affected = {}
 local all = redis.call('HGETALL', key)
@@ -43,10 +52,15 @@ for i = 1, #all, 2 do
     sub = value
   elseif string.sub(field, 1, 1) ~= '!' then
     local client = string.match(field, '^([^\31]*)\31')
-    if scope == 'sso' or client == aud then
-      local c, e, r = string.match(value, '^(%w+),(%w+),(%w+)$')
+    -- tail: ",<sub>" of a registration whose app claimed its user (register.lua), else ''.
+    local c, e, r, tail = string.match(value, '^(%w+),(%w+),(%w+)(.*)$')
+    local own = verifiedSub
+    if tail ~= '' then
+      own = string.sub(tail, 2)
+    end
+    if (scope == 'sso' or client == aud) and (wholeSid or own == onlySub) then
       if r == '0' then
-        value = c .. ',' .. e .. ',' .. base36(tonumber(now))
+        value = c .. ',' .. e .. ',' .. base36(tonumber(now)) .. tail
         redis.call('HSET', key, field, value)
       end
       affected[#affected + 1] = field

@@ -12,6 +12,7 @@ import io.sessionbroker.broker.security.CallerResolver;
 import io.sessionbroker.broker.session.EventLog;
 import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.session.PublishedEvent;
+import io.sessionbroker.broker.session.StreamId;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -31,8 +31,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Events")
 public class EventResource {
-
-  private static final Pattern STREAM_ID = Pattern.compile("\\d{1,20}-\\d{1,20}");
 
   private final EventLog events;
   private final CallerResolver callers;
@@ -78,11 +76,18 @@ public class EventResource {
         throw new ForbiddenException("an app may only read its own client's events");
       }
     }
-    if (after != null && !STREAM_ID.matcher(after).matches()) {
-      throw ApiRequestException.badRequest("after must be an event id such as 1764000000000-0");
+    StreamId from = null;
+    if (after != null) {
+      try {
+        from = StreamId.firstAfter(after);
+      } catch (IllegalArgumentException e) {
+        throw ApiRequestException.badRequest(
+            "after must be an event id such as 1764000000000-0 (two numbers up to 2^64-1, not"
+                + " both the largest)");
+      }
     }
     int pageSize = PageLimits.parse(limit, limits);
-    List<PublishedEvent> page = events.read(caller.issuer().alias(), client, after, pageSize);
+    List<PublishedEvent> page = events.read(caller.issuer().alias(), client, from, pageSize);
     List<JsonNode> items = new ArrayList<>(page.size());
     for (PublishedEvent event : page) {
       try {

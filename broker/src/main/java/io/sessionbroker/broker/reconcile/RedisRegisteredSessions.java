@@ -26,9 +26,10 @@ import java.util.function.Predicate;
  * buckets and would need a registry-sized map to ask once per user.
  *
  * <p>The index may hold stale entries (it is cleaned lazily), so each {@code sid} is confirmed in
- * its own hash: it must have no logout tombstone, name the same user in {@code !sub} (an index
- * entry written by a registration that then failed with a different user must never get another
- * user's session revoked), and hold at least one registration that is neither revoked nor expired.
+ * its own hash: it must have no logout tombstone, name the same user in {@code !sub} (the user
+ * verified from an ID token: an index entry written by an app's own claim, or by a registration
+ * that then failed with a different user, must never get another user's session revoked), and hold
+ * at least one registration that is neither revoked nor expired.
  */
 @ApplicationScoped
 public class RedisRegisteredSessions implements RegisteredSessions {
@@ -112,11 +113,11 @@ public class RedisRegisteredSessions implements RegisteredSessions {
 
   /**
    * A registration value is {@code createdAtMs,expiresAtMs,revokedAtMs} in base 36 (0: not
-   * revoked).
+   * revoked), then {@code ,<sub>} when the app claimed its user itself (register.lua).
    */
   private static boolean isActive(String value, long now) {
-    String[] times = value.split(",");
-    return times.length == 3 && "0".equals(times[2]) && time(times[1]) >= now;
+    String[] times = value.split(",", 4);
+    return times.length >= 3 && "0".equals(times[2]) && time(times[1]) >= now;
   }
 
   /** A stored base-36 time; -1 if it is none. */

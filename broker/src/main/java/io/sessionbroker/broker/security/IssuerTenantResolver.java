@@ -39,6 +39,14 @@ public class IssuerTenantResolver implements TenantConfigResolver {
 
   private static final String OPERATOR_TENANT_PREFIX = "operator-";
 
+  /**
+   * Where every tenant reads its caller's roles: Keycloak's realm roles only (SPEC §3.2, the admin
+   * is the holder of the realm role). quarkus-oidc's default mapping would also read the top-level
+   * {@code groups} and {@code roles} claims, which group-membership or user-attribute mappers fill,
+   * so a group named like the admin role would grant it.
+   */
+  static final String REALM_ROLES_CLAIM_PATH = "realm_access/roles";
+
   IssuerTenantResolver(IssuerDirectory issuers, SessionBrokerConfig config) {
     this.issuers = issuers;
     config
@@ -48,7 +56,10 @@ public class IssuerTenantResolver implements TenantConfigResolver {
               var builder =
                   OidcTenantConfig.authServerUrl(settings.url())
                       .tenantId(alias)
-                      .applicationType(ApplicationType.SERVICE);
+                      .applicationType(ApplicationType.SERVICE)
+                      .roles()
+                      .roleClaimPath(REALM_ROLES_CLAIM_PATH)
+                      .end();
               settings.jwksUrl().ifPresent(jwks -> builder.discoveryEnabled(false).jwksPath(jwks));
               tenants.put(alias, builder.build());
               operatorTenant(alias, settings).ifPresent(t -> operatorTenants.put(alias, t));
@@ -57,8 +68,8 @@ public class IssuerTenantResolver implements TenantConfigResolver {
 
   /**
    * The operator page's sign-in for one issuer: a web-app tenant (authorization code flow, session
-   * cookie) with the issuer's operator client; roles from the access token, where Keycloak puts
-   * realm roles.
+   * cookie) with the issuer's operator client; roles from the access token's realm roles ({@link
+   * #REALM_ROLES_CLAIM_PATH}).
    */
   private static Optional<OidcTenantConfig> operatorTenant(
       String alias, SessionBrokerConfig.Issuer settings) {
@@ -71,7 +82,7 @@ public class IssuerTenantResolver implements TenantConfigResolver {
             .applicationType(ApplicationType.WEB_APP)
             .clientId(settings.operatorClientId().get())
             .credentials(settings.operatorClientSecret().get())
-            .roles(Roles.Source.accesstoken);
+            .roles(Roles.Source.accesstoken, REALM_ROLES_CLAIM_PATH);
     builder.authentication().cookiePath(OPERATOR_PATH + alias).end();
     settings.jwksUrl().ifPresent(jwks -> builder.discoveryEnabled(false).jwksPath(jwks));
     return Optional.of(builder.build());

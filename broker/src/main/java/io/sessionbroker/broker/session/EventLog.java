@@ -31,6 +31,9 @@ public interface EventLog {
   /** A logout token's jti to record as processed for {@code retention}. */
   record ProcessedJti(String issuer, String jti, Duration retention) {}
 
-  /** Events of a client's stream with an id greater than {@code afterId} (null: from the start). */
-  List<PublishedEvent> read(String issuer, String clientId, String afterId, int limit);
+  /**
+   * Events of a client's stream, oldest first, with an id at or after {@code from} (null: from the
+   * start); at most {@code limit}.
+   */
+  List<PublishedEvent> read(String issuer, String clientId, StreamId from, int limit);
 }

@@ -16,6 +16,9 @@ import java.time.Instant;
  *     cannot tell that the session started after it, and a registration racing a logout must never
  *     stay live)
  * @param expiresAt when the registration ends
+ * @param subVerified whether {@code sub} comes from a verified ID token (it then is the SSO
+ *     session's user for every client); false when the app named it itself (explicit form: it stays
+ *     the app's own claim, and is refused when it contradicts a verified one)
  * @throws InvalidIdException when an id breaks {@link IdRule}, whichever way it came in (request
  *     body, ID token claim, bearer token)
  */
@@ -26,7 +29,8 @@ public record NewRegistration(
     String sid,
     String sub,
     Instant issuedAt,
-    Instant expiresAt) {
+    Instant expiresAt,
+    boolean subVerified) {
 
   public NewRegistration {
     IdRule.require("issuer", issuer);

@@ -42,7 +42,8 @@ public class RegistrationService {
             token.sid(),
             token.sub(),
             token.issuedAt(),
-            expiry(expiresAt)));
+            expiry(expiresAt),
+            true));
   }
 
   /** Registers a session the app describes itself, without saying when it started. */
@@ -76,7 +77,14 @@ public class RegistrationService {
     }
     return store(
         new NewRegistration(
-            callerIssuer.alias(), clientId, sessionId, sid, sub, issuedAt, expiry(expiresAt)));
+            callerIssuer.alias(),
+            clientId,
+            sessionId,
+            sid,
+            sub,
+            issuedAt,
+            expiry(expiresAt),
+            false));
   }
 
   private Instant expiry(Instant requested) {
@@ -102,7 +110,7 @@ public class RegistrationService {
                   + " session's start; drop the local session");
       case SUB_MISMATCH ->
           throw new InvalidRegistrationException(
-              "sub_mismatch", "the sid is registered for another user (sub)");
+              "sub_mismatch", "the sid's user, verified from an ID token, is not the sub given");
     };
   }
 }

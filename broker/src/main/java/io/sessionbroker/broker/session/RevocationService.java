@@ -124,7 +124,17 @@ public class RevocationService {
       Reason reason,
       String origin,
       SidRevocation revocation) {
-    String sub = revocation.sub() != null ? revocation.sub() : knownSub;
+    // The verified user (ID token, logout token) where known; else each client's own claim, so
+    // no client is told a user that another client claimed.
+    String verifiedSub = revocation.sub() != null ? revocation.sub() : knownSub;
+    Map<String, String> claimedSubs = new LinkedHashMap<>();
+    if (verifiedSub == null) {
+      for (SessionRecord record : revocation.affected()) {
+        if (record.sub() != null) {
+          claimedSubs.putIfAbsent(record.clientId(), record.sub());
+        }
+      }
+    }
     Map<String, List<String>> sessionsByClient = groupByClient(revocation.affected(), audience);
     List<Append> appends = new ArrayList<>(sessionsByClient.size());
     sessionsByClient.forEach(
@@ -137,7 +147,7 @@ public class RevocationService {
                         issuer,
                         clientId,
                         sid,
-                        sub,
+                        verifiedSub != null ? verifiedSub : claimedSubs.get(clientId),
                         sessionIds,
                         revocation.revokedAt(),
                         null),
@@ -183,7 +193,7 @@ public class RevocationService {
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     List<SessionRecord> affected = new ArrayList<>();
     for (String sid : store.sidsOfUser(issuer, sub)) {
-      affected.addAll(store.revokeSid(issuer, sid, onlyClient, now, time).affected());
+      affected.addAll(store.revokeUserInSid(issuer, sid, sub, onlyClient, now, time).affected());
     }
     Map<String, List<String>> sessionsByClient = groupByClient(affected, audience);
     List<Append> appends = new ArrayList<>(sessionsByClient.size());

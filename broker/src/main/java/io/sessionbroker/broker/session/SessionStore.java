@@ -54,6 +54,20 @@ public interface SessionStore {
   SidRevocation revokeSid(
       String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime);
 
+  /**
+   * {@link #revokeSid} of one user's part of an SSO session (a revocation by {@code sub}): the
+   * whole SSO session when its verified user (from an ID token) is {@code sub}; otherwise only the
+   * registrations whose app claimed {@code sub}, and the sid gets no tombstone, so an app's claim
+   * cannot make a revocation of one user reach another user's sessions.
+   */
+  SidRevocation revokeUserInSid(
+      String issuer,
+      String sid,
+      String sub,
+      String onlyClientId,
+      Instant now,
+      Instant revocationTime);
+
   /** {@link #revokeSid} of a revocation whose time is now. */
   default SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now) {
     return revokeSid(issuer, sid, onlyClientId, now, now);

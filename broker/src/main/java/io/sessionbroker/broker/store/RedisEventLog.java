@@ -10,6 +10,7 @@ import io.sessionbroker.broker.session.EventLog;
 import io.sessionbroker.broker.session.LogFingerprint;
 import io.sessionbroker.broker.session.PublishedEvent;
 import io.sessionbroker.broker.session.RevocationEvent;
+import io.sessionbroker.broker.session.StreamId;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -232,8 +233,8 @@ public class RedisEventLog implements EventLog {
   }
 
   @Override
-  public List<PublishedEvent> read(String issuer, String clientId, String afterId, int limit) {
-    String start = afterId == null ? "-" : "(" + afterId;
+  public List<PublishedEvent> read(String issuer, String clientId, StreamId from, int limit) {
+    String start = from == null ? "-" : from.toString();
     Response entries =
         redis.execute(
             "XRANGE",

@@ -109,7 +109,8 @@ public class RedisSessionStore implements SessionStore {
                 expiresText,
                 nowText,
                 // An unknown start: any logout of the sid refuses (see NewRegistration).
-                reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond())));
+                reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond()),
+                reg.subVerified() ? "verified" : "claimed"));
     String status = result.get(0).toString();
     String sub = emptyToNull(result.get(2).toString());
     switch (status) {
@@ -257,7 +258,19 @@ public class RedisSessionStore implements SessionStore {
   @Override
   public SidRevocation revokeSid(
       String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime) {
-    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, now, revocationTime);
+    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, now, revocationTime, "");
+    return sidRevocation(issuer, sid, calls.await(calls.send(call)));
+  }
+
+  @Override
+  public SidRevocation revokeUserInSid(
+      String issuer,
+      String sid,
+      String sub,
+      String onlyClientId,
+      Instant now,
+      Instant revocationTime) {
+    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, now, revocationTime, sub);
     return sidRevocation(issuer, sid, calls.await(calls.send(call)));
   }
 
@@ -272,7 +285,7 @@ public class RedisSessionStore implements SessionStore {
     List<RedisCall> both =
         List.of(
             RedisCall.command("EXISTS", keys.processedJti(issuer, jti)),
-            revokeSidCall(issuer, sid, onlyClientId, now, revocationTime));
+            revokeSidCall(issuer, sid, onlyClientId, now, revocationTime, ""));
     // Different slots: one pipeline outside a cluster, two concurrent commands in one.
     List<Response> replies =
         calls.cluster() ? calls.await(calls.sendAll(both)) : calls.pipeline(both);
@@ -280,8 +293,14 @@ public class RedisSessionStore implements SessionStore {
         replies.get(0).toLong() == 1L, sidRevocation(issuer, sid, replies.get(1)));
   }
 
+  /** revoke_sid.lua; {@code onlySub} "" for the whole SSO session. */
   private RedisCall revokeSidCall(
-      String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime) {
+      String issuer,
+      String sid,
+      String onlyClientId,
+      Instant now,
+      Instant revocationTime,
+      String onlySub) {
     return RedisCall.script(
         REVOKE_SID,
         List.of(keys.sid(issuer, sid)),
@@ -290,7 +309,8 @@ public class RedisSessionStore implements SessionStore {
             onlyClientId == null ? "sso" : "client",
             onlyClientId == null ? "" : onlyClientId,
             Long.toString(tombstoneTtl.toMillis()),
-            Long.toString(revocationTime.getEpochSecond())));
+            Long.toString(revocationTime.getEpochSecond()),
+            onlySub));
   }
 
   private SidRevocation sidRevocation(String issuer, String sid, Response result) {
@@ -476,12 +496,16 @@ public class RedisSessionStore implements SessionStore {
 
   /**
    * A registration from its sid-hash field ({@code <clientId>␟<sessionId>}) and value ({@code
-   * createdMs,expiresMs,revokedMs} in base 36, revokedMs 0 while active); empty once expired.
+   * createdMs,expiresMs,revokedMs} in base 36, revokedMs 0 while active; then {@code ,<sub>} when
+   * the app claimed the user itself, see register.lua); empty once expired. Its user is its own
+   * claim, else the sid's verified user: a record never shows a user its client did not give or
+   * prove.
    */
   private static Optional<SessionRecord> registration(
-      String issuer, String sid, String sub, String field, String value, long now) {
+      String issuer, String sid, String verifiedSub, String field, String value, long now) {
     int sep = field.indexOf(SEP);
-    String[] times = value.split(",");
+    String[] times = value.split(",", 4);
+    String sub = times.length == 4 ? emptyToNull(times[3]) : verifiedSub;
     long expires = RedisKeys.decodeTime(times[1]);
     if (expires < now) {
       return Optional.empty();

@@ -224,7 +224,7 @@ class ReconciliationFailureTest {
       String issuer, String sessionId, String sid, String sub) {
     Instant now = Instant.now();
     return new NewRegistration(
-        issuer, CLIENT, sessionId, sid, sub, now, now.plus(Duration.ofHours(1)));
+        issuer, CLIENT, sessionId, sid, sub, now, now.plus(Duration.ofHours(1)), true);
   }
 
   private SessionStatus status(String issuer, String sessionId) {

@@ -41,7 +41,9 @@ class IdRuleTest {
         "line\nbreak",
         "unit\u001fseparator",
         "del\u007f",
-        "caf\u00e9"
+        "caf\u00e9",
+        "!rev", // would name the sid hash's logout tombstone field
+        "!sub"
       })
   void whenTheIdBreaksTheRuleThenItFailsWithoutEchoingIt(String id) {
     assertThat(IdRule.isValid(id)).isFalse();

@@ -49,7 +49,8 @@ class RegistryFootprintTest {
                 sid,
                 sub,
                 now,
-                now.plus(Duration.ofHours(10))));
+                now.plus(Duration.ofHours(10)),
+                true));
       }
     }
     long bytesPerRegistration = (usedMemory() - before) / (SSO_SESSIONS * 2L);
