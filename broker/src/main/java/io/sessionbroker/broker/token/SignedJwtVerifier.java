@@ -16,11 +16,13 @@ import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.jwx.JsonWebStructure;
+import org.jose4j.lang.JoseException;
 
 /**
- * Decodes a compact JWS and verifies its signature against the keys of the issuer named by its
- * {@code iss} (or of a given issuer, for Keycloak admin actions that carry no {@code iss}). Claims
- * are judged afterwards by the caller's own validator.
+ * Decodes a compact JWS, checks the types of its JOSE header members ({@link JoseHeaderShape}), and
+ * verifies its signature against the keys of the issuer named by its {@code iss} (or of a given
+ * issuer, for Keycloak admin actions that carry no {@code iss}). Claims are judged afterwards by
+ * the caller's own validator.
  */
 @ApplicationScoped
 public class SignedJwtVerifier {
@@ -109,13 +111,17 @@ public class SignedJwtVerifier {
           "token: not a compact JWS (three base64url parts); encrypted tokens are not accepted");
     }
     try {
+      // The header's member types are checked before jose4j reads any of them (cty while
+      // decoding, kid and x5t while selecting a key).
+      JoseHeaderShape.requireWellTyped(
+          JsonWebStructure.fromCompactSerialization(compact).getHeaders());
       JwtContext context = DECODER.process(compact);
       List<JsonWebStructure> objects = context.getJoseObjects();
       if (objects.size() != 1 || !(objects.get(0) instanceof JsonWebSignature)) {
         throw new TokenRejectedException("token: nested or encrypted JWTs are not accepted");
       }
       return context;
-    } catch (InvalidJwtException e) {
+    } catch (JoseException | InvalidJwtException e) {
       throw new TokenRejectedException("token: not a decodable JWT (bad base64url or JSON)");
     }
   }
