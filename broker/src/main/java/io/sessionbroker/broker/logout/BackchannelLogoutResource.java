@@ -59,8 +59,9 @@ public class BackchannelLogoutResource {
     if (refused != null) {
       return CompletableFuture.completedFuture(refused);
     }
-    return service
-        .process(FormBody.singleField(body, "logout_token"), WORKERS)
+    // Started inside a stage, so a fault of the form body fails the stage like any rule.
+    return CompletableFuture.completedFuture(body)
+        .thenCompose(form -> service.process(FormBody.singleField(form, "logout_token"), WORKERS))
         .handle(
             (fresh, failure) ->
                 failure == null

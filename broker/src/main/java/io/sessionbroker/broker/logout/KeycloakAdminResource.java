@@ -64,12 +64,14 @@ public class KeycloakAdminResource {
     if (refused != null) {
       return CompletableFuture.completedFuture(refused);
     }
-    return service
-        .apply(
-            alias,
-            action,
-            new String(body, StandardCharsets.UTF_8),
-            BackchannelLogoutResource.WORKERS)
+    return CompletableFuture.completedFuture(alias)
+        .thenCompose(
+            known ->
+                service.apply(
+                    alias,
+                    action,
+                    new String(body, StandardCharsets.UTF_8),
+                    BackchannelLogoutResource.WORKERS))
         .handle(
             (applied, failure) ->
                 failure == null
