@@ -215,9 +215,10 @@ public final class IssuerKeys {
       return refresh
           .copy()
           .orTimeout(minRefreshNanos + fetchBound().toNanos(), TimeUnit.NANOSECONDS)
+          // Counted off where the refresh ends, even if the executor refuses the rest.
+          .whenComplete((fetched, failure) -> waitingTokens.decrementAndGet())
           .handleAsync(
               (fetched, failure) -> {
-                waitingTokens.decrementAndGet();
                 if (failure != null) {
                   throw unavailable(whyNot(failure));
                 }
