@@ -17,7 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.RsaJsonWebKey;
@@ -51,6 +53,7 @@ public final class TestIssuer implements AutoCloseable {
   private final List<RsaJsonWebKey> publishedKeys = new CopyOnWriteArrayList<>();
   private final AtomicInteger jwksRequests = new AtomicInteger();
   private volatile RsaJsonWebKey signingKey;
+  private volatile CountDownLatch jwksGate = new CountDownLatch(0);
 
   private TestIssuer(String realm) {
     this.realm = realm;
@@ -85,6 +88,20 @@ public final class TestIssuer implements AutoCloseable {
   /** How often the JWKS was fetched (to test caching and refresh). */
   public int jwksRequestCount() {
     return jwksRequests.get();
+  }
+
+  /**
+   * Holds every JWKS request from now on (at most a minute each) until the returned action runs;
+   * the held requests then answer with the keys published at that time. Lets a test keep a key
+   * refresh in flight for as long as it needs.
+   */
+  public Runnable holdJwks() {
+    CountDownLatch gate = new CountDownLatch(1);
+    jwksGate = gate;
+    return () -> {
+      jwksGate = new CountDownLatch(0);
+      gate.countDown();
+    };
   }
 
   /** Generates a new signing key, publishes it beside the old ones and signs with it from now. */
@@ -259,6 +276,11 @@ public final class TestIssuer implements AutoCloseable {
 
   private void jwks(HttpExchange exchange) throws IOException {
     jwksRequests.incrementAndGet();
+    try {
+      jwksGate.await(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     List<RsaJsonWebKey> publicKeys = new ArrayList<>(publishedKeys);
     respond(exchange, new JsonWebKeySet(publicKeys).toJson());
   }

@@ -213,6 +213,14 @@ public interface SessionBrokerConfig {
     /** Connect and read timeout for discovery and JWKS requests. */
     @WithDefault("5s")
     Duration timeout();
+
+    /**
+     * Most tokens with an unknown {@code kid} that may wait for a key refresh of one issuer at once
+     * (a waiting token holds memory, no thread); more are answered 503 {@code
+     * temporarily_unavailable}.
+     */
+    @WithDefault("10000")
+    int maxWaitingTokens();
   }
 
   /** REST API limits. */

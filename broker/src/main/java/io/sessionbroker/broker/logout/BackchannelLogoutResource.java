@@ -5,6 +5,8 @@ import io.sessionbroker.broker.outbox.OutboxUnavailableException;
 import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.token.KeysUnavailableException;
 import io.sessionbroker.broker.token.TokenRejectedException;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -14,6 +16,9 @@ import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
@@ -29,6 +34,9 @@ public class BackchannelLogoutResource {
 
   private static final Logger LOG = Logger.getLogger(BackchannelLogoutResource.class);
 
+  /** Where processing resumes after a key refresh: the worker pool, never the fetching thread. */
+  static final Executor WORKERS = task -> Infrastructure.getDefaultWorkerPool().execute(task);
+
   private final BackchannelLogoutService service;
   private final int maxBodyBytes;
 
@@ -37,10 +45,32 @@ public class BackchannelLogoutResource {
     this.maxBodyBytes = config.logout().maxBodyBytes();
   }
 
-  /** Receives one logout token in the form field {@code logout_token}. */
+  /**
+   * Receives one logout token in the form field {@code logout_token}. Runs on a worker thread; a
+   * token whose {@code kid} is unknown waits for the next key refresh (SPEC §4) without holding
+   * that thread, and is answered when the keys arrive.
+   */
   @POST
+  @Blocking
   @Operation(summary = "Receive a back-channel logout token (form field logout_token)")
-  public Response receive(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+  public CompletionStage<Response> receive(
+      @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+    Response refused = refuseRequest(contentType, body);
+    if (refused != null) {
+      return CompletableFuture.completedFuture(refused);
+    }
+    // Started inside a stage, so a fault of the form body fails the stage like any rule.
+    return CompletableFuture.completedFuture(body)
+        .thenCompose(form -> service.process(FormBody.singleField(form, "logout_token"), WORKERS))
+        .handle(
+            (fresh, failure) ->
+                failure == null
+                    ? Response.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").build()
+                    : answerFailure(BackchannelLogoutService.unwrap(failure)));
+  }
+
+  /** The request's own faults (before the token is read), or null. */
+  private Response refuseRequest(String contentType, byte[] body) {
     if (contentType == null
         || !contentType
             .toLowerCase(Locale.ROOT)
@@ -60,19 +90,25 @@ public class BackchannelLogoutResource {
                   + maxBodyBytes
                   + ")");
     }
-    try {
-      service.process(FormBody.singleField(body, "logout_token"));
-      return Response.ok().header(HttpHeaders.CACHE_CONTROL, "no-store").build();
-    } catch (TokenRejectedException e) {
+    return null;
+  }
+
+  private static Response answerFailure(Throwable failure) {
+    if (failure instanceof TokenRejectedException e) {
       return error(Status.BAD_REQUEST, "invalid_request", e.getMessage());
-    } catch (KeysUnavailableException e) {
+    }
+    if (failure instanceof KeysUnavailableException e) {
       // Not a verdict on the token: say why the keys cannot be fetched (the message names the
       // issuer and the cause, never the token).
       LOG.warnf("Logout token not judged: %s", e.getMessage());
       return unavailable(e.getMessage());
-    } catch (RuntimeException e) {
-      return recordingFailure(e, "Back-channel logout");
     }
+    return recordingFailure(asRuntime(failure), "Back-channel logout");
+  }
+
+  /** A failure of a stage as the runtime exception the failure mapping takes. */
+  static RuntimeException asRuntime(Throwable failure) {
+    return failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
   }
 
   /**

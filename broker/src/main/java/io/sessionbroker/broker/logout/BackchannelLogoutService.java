@@ -11,6 +11,9 @@ import io.sessionbroker.broker.token.SignedJwtVerifier;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -56,35 +59,47 @@ public class BackchannelLogoutService {
   }
 
   /**
-   * Processes one logout token.
+   * Processes one logout token. When its {@code kid} is unknown it waits for the next allowed key
+   * refresh (SPEC §4) without holding a thread: the returned stage completes on {@code resumeOn}
+   * once the keys arrive; else it is complete when this returns.
    *
-   * @return false when it was a replay of a processed token
-   * @throws TokenRejectedException when a rule fails; nothing was changed
+   * @return false when it was a replay of a processed token; failed with {@link
+   *     TokenRejectedException} when a rule fails (nothing was changed), with {@link
+   *     io.sessionbroker.broker.token.KeysUnavailableException} when the keys cannot be fetched, or
+   *     with a recording failure (possibly wrapped in a {@link CompletionException})
    */
-  public boolean process(String compactToken) {
+  public CompletableFuture<Boolean> process(String compactToken, Executor resumeOn) {
     long started = System.nanoTime();
-    try {
-      return verifyAndRevoke(compactToken);
-    } finally {
-      processing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-    }
+    return verifier
+        .verifyLater(compactToken, resumeOn)
+        .thenApply(jwt -> revoke(validator.validate(jwt)))
+        .whenComplete(
+            (fresh, failure) -> {
+              if (unwrap(failure) instanceof TokenRejectedException e) {
+                countRejection(e);
+              }
+              processing.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            });
   }
 
-  private boolean verifyAndRevoke(String compactToken) {
-    LogoutToken token;
-    try {
-      token = validator.validate(verifier.verify(compactToken));
-    } catch (TokenRejectedException e) {
-      for (String violation : e.violations()) {
-        metrics
-            .counter(
-                "sessionbroker.logout.tokens", "outcome", "rejected", "rule", ruleOf(violation))
-            .increment();
-      }
-      // The reason helps operators; the token itself is never logged.
-      LOG.debugf("Logout token rejected: %s", e.getMessage());
-      throw e;
+  /** The cause of a failed stage, without the {@link CompletionException} around it. */
+  static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+  }
+
+  private void countRejection(TokenRejectedException e) {
+    for (String violation : e.violations()) {
+      metrics
+          .counter("sessionbroker.logout.tokens", "outcome", "rejected", "rule", ruleOf(violation))
+          .increment();
     }
+    // The reason helps operators; the token itself is never logged.
+    LOG.debugf("Logout token rejected: %s", e.getMessage());
+  }
+
+  private boolean revoke(LogoutToken token) {
     String alias = token.issuer().alias();
     List<String> audiences = token.audiences();
     if (token.sid() != null && audiences.size() == 1) {

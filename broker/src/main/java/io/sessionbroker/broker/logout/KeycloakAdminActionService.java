@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jose4j.jwt.JwtClaims;
 
 /**
@@ -82,16 +84,29 @@ public class KeycloakAdminActionService {
    * Verifies and applies an admin action sent to {@code /keycloak/{alias}/k_logout} or {@code
    * k_push_not_before}.
    *
+   * <p>A JWS whose {@code kid} is unknown waits for the next allowed key refresh (SPEC §4) without
+   * holding a thread: the returned stage then completes on {@code resumeOn}.
+   *
    * @param expectedAction the action the endpoint stands for
-   * @throws TokenRejectedException when the JWS or its content is not acceptable; nothing changed
+   * @return the action applied; failed with {@link TokenRejectedException} when the JWS or its
+   *     content is not acceptable (nothing changed), with {@link
+   *     io.sessionbroker.broker.token.KeysUnavailableException} when the keys cannot be fetched, or
+   *     with a recording failure (possibly wrapped in a {@link
+   *     java.util.concurrent.CompletionException})
    * @throws IllegalArgumentException when no issuer has this alias (see {@link #knows})
    */
-  public KeycloakAdminAction apply(String alias, String expectedAction, String jws) {
+  public CompletableFuture<KeycloakAdminAction> apply(
+      String alias, String expectedAction, String jws, Executor resumeOn) {
     Issuer issuer =
         issuers
             .byAlias(alias)
             .orElseThrow(() -> new IllegalArgumentException("no issuer with this alias"));
-    KeycloakAdminAction action = validate(verifier.verify(jws.trim(), issuer), expectedAction);
+    return verifier
+        .verifyLater(jws.trim(), issuer, resumeOn)
+        .thenApply(jwt -> record(alias, validate(jwt, expectedAction)));
+  }
+
+  private KeycloakAdminAction record(String alias, KeycloakAdminAction action) {
     String processedId = action.actionId() == null ? null : PROCESSED_PREFIX + action.actionId();
     if (processedId != null && alreadyProcessed(alias, processedId)) {
       return action;

@@ -3,12 +3,15 @@ package io.sessionbroker.broker.logout;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.token.KeysUnavailableException;
 import io.sessionbroker.broker.token.TokenRejectedException;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
@@ -38,7 +41,8 @@ public class KeycloakAdminResource {
   @POST
   @Path("k_logout")
   @Operation(summary = "Keycloak admin action: logout all (signed JWS body)")
-  public Response logout(@PathParam("alias") String alias, byte[] body) {
+  @Blocking
+  public CompletionStage<Response> logout(@PathParam("alias") String alias, byte[] body) {
     return handle(alias, KeycloakAdminActionService.LOGOUT, body);
   }
 
@@ -46,11 +50,36 @@ public class KeycloakAdminResource {
   @POST
   @Path("k_push_not_before")
   @Operation(summary = "Keycloak admin action: push not-before (signed JWS body)")
-  public Response pushNotBefore(@PathParam("alias") String alias, byte[] body) {
+  @Blocking
+  public CompletionStage<Response> pushNotBefore(@PathParam("alias") String alias, byte[] body) {
     return handle(alias, KeycloakAdminActionService.PUSH_NOT_BEFORE, body);
   }
 
-  private Response handle(String alias, String action, byte[] body) {
+  /**
+   * Runs on a worker thread; a JWS whose {@code kid} is unknown waits for the next key refresh
+   * (SPEC §4) without holding that thread.
+   */
+  private CompletionStage<Response> handle(String alias, String action, byte[] body) {
+    Response refused = refuseRequest(alias, body);
+    if (refused != null) {
+      return CompletableFuture.completedFuture(refused);
+    }
+    return CompletableFuture.completedFuture(alias)
+        .thenCompose(
+            known ->
+                service.apply(
+                    alias,
+                    action,
+                    new String(body, StandardCharsets.UTF_8),
+                    BackchannelLogoutResource.WORKERS))
+        .handle(
+            (applied, failure) ->
+                failure == null
+                    ? Response.noContent().build()
+                    : answerFailure(BackchannelLogoutService.unwrap(failure)));
+  }
+
+  private Response refuseRequest(String alias, byte[] body) {
     if (!service.knows(alias)) {
       return BackchannelLogoutResource.error(
           Status.NOT_FOUND,
@@ -67,18 +96,20 @@ public class KeycloakAdminResource {
           "invalid_request",
           "request: body larger than session-broker.logout.max-body-bytes");
     }
-    try {
-      service.apply(alias, action, new String(body, StandardCharsets.UTF_8));
-      return Response.noContent().build();
-    } catch (TokenRejectedException e) {
+    return null;
+  }
+
+  private static Response answerFailure(Throwable failure) {
+    if (failure instanceof TokenRejectedException e) {
       LOG.debugf("Keycloak admin action rejected: %s", e.getMessage());
       return BackchannelLogoutResource.error(Status.BAD_REQUEST, "invalid_request", e.getMessage());
-    } catch (KeysUnavailableException e) {
+    }
+    if (failure instanceof KeysUnavailableException e) {
       LOG.warnf("Keycloak admin action not judged: %s", e.getMessage());
       return BackchannelLogoutResource.error(
           Status.SERVICE_UNAVAILABLE, "temporarily_unavailable", e.getMessage());
-    } catch (RuntimeException e) {
-      return BackchannelLogoutResource.recordingFailure(e, "Keycloak admin action");
     }
+    return BackchannelLogoutResource.recordingFailure(
+        BackchannelLogoutResource.asRuntime(failure), "Keycloak admin action");
   }
 }

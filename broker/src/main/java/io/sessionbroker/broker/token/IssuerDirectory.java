@@ -40,7 +40,8 @@ public class IssuerDirectory {
                       settings.jwksUrl(),
                       config.jwks().cacheDuration(),
                       config.jwks().minRefreshInterval(),
-                      config.jwks().timeout()));
+                      config.jwks().timeout(),
+                      config.jwks().maxWaitingTokens()));
             });
   }
 

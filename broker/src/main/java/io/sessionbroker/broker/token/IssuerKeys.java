@@ -17,11 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 import org.jose4j.jwk.JsonWebKey;
@@ -42,9 +45,12 @@ import org.jose4j.lang.JoseException;
  * timeouts. Keycloak never resends a logout, so a burst of made-up {@code kid}s that used up the
  * allowed refresh must not make a freshly rotated key's logout fail.
  *
- * <p>Waiting blocks the calling thread. The callers are blocking JAX-RS resource methods, which
- * Quarkus REST runs on its worker pool, never on a Vert.x event loop; on an event-loop thread this
- * class refuses to wait and answers "keys unavailable" instead.
+ * <p>Waiting holds no thread with {@link #keyForLater}: a token with an unknown {@code kid} gets a
+ * pending future on the coalesced refresh, and its processing resumes on the given executor when
+ * the keys arrive, so many waiting tokens cost memory, not worker threads. At most {@code
+ * session-broker.jwks.max-waiting-tokens} tokens wait per issuer; beyond that a token is not judged
+ * ("keys unavailable", answered 503) to bound memory. {@link #keyFor} waits by blocking the calling
+ * thread (never on a Vert.x event loop: there it answers "keys unavailable" instead).
  *
  * <p>A failure to fetch keys (untrusted TLS certificate, connection refused, timeout, HTTP error,
  * not a JWKS) is not a verdict on the token: it is reported as {@link KeysUnavailableException}
@@ -80,6 +86,8 @@ public final class IssuerKeys {
   private volatile KeySet current;
   private volatile String jwksUrl;
   private volatile String lastError = "keys not loaded yet";
+  private final AtomicInteger waitingTokens = new AtomicInteger();
+  private final int maxWaitingTokens;
 
   /** The latest refresh (scheduled, in flight or done) and when it starts; guarded by this. */
   private CompletableFuture<KeySet> latestRefresh;
@@ -91,8 +99,10 @@ public final class IssuerKeys {
       Optional<String> jwksUrl,
       Duration cacheDuration,
       Duration minRefreshInterval,
-      Duration timeout) {
+      Duration timeout,
+      int maxWaitingTokens) {
     this.issuer = issuer;
+    this.maxWaitingTokens = maxWaitingTokens;
     this.configuredJwksUrl = jwksUrl;
     this.cacheNanos = cacheDuration.toNanos();
     this.minRefreshNanos = minRefreshInterval.toNanos();
@@ -154,7 +164,90 @@ public final class IssuerKeys {
       }
     }
     CompletableFuture<KeySet> refresh = refreshFor(arrived, keys == null);
-    Key key = select(jws, await(refresh));
+    return matchAfterRefresh(jws, await(refresh));
+  }
+
+  /**
+   * Like {@link #keyFor}, without holding a thread while a refresh is awaited: the key at once (a
+   * completed future) when a cached key matches, else a future that completes on {@code resumeOn}
+   * once the refresh that started after the token arrived is done.
+   *
+   * @param resumeOn where the work after a refresh runs (the caller's worker pool), never the
+   *     fetching thread
+   * @return the key; or failed with {@link TokenRejectedException} when no key matches even after
+   *     the refresh, or {@link KeysUnavailableException} when the keys cannot be fetched or {@code
+   *     maxWaitingTokens} tokens already wait
+   */
+  public CompletableFuture<Key> keyForLater(JsonWebSignature jws, Executor resumeOn) {
+    long arrived = System.nanoTime();
+    KeySet keys = current;
+    try {
+      if (keys != null) {
+        if (arrived - keys.fetchedAtNanos() > cacheNanos) {
+          startRefresh(arrived, false);
+        }
+        Key key = select(jws, keys);
+        if (key != null) {
+          return CompletableFuture.completedFuture(key);
+        }
+      }
+      if (waitingTokens.incrementAndGet() > maxWaitingTokens) {
+        waitingTokens.decrementAndGet();
+        throw new KeysUnavailableException(
+            maxWaitingTokens
+                + " tokens with unknown kids already wait for a key refresh of issuer '"
+                + issuer.alias()
+                + "' (session-broker.jwks.max-waiting-tokens); try again later",
+            null);
+      }
+      CompletableFuture<KeySet> refresh;
+      try {
+        refresh = refreshFor(arrived, keys == null);
+      } catch (RuntimeException e) {
+        waitingTokens.decrementAndGet();
+        throw e;
+      }
+      if (!refresh.isDone()) {
+        LOG.debugf(
+            "A token of issuer '%s' with an unknown kid waits for the next key refresh",
+            issuer.alias());
+      }
+      return refresh
+          .copy()
+          .orTimeout(minRefreshNanos + fetchBound().toNanos(), TimeUnit.NANOSECONDS)
+          // Counted off where the refresh ends, even if the executor refuses the rest.
+          .whenComplete((fetched, failure) -> waitingTokens.decrementAndGet())
+          .handleAsync(
+              (fetched, failure) -> {
+                if (failure != null) {
+                  throw unavailable(whyNot(failure));
+                }
+                return matchAfterRefresh(jws, fetched);
+              },
+              resumeOn);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /** How many tokens wait for a key refresh of this issuer now ({@link #keyForLater}). */
+  public int waitingTokens() {
+    return waitingTokens.get();
+  }
+
+  private static String whyNot(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    if (cause instanceof TimeoutException) {
+      return "no answer in time";
+    }
+    return cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
+  }
+
+  private Key matchAfterRefresh(JsonWebSignature jws, KeySet keys) {
+    Key key = select(jws, keys);
     if (key == null) {
       throw new TokenRejectedException(
           "signature: no key of issuer '"

@@ -6,6 +6,8 @@ import java.security.Key;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.stream.Collectors;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
@@ -16,11 +18,13 @@ import org.jose4j.jwt.consumer.JwtConsumer;
 import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.jwt.consumer.JwtContext;
 import org.jose4j.jwx.JsonWebStructure;
+import org.jose4j.lang.JoseException;
 
 /**
- * Decodes a compact JWS and verifies its signature against the keys of the issuer named by its
- * {@code iss} (or of a given issuer, for Keycloak admin actions that carry no {@code iss}). Claims
- * are judged afterwards by the caller's own validator.
+ * Decodes a compact JWS, checks the types of its JOSE header members ({@link JoseHeaderShape}), and
+ * verifies its signature against the keys of the issuer named by its {@code iss} (or of a given
+ * issuer, for Keycloak admin actions that carry no {@code iss}). Claims are judged afterwards by
+ * the caller's own validator.
  */
 @ApplicationScoped
 public class SignedJwtVerifier {
@@ -46,6 +50,10 @@ public class SignedJwtVerifier {
   /** Verifies a token issued by any configured issuer (found by {@code iss}). */
   public VerifiedJwt verify(String compact) {
     JwtContext decoded = decode(compact);
+    return verifyWith(issuerOf(decoded), decoded);
+  }
+
+  private Issuer issuerOf(JwtContext decoded) {
     String iss;
     try {
       iss = decoded.getJwtClaims().getIssuer();
@@ -60,7 +68,7 @@ public class SignedJwtVerifier {
                     new TokenRejectedException(
                         "iss: the issuer is not one configured in session-broker.issuers"
                             + " [OIDC Back-Channel Logout 1.0 §2.6 step 3]"));
-    return verifyWith(issuer, decoded);
+    return issuer;
   }
 
   /** Verifies a token signed by {@code issuer} whatever its claims say. */
@@ -68,8 +76,55 @@ public class SignedJwtVerifier {
     return verifyWith(issuer, decode(compact));
   }
 
+  /**
+   * Like {@link #verify(String)}, without holding the calling thread while a key refresh is awaited
+   * (SPEC §4): completes at once when the token's key is cached, else on {@code resumeOn} once the
+   * refresh is done.
+   *
+   * @return the verified token, or failed with {@link TokenRejectedException} or {@link
+   *     KeysUnavailableException} (possibly wrapped in a {@link
+   *     java.util.concurrent.CompletionException})
+   */
+  public CompletableFuture<VerifiedJwt> verifyLater(String compact, Executor resumeOn) {
+    try {
+      JwtContext decoded = decode(compact);
+      return verifyLater(issuerOf(decoded), decoded, resumeOn);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  /**
+   * Like {@link #verify(String, Issuer)}, waiting for keys as {@link #verifyLater(String,
+   * Executor)}.
+   */
+  public CompletableFuture<VerifiedJwt> verifyLater(
+      String compact, Issuer issuer, Executor resumeOn) {
+    try {
+      return verifyLater(issuer, decode(compact), resumeOn);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
+  private CompletableFuture<VerifiedJwt> verifyLater(
+      Issuer issuer, JwtContext decoded, Executor resumeOn) {
+    JsonWebSignature header = checkAlgorithm(decoded);
+    return issuers
+        .keys(issuer)
+        .keyForLater(header, resumeOn)
+        .thenApply(key -> checkSignature(issuer, decoded, key));
+  }
+
   private VerifiedJwt verifyWith(Issuer issuer, JwtContext decoded) {
-    JsonWebStructure header = decoded.getJoseObjects().get(0);
+    JsonWebSignature header = checkAlgorithm(decoded);
+    // Fetching keys may fail or wait for a refresh; either way before any verdict on the token.
+    return checkSignature(issuer, decoded, issuers.keys(issuer).keyFor(header));
+  }
+
+  private JsonWebSignature checkAlgorithm(JwtContext decoded) {
+    // decode() checked the header members' types and that this is a JWS.
+    JsonWebSignature header = (JsonWebSignature) decoded.getJoseObjects().get(0);
     String alg = header.getAlgorithmHeaderValue();
     if (alg == null || !isAsymmetric(alg) || !allowedAlgorithms.contains(alg)) {
       throw new TokenRejectedException(
@@ -79,8 +134,10 @@ public class SignedJwtVerifier {
               + allowedAlgorithms.stream().sorted().toList()
               + " (never none or HMAC) [OIDC Back-Channel Logout 1.0 §2.6 step 2]");
     }
-    // Fetching keys may fail or wait for a refresh; either way before any verdict on the token.
-    Key key = issuers.keys(issuer).keyFor((JsonWebSignature) header);
+    return header;
+  }
+
+  private VerifiedJwt checkSignature(Issuer issuer, JwtContext decoded, Key key) {
     JwtConsumer consumer =
         new JwtConsumerBuilder()
             .setSkipAllValidators()
@@ -97,7 +154,9 @@ public class SignedJwtVerifier {
               + issuer.alias()
               + "' [OIDC Back-Channel Logout 1.0 §2.6 step 2]");
     }
-    return new VerifiedJwt(issuer, header.getHeader("typ"), alg, decoded.getJwtClaims());
+    JsonWebStructure header = decoded.getJoseObjects().get(0);
+    return new VerifiedJwt(
+        issuer, header.getHeader("typ"), header.getAlgorithmHeaderValue(), decoded.getJwtClaims());
   }
 
   private static JwtContext decode(String compact) {
@@ -109,13 +168,17 @@ public class SignedJwtVerifier {
           "token: not a compact JWS (three base64url parts); encrypted tokens are not accepted");
     }
     try {
+      // The header's member types are checked before jose4j reads any of them (cty while
+      // decoding, kid and x5t while selecting a key).
+      JoseHeaderShape.requireWellTyped(
+          JsonWebStructure.fromCompactSerialization(compact).getHeaders());
       JwtContext context = DECODER.process(compact);
       List<JsonWebStructure> objects = context.getJoseObjects();
       if (objects.size() != 1 || !(objects.get(0) instanceof JsonWebSignature)) {
         throw new TokenRejectedException("token: nested or encrypted JWTs are not accepted");
       }
       return context;
-    } catch (InvalidJwtException e) {
+    } catch (JoseException | InvalidJwtException e) {
       throw new TokenRejectedException("token: not a decodable JWT (bad base64url or JSON)");
     }
   }
