@@ -14,7 +14,6 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.Response.Status;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -69,12 +68,24 @@ public class BackchannelLogoutResource {
                     : answerFailure(BackchannelLogoutService.unwrap(failure)));
   }
 
+  /** Whether the media type (parameters such as charset aside) is exactly a form's, any case. */
+  private static boolean isForm(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    MediaType type;
+    try {
+      type = MediaType.valueOf(contentType);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    return "application".equalsIgnoreCase(type.getType())
+        && "x-www-form-urlencoded".equalsIgnoreCase(type.getSubtype());
+  }
+
   /** The request's own faults (before the token is read), or null. */
   private Response refuseRequest(String contentType, byte[] body) {
-    if (contentType == null
-        || !contentType
-            .toLowerCase(Locale.ROOT)
-            .startsWith(MediaType.APPLICATION_FORM_URLENCODED)) {
+    if (!isForm(contentType)) {
       return error(
           Status.UNSUPPORTED_MEDIA_TYPE,
           "invalid_request",

@@ -388,6 +388,43 @@ class LogoutTokenRulesTest {
   }
 
   @Test
+  void whenContentTypeOnlyStartsLikeAFormThenUnsupportedMediaType() {
+    String token = issuer.logoutToken(CLIENT, sid, sub);
+    Response response =
+        given()
+            .config(
+                io.restassured.RestAssured.config()
+                    .encoderConfig(
+                        io.restassured.config.EncoderConfig.encoderConfig()
+                            .encodeContentTypeAs(
+                                "application/x-www-form-urlencodedJUNK", ContentType.TEXT)))
+            .contentType("application/x-www-form-urlencodedJUNK")
+            .body("logout_token=" + token)
+            .when()
+            .post("/backchannel-logout");
+
+    assertRejected(response, 415, "Content-Type", token);
+    assertNothingChanged();
+  }
+
+  @Test
+  void whenContentTypeHasACharsetThenTheFormIsRead() {
+    Response response =
+        given()
+            .config(
+                io.restassured.RestAssured.config()
+                    .encoderConfig(
+                        io.restassured.config.EncoderConfig.encoderConfig()
+                            .appendDefaultContentCharsetToContentTypeIfUndefined(false)))
+            .contentType("Application/X-WWW-Form-Urlencoded; charset=UTF-8")
+            .body("logout_token=" + issuer.logoutToken(CLIENT, sid, sub))
+            .when()
+            .post("/backchannel-logout");
+
+    assertThat(response.statusCode()).as("body %s", response.asString()).isEqualTo(200);
+  }
+
+  @Test
   void whenLogoutTokenFieldIsMissingThenRejectedNamingTheField() {
     Response response =
         given()
