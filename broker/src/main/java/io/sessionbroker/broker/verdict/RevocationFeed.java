@@ -1,7 +1,6 @@
 package io.sessionbroker.broker.verdict;
 
 import io.quarkus.redis.datasource.RedisDataSource;
-import io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
@@ -9,6 +8,10 @@ import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.broker.token.Issuer;
 import io.sessionbroker.broker.token.IssuerDirectory;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.RedisConnection;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -56,10 +59,12 @@ public class RevocationFeed {
   private static final Logger LOG = Logger.getLogger(RevocationFeed.class);
   private static final int PAGE = 1000;
   private static final int STREAMS_PER_XREAD = 200;
+  private static final Duration SUBSCRIBE_TIMEOUT = Duration.ofSeconds(2);
   private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
   private static final Duration PRUNE_INTERVAL = Duration.ofMinutes(1);
 
   private final RedisDataSource redis;
+  private final Redis redisClient;
   private final RedisKeys keys;
   private final IssuerDirectory issuers;
   private final RevocationView view;
@@ -81,7 +86,10 @@ public class RevocationFeed {
   private volatile boolean running;
   private volatile String lastError = "not started";
   private Thread reader;
-  private volatile RedisSubscriber subscriber;
+
+  /** The connection that holds the pattern subscription; this feed alone opens and closes it. */
+  private volatile RedisConnection subscriber;
+
   private volatile long subscriptions;
   private volatile long lastProbeReceived;
   private long subscribedAt;
@@ -89,6 +97,7 @@ public class RevocationFeed {
 
   RevocationFeed(
       RedisDataSource redis,
+      Redis redisClient,
       RedisKeys keys,
       IssuerDirectory issuers,
       RevocationView view,
@@ -96,6 +105,7 @@ public class RevocationFeed {
       @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
           String clientType) {
     this.redis = redis;
+    this.redisClient = redisClient;
     this.keys = keys;
     this.issuers = issuers;
     this.view = view;
@@ -126,14 +136,8 @@ public class RevocationFeed {
     if (reader != null) {
       reader.interrupt();
     }
-    RedisSubscriber current = subscriber;
-    if (current != null) {
-      try {
-        current.unsubscribe();
-      } catch (RuntimeException e) {
-        LOG.debugf("Unsubscribing the verdict feed failed: %s", e.getMessage());
-      }
-    }
+    close(subscriber);
+    subscriber = null;
   }
 
   /** Whether the view holds every stream's events of the window (the broker is ready). */
@@ -238,50 +242,74 @@ public class RevocationFeed {
     return now - subscribedAt > timeout && now - lastProbeReceived > timeout;
   }
 
-  private void renewSubscription() {
-    RedisSubscriber previous = subscriber;
+  void renewSubscription() {
+    RedisConnection previous = subscriber;
     subscriber = null;
-    if (previous != null) {
-      try {
-        previous.unsubscribe();
-      } catch (RuntimeException e) {
-        LOG.debugf("Dropping the previous verdict subscription failed: %s", e.getMessage());
-      }
-    }
+    close(previous);
     subscribe();
   }
 
   /**
-   * Subscribes to every client's revocation channel; a new client's channel is found by it. Only
-   * the current subscription's end or failure asks for a new one (the next pass subscribes).
+   * Subscribes to every client's revocation channel on a connection of its own; a new client's
+   * channel is found by it. Only the current subscription's end or failure asks for a new one (the
+   * next pass subscribes). The connection is closed whenever it is given up, also when the
+   * PSUBSCRIBE timed out: its late confirmation would otherwise leave it subscribed and out of the
+   * pool for good.
    */
   private void subscribe() {
     String pattern = prefix + ":revocations:*";
     long generation = ++subscriptions;
-    subscriber =
-        redis
-            .pubsub(String.class)
-            .subscribeToPattern(
-                pattern,
-                (channel, message) -> {
-                  if (probeChannel.equals(channel)) {
-                    lastProbeReceived = clock.millis();
-                  } else if (view.apply(message)) {
-                    knowStream(streamOfChannel(channel));
-                  }
-                },
-                () -> dropIfCurrent(generation),
-                failure -> {
-                  LOG.debugf(
-                      "Verdict subscription to %s failed, resubscribing: %s",
-                      pattern, failure.getMessage());
-                  dropIfCurrent(generation);
-                });
+    RedisConnection connection = redisClient.connect().await().atMost(SUBSCRIBE_TIMEOUT);
+    try {
+      connection.handler(push -> onPush(push));
+      connection.exceptionHandler(
+          failure -> {
+            LOG.debugf(
+                "Verdict subscription to %s failed, resubscribing: %s",
+                pattern, failure.getMessage());
+            dropIfCurrent(generation);
+          });
+      connection.endHandler(() -> dropIfCurrent(generation));
+      connection
+          .send(Request.cmd(Command.PSUBSCRIBE).arg(pattern))
+          .await()
+          .atMost(SUBSCRIBE_TIMEOUT);
+    } catch (RuntimeException e) {
+      close(connection);
+      throw e;
+    }
+    subscriber = connection;
+  }
+
+  /** A message of the pattern subscription: {@code [pmessage, pattern, channel, payload]}. */
+  private void onPush(Response push) {
+    if (push == null || push.size() < 4 || !"pmessage".equalsIgnoreCase(push.get(0).toString())) {
+      return;
+    }
+    String channel = push.get(2).toString();
+    if (probeChannel.equals(channel)) {
+      lastProbeReceived = clock.millis();
+    } else if (view.apply(push.get(3).toString())) {
+      knowStream(streamOfChannel(channel));
+    }
+  }
+
+  private static void close(RedisConnection connection) {
+    if (connection == null) {
+      return;
+    }
+    try {
+      connection.close().await().atMost(SUBSCRIBE_TIMEOUT);
+    } catch (RuntimeException e) {
+      LOG.debugf("Closing the verdict subscription's connection failed: %s", e.getMessage());
+    }
   }
 
   private void dropIfCurrent(long generation) {
     if (subscriptions == generation) {
+      RedisConnection ended = subscriber;
       subscriber = null;
+      close(ended);
     }
   }
 
