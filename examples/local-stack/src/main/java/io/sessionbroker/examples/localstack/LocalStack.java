@@ -328,11 +328,15 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  /** Starts each run afresh: old logs, outbox and Keycloak instances belong to an old stack. */
+  /**
+   * Starts each run afresh: old logs and Keycloak instances belong to an old stack. The broker's
+   * outbox stays: revocations it journaled (Redis down at Ctrl-C) are replayed by the next start,
+   * as in production.
+   */
   private void prepareWorkDir() {
     try {
       Files.createDirectories(settings.workDir());
-      for (String leftover : List.of("logs", "broker-outbox", "keycloak", URLS_FILE)) {
+      for (String leftover : List.of("logs", "keycloak", URLS_FILE)) {
         deleteTree(settings.workDir().resolve(leftover));
       }
       Files.createDirectories(logs);
