@@ -21,8 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
@@ -56,30 +54,16 @@ class PoisonEntryTest {
   @TestHTTPResource(value = "metrics", management = true)
   URL metrics;
 
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private final CapturedLogs logged = new CapturedLogs();
 
   @BeforeEach
   void captureLogs() {
-    capture.setLevel(Level.ALL);
-    java.util.logging.Logger.getLogger("io.sessionbroker").addHandler(capture);
+    logged.attach();
   }
 
   @AfterEach
   void releaseLogs() {
-    java.util.logging.Logger.getLogger("io.sessionbroker").removeHandler(capture);
+    logged.detach();
   }
 
   @Test
@@ -167,13 +151,13 @@ class PoisonEntryTest {
 
   private void assertErrorLoggedWithoutTokens(List<String> tokens) {
     List<String> errors =
-        logged.stream()
+        logged.records().stream()
             .filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
             .map(r -> formatted(r))
             .filter(text -> text.contains("dead letters"))
             .toList();
     assertThat(errors).as("an ERROR line names the dead letter").isNotEmpty();
-    for (LogRecord record : logged) {
+    for (LogRecord record : logged.records()) {
       String text = formatted(record);
       for (String token : tokens) {
         assertThat(text).doesNotContain(token.substring(token.lastIndexOf('.') + 1));

@@ -14,8 +14,6 @@ import io.sessionbroker.testsupport.TestIssuer;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -35,30 +33,16 @@ class RecordingFailureTest {
   @InjectRedis RedisServer redis;
   @InjectTestIssuer TestIssuer issuer;
 
-  private final List<LogRecord> logged = new CopyOnWriteArrayList<>();
-  private final Handler capture =
-      new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-          logged.add(record);
-        }
-
-        @Override
-        public void flush() {}
-
-        @Override
-        public void close() {}
-      };
+  private final CapturedLogs logged = new CapturedLogs();
 
   @BeforeEach
   void captureLogs() {
-    capture.setLevel(Level.ALL);
-    java.util.logging.Logger.getLogger("io.sessionbroker").addHandler(capture);
+    logged.attach();
   }
 
   @AfterEach
   void releaseLogs() {
-    java.util.logging.Logger.getLogger("io.sessionbroker").removeHandler(capture);
+    logged.detach();
   }
 
   @Test
@@ -79,14 +63,16 @@ class RecordingFailureTest {
     String body = response.asString();
     assertThat(body).doesNotContain("WRONGTYPE").doesNotContain("Exception").doesNotContain(sid);
     List<LogRecord> errors =
-        logged.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+        logged.records().stream()
+            .filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
+            .toList();
     assertThat(errors).as("logged at ERROR").isNotEmpty();
     assertThat(errors)
         .as("with its stack trace")
         .anyMatch(
             r -> r.getThrown() != null && String.valueOf(r.getThrown()).contains("WRONGTYPE"));
     String signature = token.substring(token.lastIndexOf('.') + 1);
-    assertThat(logged)
+    assertThat(logged.records())
         .noneMatch(r -> String.valueOf(r.getMessage()).contains(signature))
         .noneMatch(
             r ->
