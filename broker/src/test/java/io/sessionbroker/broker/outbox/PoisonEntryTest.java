@@ -26,8 +26,6 @@ import java.util.logging.LogRecord;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,7 +36,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(AclTestResources.class)
-class PoisonEntryTest {
+class PoisonEntryTest extends BrokerLogCapturingTest {
 
   private static final Pattern SID = Pattern.compile("\"sid\":\"([^\"]+)\"");
   private static final Pattern DEAD_LETTERS =
@@ -53,18 +51,6 @@ class PoisonEntryTest {
 
   @TestHTTPResource(value = "metrics", management = true)
   URL metrics;
-
-  private final CapturedLogs logged = new CapturedLogs();
-
-  @BeforeEach
-  void captureLogs() {
-    logged.attach();
-  }
-
-  @AfterEach
-  void releaseLogs() {
-    logged.detach();
-  }
 
   @Test
   void whenAJournaledEntryIsRefusedForGoodThenTheEntriesBehindItStillReachRedis() throws Exception {
@@ -151,13 +137,13 @@ class PoisonEntryTest {
 
   private void assertErrorLoggedWithoutTokens(List<String> tokens) {
     List<String> errors =
-        logged.records().stream()
+        logged.stream()
             .filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
             .map(r -> formatted(r))
             .filter(text -> text.contains("dead letters"))
             .toList();
     assertThat(errors).as("an ERROR line names the dead letter").isNotEmpty();
-    for (LogRecord record : logged.records()) {
+    for (LogRecord record : logged) {
       String text = formatted(record);
       for (String token : tokens) {
         assertThat(text).doesNotContain(token.substring(token.lastIndexOf('.') + 1));

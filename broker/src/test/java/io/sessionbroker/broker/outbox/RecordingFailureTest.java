@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,22 +26,10 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithTestResource(OutageTestResources.class)
-class RecordingFailureTest {
+class RecordingFailureTest extends BrokerLogCapturingTest {
 
   @InjectRedis RedisServer redis;
   @InjectTestIssuer TestIssuer issuer;
-
-  private final CapturedLogs logged = new CapturedLogs();
-
-  @BeforeEach
-  void captureLogs() {
-    logged.attach();
-  }
-
-  @AfterEach
-  void releaseLogs() {
-    logged.detach();
-  }
 
   @Test
   void whenRecordingALogoutFailsForAnotherReasonThanAnOutageThenItIs500WithTheStackLogged() {
@@ -63,16 +49,14 @@ class RecordingFailureTest {
     String body = response.asString();
     assertThat(body).doesNotContain("WRONGTYPE").doesNotContain("Exception").doesNotContain(sid);
     List<LogRecord> errors =
-        logged.records().stream()
-            .filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
-            .toList();
+        logged.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
     assertThat(errors).as("logged at ERROR").isNotEmpty();
     assertThat(errors)
         .as("with its stack trace")
         .anyMatch(
             r -> r.getThrown() != null && String.valueOf(r.getThrown()).contains("WRONGTYPE"));
     String signature = token.substring(token.lastIndexOf('.') + 1);
-    assertThat(logged.records())
+    assertThat(logged)
         .noneMatch(r -> String.valueOf(r.getMessage()).contains(signature))
         .noneMatch(
             r ->

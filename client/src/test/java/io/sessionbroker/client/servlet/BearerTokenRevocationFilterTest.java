@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import io.sessionbroker.client.FakeBroker;
 import io.sessionbroker.client.SessionBrokerClient;
-import io.sessionbroker.client.SessionBrokerOptions;
-import io.sessionbroker.testsupport.RedisServer;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.http.HttpServlet;
@@ -26,8 +24,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,10 +38,9 @@ class BearerTokenRevocationFilterTest {
   private static final String CLAIMS_ATTRIBUTE = "test.verified-claims";
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private static RedisServer redis;
+  private static ClientOnJetty app;
   private static SessionBrokerClient app1;
   private static FakeBroker broker;
-  private static Server jetty;
   private static URI api;
   private static final Map<String, VerifiedTokenClaims> VERIFIED = new ConcurrentHashMap<>();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -71,52 +66,43 @@ class BearerTokenRevocationFilterTest {
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServer.start();
-    SessionBrokerOptions options =
-        SessionBrokerOptions.builder()
-            .redisUri(redis.uri())
-            .issuerAlias("acme")
-            .clientId("app1")
-            .build();
-    app1 = SessionBrokerClient.start(options);
-    broker = new FakeBroker(redis.uri(), options);
-    jetty = new Server();
-    ServerConnector connector = new ServerConnector(jetty);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    jetty.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler();
-    context.addFilter(
-        new FilterHolder(new IntrospectingVerifier()), "/*", EnumSet.of(DispatcherType.REQUEST));
-    context.addFilter(
-        new FilterHolder(
-            BearerTokenRevocationFilter.builder()
-                .client("app1", app1)
-                .claimsSource(VerifiedClaimsSource.requestAttribute(CLAIMS_ATTRIBUTE))
-                .build()),
-        "/api/*",
-        EnumSet.of(DispatcherType.REQUEST));
-    context.addServlet(
-        new ServletHolder(
-            new HttpServlet() {
-              @Override
-              protected void doGet(HttpServletRequest request, HttpServletResponse response)
-                  throws IOException {
-                response.getWriter().write("hello");
-              }
-            }),
-        "/api/hello");
-    jetty.setHandler(context);
-    jetty.start();
-    api = URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/api/hello");
+    app =
+        ClientOnJetty.start(
+            client -> {
+              ServletContextHandler context = new ServletContextHandler();
+              context.addFilter(
+                  new FilterHolder(new IntrospectingVerifier()),
+                  "/*",
+                  EnumSet.of(DispatcherType.REQUEST));
+              context.addFilter(
+                  new FilterHolder(
+                      BearerTokenRevocationFilter.builder()
+                          .client("app1", client)
+                          .claimsSource(VerifiedClaimsSource.requestAttribute(CLAIMS_ATTRIBUTE))
+                          .build()),
+                  "/api/*",
+                  EnumSet.of(DispatcherType.REQUEST));
+              context.addServlet(
+                  new ServletHolder(
+                      new HttpServlet() {
+                        @Override
+                        protected void doGet(
+                            HttpServletRequest request, HttpServletResponse response)
+                            throws IOException {
+                          response.getWriter().write("hello");
+                        }
+                      }),
+                  "/api/hello");
+              return context;
+            });
+    app1 = app.client();
+    broker = app.broker();
+    api = URI.create(app.base() + "/api/hello");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    jetty.stop();
-    broker.close();
-    app1.close();
-    redis.close();
+    app.stop();
   }
 
   private static HttpResponse<String> call(String token) throws Exception {

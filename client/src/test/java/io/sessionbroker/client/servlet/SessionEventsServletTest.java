@@ -5,9 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.sessionbroker.client.FakeBroker;
 import io.sessionbroker.client.SessionBrokerClient;
-import io.sessionbroker.client.SessionBrokerOptions;
 import io.sessionbroker.client.push.SessionEventsHub;
-import io.sessionbroker.testsupport.RedisServer;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -27,8 +25,6 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -41,60 +37,48 @@ class SessionEventsServletTest {
 
   private static final Duration WAIT = Duration.ofSeconds(10);
 
-  private static RedisServer redis;
+  private static ClientOnJetty app;
   private static SessionBrokerClient client;
   private static SessionEventsHub hub;
   private static FakeBroker broker;
-  private static Server jetty;
   private static String base;
 
   @BeforeAll
   static void start() throws Exception {
-    redis = RedisServer.start();
-    SessionBrokerOptions options =
-        SessionBrokerOptions.builder()
-            .redisUri(redis.uri())
-            .issuerAlias("acme")
-            .clientId("app1")
-            .build();
-    client = SessionBrokerClient.start(options);
-    broker = new FakeBroker(redis.uri(), options);
-    jetty = new Server();
-    ServerConnector connector = new ServerConnector(jetty);
-    connector.setHost("127.0.0.1");
-    connector.setPort(0);
-    jetty.addConnector(connector);
-    ServletContextHandler context = new ServletContextHandler(ServletContextHandler.SESSIONS);
-    context.addServletContainerInitializer(
-        (classes, servletContext) -> {
-          SessionBrokerServlet.install(servletContext, client);
-          hub = SessionBrokerServlet.installSessionEvents(servletContext, client);
-        });
-    context.addServlet(
-        new ServletHolder(
-            new HttpServlet() {
-              @Override
-              protected void doGet(HttpServletRequest request, HttpServletResponse response) {
-                SessionAttributes.signedIn(
-                    request.getSession(true),
-                    request.getParameter("sid"),
-                    request.getParameter("sub"),
-                    Instant.now());
-              }
-            }),
-        "/sign-in");
-    jetty.setHandler(context);
-    jetty.start();
-    base = "http://127.0.0.1:" + connector.getLocalPort();
+    app =
+        ClientOnJetty.start(
+            started -> {
+              ServletContextHandler context =
+                  new ServletContextHandler(ServletContextHandler.SESSIONS);
+              context.addServletContainerInitializer(
+                  (classes, servletContext) -> {
+                    SessionBrokerServlet.install(servletContext, started);
+                    hub = SessionBrokerServlet.installSessionEvents(servletContext, started);
+                  });
+              context.addServlet(
+                  new ServletHolder(
+                      new HttpServlet() {
+                        @Override
+                        protected void doGet(
+                            HttpServletRequest request, HttpServletResponse response) {
+                          SessionAttributes.signedIn(
+                              request.getSession(true),
+                              request.getParameter("sid"),
+                              request.getParameter("sub"),
+                              Instant.now());
+                        }
+                      }),
+                  "/sign-in");
+              return context;
+            });
+    client = app.client();
+    broker = app.broker();
+    base = app.base().toString();
   }
 
   @AfterAll
   static void stop() throws Exception {
-    jetty.stop();
-    hub.close();
-    client.close();
-    broker.close();
-    redis.close();
+    app.stop(hub);
   }
 
   /** A browser: its own cookie jar. */
