@@ -2,20 +2,14 @@ package io.sessionbroker.examples.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sessionbroker.testsupport.keycloak.KeycloakRealm;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -35,21 +29,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LivePushBrowserIT {
 
-  private static final Path SCREENSHOTS = Path.of("target/screenshots");
-  private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(20);
   private static final Duration PUSH_BOUND = Duration.ofSeconds(1);
 
-  private static LocalStack stack;
-  private static ChromeDriver browser;
-  private static WebDriverWait wait;
-
-  @BeforeAll
-  static void startStackAndBrowser() throws IOException {
-    stack = LocalStack.start(settings(), System.out);
-    Path profile = Files.createTempDirectory(Path.of("target"), "chromium-profile-");
-    browser = HeadlessChromium.start(profile);
-    wait = new WebDriverWait(browser, PAGE_TIMEOUT);
-  }
+  @RegisterExtension
+  static final StackWithBrowser FIXTURE =
+      new StackWithBrowser(LivePushBrowserIT::settings, Duration.ofSeconds(15));
 
   private static StackSettings settings() {
     Map<String, String> env = System.getenv();
@@ -63,29 +47,13 @@ class LivePushBrowserIT {
     return StackSettings.fromEnvironment(withDir);
   }
 
-  @AfterAll
-  static void stopBrowserAndStack() {
-    List<ProcessHandle> started = ProcessHandle.current().descendants().toList();
-    if (browser != null) {
-      browser.quit();
-    }
-    if (stack != null) {
-      stack.close();
-    }
-    Awaitility.await("every process the test started to exit")
-        .atMost(Duration.ofSeconds(15))
-        .until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
-  }
-
   @Test
   void whenUserSignsOutOfApp1ThenTheOpenApp2TabShowsWhyWithinOneSecondWithoutAReload() {
+    LocalStack stack = FIXTURE.stack();
+    ChromeDriver browser = FIXTURE.browser();
+    WebDriverWait wait = FIXTURE.pageWait();
     // 1. alice signs in to app1 at Keycloak.
-    browser.get(stack.app1Url() + "/");
-    wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-    browser.findElement(By.id("username")).sendKeys(KeycloakRealm.ALICE);
-    browser.findElement(By.id("password")).sendKeys(KeycloakRealm.ALICE_PASSWORD);
-    browser.findElement(By.id("kc-login")).click();
-    awaitStatus(stack.app1Url(), "Signed in as alice");
+    FIXTURE.signInToApp1AsAlice();
     awaitLivePush();
     String app1Tab = browser.getWindowHandle();
 
@@ -93,22 +61,22 @@ class LivePushBrowserIT {
     browser.switchTo().newWindow(WindowType.TAB);
     String app2Tab = browser.getWindowHandle();
     browser.get(stack.app2Url() + "/");
-    awaitStatus(stack.app2Url(), "Signed in as alice");
+    FIXTURE.awaitStatus(stack.app2Url(), "Signed in as alice");
     awaitLivePush();
     // A reload would drop this marker: it proves the notice comes without one.
     browser.executeScript("window.loadedOnce = 'still the same page';");
-    screenshot("live-push-01-app2-signed-in");
+    FIXTURE.screenshot("live-push-01-app2-signed-in");
 
     // 3. Sign out in app1: Keycloak's back-channel logout reaches the broker, which publishes.
     browser.switchTo().window(app1Tab);
     browser.findElement(By.id("sign-out")).click();
-    awaitStatus(stack.app1Url(), "Signed out");
+    FIXTURE.awaitStatus(stack.app1Url(), "Signed out");
 
     // 4. The app2 tab, untouched, shows the notice within one second.
     browser.switchTo().window(app2Tab);
     new WebDriverWait(browser, PUSH_BOUND)
         .until(ExpectedConditions.visibilityOfElementLocated(By.id("session-broker-notice")));
-    screenshot("live-push-02-app2-notice");
+    FIXTURE.screenshot("live-push-02-app2-notice");
     String notice = browser.findElement(By.id("session-broker-notice")).getText();
     assertThat(notice)
         .startsWith("Signed out.")
@@ -120,25 +88,19 @@ class LivePushBrowserIT {
 
     // 5. Then the tab moves to app2's signed-out page, which keeps the words.
     wait.until(ExpectedConditions.urlContains(stack.app2Url() + "/signed-out"));
-    awaitStatus(stack.app2Url(), "Signed out");
+    FIXTURE.awaitStatus(stack.app2Url(), "Signed out");
     assertThat(browser.findElement(By.tagName("main")).getText())
         .contains("back-channel logout")
         .containsPattern("At \\d\\d:\\d\\d:\\d\\d UTC");
-    screenshot("live-push-03-app2-signed-out-page");
+    FIXTURE.screenshot("live-push-03-app2-signed-out-page");
   }
 
   /** Waits until the page script's event stream is open. */
   private static void awaitLivePush() {
-    wait.until(
-        ExpectedConditions.attributeToBe(By.tagName("html"), "data-session-broker", "connected"));
-  }
-
-  private static void awaitStatus(String appUrl, String text) {
-    wait.until(ExpectedConditions.urlContains(appUrl));
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), text));
-  }
-
-  private static void screenshot(String name) {
-    HeadlessChromium.screenshot(browser, SCREENSHOTS.resolve(name + ".png"));
+    FIXTURE
+        .pageWait()
+        .until(
+            ExpectedConditions.attributeToBe(
+                By.tagName("html"), "data-session-broker", "connected"));
   }
 }

@@ -2,25 +2,13 @@ package io.sessionbroker.examples.localstack;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sessionbroker.testsupport.keycloak.KeycloakRealm;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WindowType;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -37,65 +25,40 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class SingleSignOutBrowserIT {
 
-  private static final Path SCREENSHOTS = Path.of("target/screenshots");
-  private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(20);
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  private static LocalStack stack;
-  private static ChromeDriver browser;
-  private static WebDriverWait wait;
-
-  @BeforeAll
-  static void startStackAndBrowser() throws IOException {
-    stack =
-        LocalStack.start(
-            StackSettings.onFreePorts(Path.of("target/browser-test-stack")), System.out);
-    Path profile = Files.createTempDirectory(Path.of("target"), "chromium-profile-");
-    browser = HeadlessChromium.start(profile);
-    wait = new WebDriverWait(browser, PAGE_TIMEOUT);
-  }
-
-  @AfterAll
-  static void stopBrowserAndStack() {
-    List<ProcessHandle> started = ProcessHandle.current().descendants().toList();
-    if (browser != null) {
-      browser.quit();
-    }
-    if (stack != null) {
-      stack.close();
-    }
-    Awaitility.await("every process the test started to exit")
-        .atMost(Duration.ofSeconds(15))
-        .until(() -> started.stream().noneMatch(ProcessHandle::isAlive));
-  }
+  @RegisterExtension
+  static final StackWithBrowser FIXTURE =
+      new StackWithBrowser(
+          () -> StackSettings.onFreePorts(Path.of("target/browser-test-stack")),
+          Duration.ofSeconds(15));
 
   @Test
   void whenUserSignsOutOfApp1ThenApp2SignsOutByItself() throws Exception {
+    LocalStack stack = FIXTURE.stack();
+    ChromeDriver browser = FIXTURE.browser();
+    WebDriverWait wait = FIXTURE.pageWait();
     // 1. app1 sends the browser to Keycloak's login page.
     browser.get(stack.app1Url() + "/");
     wait.until(ExpectedConditions.urlContains(stack.issuerUrl() + "/protocol/openid-connect/auth"));
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("username")));
-    screenshot("01-app1-redirects-to-keycloak-login");
+    FIXTURE.screenshot("01-app1-redirects-to-keycloak-login");
 
     // 2. alice signs in and is back at app1.
-    browser.findElement(By.id("username")).sendKeys(KeycloakRealm.ALICE);
-    browser.findElement(By.id("password")).sendKeys(KeycloakRealm.ALICE_PASSWORD);
-    browser.findElement(By.id("kc-login")).click();
-    awaitStatus(stack.app1Url(), "Signed in as alice");
+    FIXTURE.signInAsAlice();
+    FIXTURE.awaitStatus(stack.app1Url(), "Signed in as alice");
     String app1Sid = browser.findElement(By.id("sid")).getText();
     assertThat(browser.findElement(By.id("registration")).getText()).contains("registered as");
-    screenshot("02-app1-signed-in");
+    FIXTURE.screenshot("02-app1-signed-in");
     String app1Tab = browser.getWindowHandle();
 
     // 3. app2 in a second tab: Keycloak's SSO session signs alice in with no password page.
     browser.switchTo().newWindow(WindowType.TAB);
     String app2Tab = browser.getWindowHandle();
     browser.get(stack.app2Url() + "/");
-    awaitStatus(stack.app2Url(), "Signed in as alice");
+    FIXTURE.awaitStatus(stack.app2Url(), "Signed in as alice");
     assertThat(browser.findElements(By.id("password"))).as("a password field").isEmpty();
     assertThat(browser.findElement(By.id("sid")).getText()).as("app2's sid").isEqualTo(app1Sid);
-    screenshot("03-app2-signed-in-by-sso");
-    assertThat(registrationStatuses(app1Sid))
+    FIXTURE.screenshot("03-app2-signed-in-by-sso");
+    assertThat(FIXTURE.registrationStatuses(app1Sid))
         .as("registrations of sid %s", app1Sid)
         .containsExactlyInAnyOrder("app1=active", "app2=active");
 
@@ -104,13 +67,13 @@ class SingleSignOutBrowserIT {
     browser.switchTo().window(app1Tab);
     browser.findElement(By.id("sign-out")).click();
     wait.until(ExpectedConditions.urlContains(stack.app1Url() + "/signed-out"));
-    awaitStatus(stack.app1Url(), "Signed out");
-    screenshot("04-app1-signed-out");
+    FIXTURE.awaitStatus(stack.app1Url(), "Signed out");
+    FIXTURE.screenshot("04-app1-signed-out");
     Awaitility.await("the broker to record both sessions revoked")
         .atMost(Duration.ofSeconds(10))
         .untilAsserted(
             () ->
-                assertThat(registrationStatuses(app1Sid))
+                assertThat(FIXTURE.registrationStatuses(app1Sid))
                     .containsExactlyInAnyOrder("app1=revoked", "app2=revoked"));
 
     // 5. app2's tab, never reloaded: live push shows the notice and then moves the tab to
@@ -118,47 +81,15 @@ class SingleSignOutBrowserIT {
     //    notice itself and its timing).
     browser.switchTo().window(app2Tab);
     wait.until(ExpectedConditions.urlContains(stack.app2Url() + "/signed-out"));
-    awaitStatus(stack.app2Url(), "Signed out");
+    FIXTURE.awaitStatus(stack.app2Url(), "Signed out");
     assertThat(browser.getPageSource()).doesNotContain("Signed in as");
-    screenshot("05-app2-signed-out-by-live-push");
+    FIXTURE.screenshot("05-app2-signed-out-by-live-push");
 
     // 6. Open app2 again: the local session is gone and so is Keycloak's, so app2 asks for a
     //    password again.
     browser.get(stack.app2Url() + "/");
     wait.until(ExpectedConditions.visibilityOfElementLocated(By.id("password")));
     assertThat(browser.getCurrentUrl()).startsWith(stack.issuerUrl());
-    screenshot("06-app2-asks-to-sign-in-again");
-  }
-
-  /** Waits for the app's page (id {@code status}) to show {@code text}. */
-  private static void awaitStatus(String appUrl, String text) {
-    wait.until(ExpectedConditions.urlContains(appUrl));
-    wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), text));
-  }
-
-  private static void screenshot(String name) {
-    HeadlessChromium.screenshot(browser, SCREENSHOTS.resolve(name + ".png"));
-  }
-
-  /** The broker's registrations of {@code sid}, as {@code clientId=status}, asked as admin. */
-  private static List<String> registrationStatuses(String sid) throws Exception {
-    String token =
-        stack
-            .keycloak()
-            .browser(KeycloakRealm.DEMO)
-            .clientCredentialsToken(KeycloakRealm.BROKER_ADMIN, KeycloakRealm.BROKER_ADMIN_SECRET);
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(stack.brokerUrl() + "/api/v1/sessions?sid=" + sid))
-            .header("Authorization", "Bearer " + token)
-            .timeout(Duration.ofSeconds(10))
-            .build();
-    HttpResponse<String> response =
-        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
-    assertThat(response.statusCode()).as("query of the broker's sessions").isEqualTo(200);
-    List<String> statuses = new ArrayList<>();
-    for (JsonNode item : JSON.readTree(response.body()).path("items")) {
-      statuses.add(item.path("clientId").asText() + "=" + item.path("status").asText());
-    }
-    return statuses;
+    FIXTURE.screenshot("06-app2-asks-to-sign-in-again");
   }
 }
