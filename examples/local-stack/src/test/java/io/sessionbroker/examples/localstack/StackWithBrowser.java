@@ -121,23 +121,39 @@ final class StackWithBrowser implements BeforeAllCallback, AfterAllCallback {
 
   /** The broker's registrations of {@code sid}, as {@code clientId=status}, asked as admin. */
   List<String> registrationStatuses(String sid) throws Exception {
+    List<String> statuses = new ArrayList<>();
+    for (JsonNode item : sessionsAsAdmin("sid=" + sid)) {
+      statuses.add(item.path("clientId").asText() + "=" + item.path("status").asText());
+    }
+    return statuses;
+  }
+
+  /** The SSO session ids of {@code clientId}'s active registrations, asked as admin. */
+  List<String> registeredSids(String clientId) throws Exception {
+    List<String> sids = new ArrayList<>();
+    for (JsonNode item : sessionsAsAdmin("clientId=" + clientId)) {
+      if ("active".equals(item.path("status").asText())) {
+        sids.add(item.path("sid").asText());
+      }
+    }
+    return sids;
+  }
+
+  /** {@code GET /api/v1/sessions?<query>} with the broker-admin service account's token. */
+  private JsonNode sessionsAsAdmin(String query) throws Exception {
     String token =
         stack
             .keycloak()
             .browser(KeycloakRealm.DEMO)
             .clientCredentialsToken(KeycloakRealm.BROKER_ADMIN, KeycloakRealm.BROKER_ADMIN_SECRET);
     HttpRequest request =
-        HttpRequest.newBuilder(URI.create(stack.brokerUrl() + "/api/v1/sessions?sid=" + sid))
+        HttpRequest.newBuilder(URI.create(stack.brokerUrl() + "/api/v1/sessions?" + query))
             .header("Authorization", "Bearer " + token)
             .timeout(Duration.ofSeconds(10))
             .build();
     HttpResponse<String> response =
         HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).as("query of the broker's sessions").isEqualTo(200);
-    List<String> statuses = new ArrayList<>();
-    for (JsonNode item : JSON.readTree(response.body()).path("items")) {
-      statuses.add(item.path("clientId").asText() + "=" + item.path("status").asText());
-    }
-    return statuses;
+    return JSON.readTree(response.body()).path("items");
   }
 }
