@@ -209,7 +209,8 @@ def test_bearer_token_middleware_refuses_a_token_of_a_logged_out_session(
     assert answer["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
     assert status(other) == 200
     assert status("forged") == 401
-    assert status(None) == 200
+    assert status(issuer.id_token(CLIENT_ID, str(uuid.uuid4()), "grace")) == 401
+    assert status(None) == 200  # site-wide: cookie-session pages carry no bearer token
 
 
 def test_settings_without_redis_url_are_refused(site: Any) -> None:

@@ -133,4 +133,9 @@ def test_resource_server_middleware_refuses_a_token_of_a_logged_out_session(
     assert headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
     assert call(app, bob)[0] == "200 OK"
     assert call(app, "forged.not-a-jwt")[0].startswith("401")
-    assert call(app, None)[0] == "200 OK"  # No token: the API's own authentication decides.
+    assert call(app, issuer.id_token(client_id, unique("sid"), "bob"))[0].startswith("401")
+    status, headers = call(app, None)
+    assert status.startswith("401")
+    assert headers["WWW-Authenticate"] == "Bearer"
+    anonymous = RevokedTokenMiddleware(api, subscriber, allow_anonymous=True)
+    assert call(anonymous, None)[0] == "200 OK"

@@ -31,7 +31,9 @@ def bearer_token_revoked(checker: _Checker, authorization: str | None) -> bool |
 
     Returns:
         ``None`` when there is no bearer token (nothing to judge), ``True`` when the token is
-        unreadable or its ``sid``/``sub``/client was revoked after its ``iat``, else ``False``.
+        unreadable, is no access token (Keycloak's ``typ`` claim other than ``Bearer``: an ID or
+        refresh token), or its ``sid``/``sub``/client was revoked after its ``iat``, else
+        ``False``.
     """
     if not authorization or authorization[:7].lower() != "bearer ":
         return None
@@ -40,6 +42,8 @@ def bearer_token_revoked(checker: _Checker, authorization: str | None) -> bool |
         return True
     iat = claims.get("iat")
     if not isinstance(iat, (int, float)):
+        return True
+    if claims.get("typ", "Bearer") != "Bearer":
         return True
     sid, sub = claims.get("sid"), claims.get("sub")
     return checker.is_revoked(
@@ -51,36 +55,53 @@ def bearer_token_revoked(checker: _Checker, authorization: str | None) -> bool |
 
 class RevokedTokenMiddleware:
     """WSGI middleware: a request whose bearer token was revoked gets ``401`` with
-    ``WWW-Authenticate: Bearer error="invalid_token"``; requests without a bearer token pass on to
-    the app (its own authentication decides).
+    ``WWW-Authenticate: Bearer error="invalid_token"`` (an ID or refresh token too); a request
+    without a bearer token gets ``401`` with ``WWW-Authenticate: Bearer`` (RFC 6750 §3) unless
+    ``allow_anonymous``.
 
     Args:
         app: the WSGI application.
         checker: a started :class:`session_broker.SessionBrokerClient`.
+        allow_anonymous: let requests without a bearer token through (the app's own
+            authentication decides), e.g. when the API also serves public paths.
     """
 
-    def __init__(self, app: Callable[..., Iterable[bytes]], checker: _Checker) -> None:
+    def __init__(
+        self,
+        app: Callable[..., Iterable[bytes]],
+        checker: _Checker,
+        *,
+        allow_anonymous: bool = False,
+    ) -> None:
         self._app = app
         self._checker = checker
+        self._allow_anonymous = allow_anonymous
 
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         header = environ.get("HTTP_AUTHORIZATION")
         verdict = bearer_token_revoked(self._checker, header)
+        if verdict is None and not self._allow_anonymous:
+            return _unauthorized(start_response, b'{"error":"missing_token"}', "Bearer")
         if verdict:
-            body = b'{"error":"invalid_token"}'
-            start_response(
-                "401 Unauthorized",
-                [
-                    ("Content-Type", "application/json"),
-                    ("Content-Length", str(len(body))),
-                    ("Cache-Control", "no-store"),
-                    ("WWW-Authenticate", WWW_AUTHENTICATE),
-                ],
-            )
-            return [body]
+            return _unauthorized(start_response, b'{"error":"invalid_token"}', WWW_AUTHENTICATE)
         return self._app(environ, start_response)
+
+
+def _unauthorized(
+    start_response: Callable[..., Any], body: bytes, challenge: str
+) -> Iterable[bytes]:
+    start_response(
+        "401 Unauthorized",
+        [
+            ("Content-Type", "application/json"),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", "no-store"),
+            ("WWW-Authenticate", challenge),
+        ],
+    )
+    return [body]
 
 
 def _claims_of(token: str) -> dict[str, Any] | None:

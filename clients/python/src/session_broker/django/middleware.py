@@ -66,7 +66,9 @@ class SessionBrokerMiddleware:
 class BearerTokenRevocationMiddleware:
     """For APIs that receive access tokens: a request whose bearer token's ``sid``/``sub``/
     client was revoked after the token's ``iat`` gets ``401`` with ``WWW-Authenticate: Bearer
-    error="invalid_token"`` (from memory, no broker call). Requests without a bearer token pass.
+    error="invalid_token"`` (from memory, no broker call), as does an ID or refresh token.
+    Requests without a bearer token pass: the middleware runs site-wide and cookie-session pages
+    carry none (the API views' own authentication refuses them).
     It does not verify tokens: keep your own verification (it only ever refuses more)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
