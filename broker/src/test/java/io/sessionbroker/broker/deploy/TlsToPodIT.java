@@ -12,6 +12,8 @@ import io.sessionbroker.testsupport.TestIssuer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,6 +47,13 @@ class TlsToPodIT {
   private static RedisServer redis;
   private static TestIssuer issuer;
   private static JavaProcess broker;
+
+  /**
+   * An address, not a name: how "localhost" resolves (IPv4, IPv6 or both) differs between machines,
+   * and the broker binds 127.0.0.1 only. The certificate names this IP too.
+   */
+  private static final String LOOPBACK = "127.0.0.1";
+
   private static final int HTTP_PORT = FreePorts.next();
   private static final int HTTPS_PORT = FreePorts.next();
   private static final int MANAGEMENT_PORT = FreePorts.next();
@@ -88,6 +97,26 @@ class TlsToPodIT {
     broker.awaitReady(
         URI.create("http://127.0.0.1:" + MANAGEMENT_PORT + "/q/health/ready"),
         Duration.ofSeconds(90));
+    awaitListening(HTTPS_PORT, Duration.ofSeconds(30));
+  }
+
+  /**
+   * Readiness is served by the management interface, which may bind before the main HTTPS server
+   * does; the tests need the HTTPS listener itself.
+   */
+  private static void awaitListening(int port, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress(LOOPBACK, port), 1_000);
+        return;
+      } catch (IOException notYet) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("nothing listens on " + LOOPBACK + ":" + port, notYet);
+        }
+        Thread.sleep(100);
+      }
+    }
   }
 
   @AfterAll
@@ -111,7 +140,7 @@ class TlsToPodIT {
     HttpResponse<String> response =
         https.send(
             HttpRequest.newBuilder(
-                    URI.create("https://localhost:" + HTTPS_PORT + "/api/v1/sessions/x"))
+                    URI.create("https://" + LOOPBACK + ":" + HTTPS_PORT + "/api/v1/sessions/x"))
                 .timeout(Duration.ofSeconds(10))
                 .build(),
             HttpResponse.BodyHandlers.ofString());
