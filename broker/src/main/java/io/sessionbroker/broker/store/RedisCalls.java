@@ -57,17 +57,23 @@ public class RedisCalls {
    * @throws IllegalStateException in cluster mode
    */
   List<Response> pipeline(List<RedisCall> calls) {
+    return await(pipelineAsync(calls));
+  }
+
+  /**
+   * {@link #pipeline} without waiting: the replies arrive on the Redis client's event loop, so a
+   * request on the event loop never hands off to a worker and back.
+   *
+   * @throws IllegalStateException in cluster mode
+   */
+  Uni<List<Response>> pipelineAsync(List<RedisCall> calls) {
     if (cluster) {
       throw new IllegalStateException("no pipelines across the nodes of a Redis Cluster");
     }
-    try {
-      return await(redis.batch(requests(calls, false)));
-    } catch (RuntimeException e) {
-      if (!isNoScript(e)) {
-        throw e;
-      }
-      return await(redis.batch(requests(calls, true)));
-    }
+    return redis
+        .batch(requests(calls, false))
+        .onFailure(RedisCalls::isNoScript)
+        .recoverWithUni(() -> redis.batch(requests(calls, true)));
   }
 
   /** Sends one call on its own (any topology); EVAL after NOSCRIPT. */
