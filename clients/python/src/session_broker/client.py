@@ -64,13 +64,14 @@ class SessionBrokerClient:
         revoked_entry_ttl: how long a revocation is remembered after its ``at`` (Keycloak's SSO
             Session Max; default 10 hours).
         clock_skew: allowance between this host's clock and the broker's/Keycloak's when
-            comparing a session's ``created_at`` with a revocation time (default 2 s).
+            comparing a session's ``created_at`` with a revocation time (default 5 s).
         recheck: decides sessions created before the eviction watermark; ``None`` (default)
             treats them as revoked. Never lets an evicted revocation look live.
         start_from: with no stored cursor, ``"retained"`` (default) replays what the stream
             retains, ``"now"`` starts after its newest entry.
         catch_up_batch_size: entries per ``XRANGE`` call.
-        start_timeout: seconds :meth:`start` waits for the first catch-up before it fails.
+        start_timeout: seconds :meth:`start` waits for the first catch-up before it fails
+            (default 30).
         command_timeout: Redis socket connect/read timeout, seconds.
         max_reconnect_delay: upper bound of the exponential reconnect back-off, seconds.
         clock: the current instant (tests).
@@ -91,11 +92,11 @@ class SessionBrokerClient:
         pub_sub_mode: PubSubMode | str = PubSubMode.AUTO,
         revoked_set_max_entries: int = 100_000,
         revoked_entry_ttl: timedelta = timedelta(hours=10),
-        clock_skew: timedelta = timedelta(seconds=2),
+        clock_skew: timedelta = timedelta(seconds=5),
         recheck: RecheckPolicy | None = None,
         start_from: str = "retained",
         catch_up_batch_size: int = 500,
-        start_timeout: float = 10.0,
+        start_timeout: float = 30.0,
         command_timeout: float = 5.0,
         max_reconnect_delay: float = 5.0,
         clock: Clock = utc_now,
