@@ -98,11 +98,16 @@ public final class IssuerKeys {
   }
 
   /**
-   * Loads the keys now when a refresh is allowed; returns whether keys are usable. Never throws and
-   * never waits for the rate limit.
+   * Loads the keys now when a refresh is allowed, else waits for a refresh that is already fetching
+   * (as the startup preload may be when readiness is first asked; not on a Vert.x event loop);
+   * returns whether keys are usable. Never throws and never waits for the rate limit.
    */
   public boolean load() {
-    CompletableFuture<KeySet> refresh = startRefresh(System.nanoTime(), false);
+    long now = System.nanoTime();
+    CompletableFuture<KeySet> refresh = startRefresh(now, false);
+    if (refresh == null && !Context.isOnEventLoopThread()) {
+      refresh = fetching(now);
+    }
     if (refresh != null) {
       try {
         refresh.get(fetchBound().toNanos(), TimeUnit.NANOSECONDS);
@@ -113,6 +118,13 @@ public final class IssuerKeys {
       }
     }
     return isLoaded();
+  }
+
+  /** The latest refresh when it has started and is not done yet, else null. */
+  private synchronized CompletableFuture<KeySet> fetching(long now) {
+    return latestRefresh != null && !latestRefresh.isDone() && now - latestRefreshStartNanos >= 0
+        ? latestRefresh
+        : null;
   }
 
   /** Whether usable keys were loaded. */
