@@ -54,6 +54,10 @@ public final class TestIssuer implements AutoCloseable {
   private final AtomicInteger jwksRequests = new AtomicInteger();
   private volatile RsaJsonWebKey signingKey;
   private volatile CountDownLatch jwksGate = new CountDownLatch(0);
+  private volatile DiscoveryAnswer discoveryAnswer;
+
+  /** A discovery answer set by {@link #answerDiscoveryWith}. */
+  private record DiscoveryAnswer(int status, String contentType, String body) {}
 
   private TestIssuer(String realm) {
     this.realm = realm;
@@ -257,7 +261,22 @@ public final class TestIssuer implements AutoCloseable {
     return claims;
   }
 
-  private void discovery(HttpExchange exchange) throws IOException {
+  /**
+   * Makes the discovery endpoint answer {@code status} with {@code body} (of {@code contentType})
+   * from now on, to test how a broken issuer is reported; {@link #answerDiscoveryNormally()} undoes
+   * it.
+   */
+  public void answerDiscoveryWith(int status, String contentType, String body) {
+    discoveryAnswer = new DiscoveryAnswer(status, contentType, body);
+  }
+
+  /** Serves the regular discovery document again. */
+  public void answerDiscoveryNormally() {
+    discoveryAnswer = null;
+  }
+
+  /** The regular discovery document, as a mutable map (e.g. to serve it without a field). */
+  public Map<String, Object> discoveryDocument() {
     String base = url() + "/protocol/openid-connect";
     Map<String, Object> doc = new LinkedHashMap<>();
     doc.put("issuer", url());
@@ -271,7 +290,16 @@ public final class TestIssuer implements AutoCloseable {
     doc.put("id_token_signing_alg_values_supported", List.of("RS256"));
     doc.put("backchannel_logout_supported", true);
     doc.put("backchannel_logout_session_supported", true);
-    respond(exchange, JSON.writeValueAsString(doc));
+    return doc;
+  }
+
+  private void discovery(HttpExchange exchange) throws IOException {
+    DiscoveryAnswer answer = discoveryAnswer;
+    if (answer != null) {
+      respond(exchange, answer.status(), answer.contentType(), answer.body());
+      return;
+    }
+    respond(exchange, JSON.writeValueAsString(discoveryDocument()));
   }
 
   private void jwks(HttpExchange exchange) throws IOException {
@@ -286,9 +314,14 @@ public final class TestIssuer implements AutoCloseable {
   }
 
   private static void respond(HttpExchange exchange, String body) throws IOException {
+    respond(exchange, 200, "application/json", body);
+  }
+
+  private static void respond(HttpExchange exchange, int status, String contentType, String body)
+      throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().add("Content-Type", "application/json");
-    exchange.sendResponseHeaders(200, bytes.length);
+    exchange.getResponseHeaders().add("Content-Type", contentType);
+    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
     try (OutputStream out = exchange.getResponseBody()) {
       out.write(bytes);
     }

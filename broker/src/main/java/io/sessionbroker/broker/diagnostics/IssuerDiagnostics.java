@@ -1,48 +1,40 @@
 package io.sessionbroker.broker.diagnostics;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.runtime.StartupEvent;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.token.Issuer;
 import io.sessionbroker.broker.token.IssuerDirectory;
+import io.sessionbroker.broker.token.IssuerMetadata;
+import io.sessionbroker.broker.token.IssuerMetadataClient;
+import io.sessionbroker.broker.token.IssuerMetadataException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.jboss.logging.Logger;
+import org.jose4j.jwk.JsonWebKey;
+import org.jose4j.jwk.JsonWebKeySet;
 
 /**
  * Checks that the broker can reach each issuer: OpenID discovery, the advertised issuer, the JWKS
- * and its keys, over the same TLS trust the broker uses, and explains any failure in plain words.
- * Runs once at startup (a report in the log) and on demand ({@code GET /api/v1/diagnostics}).
+ * and its keys, read with the same client and TLS trust as the broker's key cache ({@link
+ * IssuerMetadataClient}), and explains any failure in plain words. Runs once at startup (a report
+ * in the log) and on demand ({@code GET /api/v1/diagnostics}).
  */
 @ApplicationScoped
 public class IssuerDiagnostics {
 
   private static final Logger LOG = Logger.getLogger(IssuerDiagnostics.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   private final IssuerDirectory issuers;
   private final SessionBrokerConfig config;
-  private final HttpClient http;
-  private final Duration timeout;
+  private final IssuerMetadataClient metadata;
 
   IssuerDiagnostics(IssuerDirectory issuers, SessionBrokerConfig config) {
     this.issuers = issuers;
     this.config = config;
-    this.timeout = config.jwks().timeout();
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(timeout)
-            .followRedirects(HttpClient.Redirect.NORMAL)
-            .build();
+    this.metadata = new IssuerMetadataClient(config.jwks().timeout());
   }
 
   void reportAtStartup(@Observes StartupEvent startup) {
@@ -75,12 +67,15 @@ public class IssuerDiagnostics {
   public IssuerReport check(Issuer issuer) {
     List<CheckStep> steps = new ArrayList<>();
     String jwksUrl = config.issuers().get(issuer.alias()).jwksUrl().orElse(null);
-    URI discovery = URI.create(issuer.url() + "/.well-known/openid-configuration");
-    JsonNode document = fetchJson("discovery", discovery, steps);
-    if (document == null) {
+    IssuerMetadata document;
+    try {
+      document = metadata.discover(issuer.url());
+      steps.add(new CheckStep("discovery", true, document.discoveryUrl() + " answered 200"));
+    } catch (IssuerMetadataException e) {
+      steps.add(new CheckStep("discovery", false, explain(e)));
       return report(issuer, steps);
     }
-    String advertised = document.path("issuer").asText("");
+    String advertised = document.issuer();
     if (!advertised.replaceAll("/$", "").equals(issuer.url())) {
       steps.add(
           new CheckStep(
@@ -97,20 +92,24 @@ public class IssuerDiagnostics {
     }
     steps.add(new CheckStep("issuer", true, "discovery names the configured issuer"));
     if (jwksUrl == null) {
-      jwksUrl = document.path("jwks_uri").asText(null);
+      jwksUrl = document.jwksUri().orElse(null);
       if (jwksUrl == null) {
         steps.add(new CheckStep("jwks", false, "discovery has no jwks_uri"));
         return report(issuer, steps);
       }
     }
-    JsonNode jwks = fetchJson("jwks", URI.create(jwksUrl), steps);
-    if (jwks == null) {
+    JsonWebKeySet jwks;
+    try {
+      jwks = metadata.fetchJwks(jwksUrl);
+      steps.add(new CheckStep("jwks", true, jwksUrl + " answered 200"));
+    } catch (IssuerMetadataException e) {
+      steps.add(new CheckStep("jwks", false, explain(e)));
       return report(issuer, steps);
     }
     List<String> signingKeys = new ArrayList<>();
-    for (JsonNode key : jwks.path("keys")) {
-      if (!"enc".equals(key.path("use").asText())) {
-        signingKeys.add(key.path("kid").asText("?") + " (" + key.path("alg").asText("?") + ")");
+    for (JsonWebKey key : jwks.getJsonWebKeys()) {
+      if (!"enc".equals(key.getUse())) {
+        signingKeys.add(orUnknown(key.getKeyId()) + " (" + orUnknown(key.getAlgorithm()) + ")");
       }
     }
     steps.add(
@@ -120,36 +119,23 @@ public class IssuerDiagnostics {
     return report(issuer, steps);
   }
 
-  private JsonNode fetchJson(String step, URI url, List<CheckStep> steps) {
-    try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(url).timeout(timeout).GET().build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        steps.add(
-            new CheckStep(
-                step,
-                false,
-                url
-                    + " answered HTTP "
-                    + response.statusCode()
-                    + (response.statusCode() == 404
-                        ? ": wrong realm name or path in the issuer URL?"
-                        : "")));
-        return null;
-      }
-      JsonNode json = JSON.readTree(response.body());
-      steps.add(new CheckStep(step, true, url + " answered 200"));
-      return json;
-    } catch (IOException e) {
-      steps.add(new CheckStep(step, false, ConnectionProblems.explain(url, e)));
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      steps.add(new CheckStep(step, false, "interrupted"));
-      return null;
-    }
+  /** A failed read in words an operator can act on, naming the URL. */
+  private static String explain(IssuerMetadataException failure) {
+    return switch (failure.reason()) {
+      case UNREACHABLE ->
+          ConnectionProblems.explain(URI.create(failure.url()), failure.ioFailure());
+      case HTTP_STATUS ->
+          failure.url()
+              + " answered HTTP "
+              + failure.status()
+              + (failure.status() == 404 ? ": wrong realm name or path in the issuer URL?" : "");
+      case INTERRUPTED -> "interrupted";
+      case NOT_JSON, INVALID -> failure.getMessage();
+    };
+  }
+
+  private static String orUnknown(String value) {
+    return value == null || value.isEmpty() ? "?" : value;
   }
 
   private static IssuerReport report(Issuer issuer, List<CheckStep> steps) {

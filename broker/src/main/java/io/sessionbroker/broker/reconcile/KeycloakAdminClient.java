@@ -3,6 +3,9 @@ package io.sessionbroker.broker.reconcile;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.token.IssuerMetadata;
+import io.sessionbroker.broker.token.IssuerMetadataClient;
+import io.sessionbroker.broker.token.IssuerMetadataException;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -28,8 +31,9 @@ import java.util.stream.Collectors;
  *
  * <ul>
  *   <li>Token: client credentials grant of the issuer's admin client at the token endpoint from
- *       OpenID discovery ({@code <issuer>/.well-known/openid-configuration}); cached until shortly
- *       before it expires, renewed once on a 401.
+ *       OpenID discovery ({@code <issuer>/.well-known/openid-configuration}, read with {@link
+ *       io.sessionbroker.broker.token.IssuerMetadataClient}); cached until shortly before it
+ *       expires, renewed once on a 401.
  *   <li>{@link #checkAccess()}: {@code GET /admin/realms/{realm}/users/count}.
  *   <li>{@link #sessionsOf}: {@code GET /admin/realms/{realm}/users/{sub}/sessions}, the user's
  *       online sessions (Keycloak 26: {@code UserResource.getSessions}, online only). A 404 is
@@ -391,30 +395,28 @@ public final class KeycloakAdminClient implements SessionDirectory {
     if (tokenEndpoint != null) {
       return tokenEndpoint;
     }
-    String discoveryUrl = issuerUrl + "/.well-known/openid-configuration";
-    HttpResponse<String> response =
-        send(
-            HttpRequest.newBuilder(URI.create(discoveryUrl))
-                .timeout(timeout)
-                .header("Accept", "application/json")
-                .GET()
-                .build());
-    if (response.statusCode() != 200) {
+    try {
+      limiter.acquire();
+      // Read once per client: a client of its own, not kept after this.
+      IssuerMetadata document = new IssuerMetadataClient(timeout).discover(issuerUrl);
+      if (!stripTrailingSlash(document.issuer()).equals(issuerUrl)) {
+        throw KeycloakAdminException.issuerWide(
+            "OpenID discovery " + document.discoveryUrl() + " names another issuer");
+      }
+      tokenEndpoint = document.requireTokenEndpoint();
+      return tokenEndpoint;
+    } catch (IssuerMetadataException e) {
+      throw switch (e.reason()) {
+        // Keycloak may be restarting or overloaded: the next user may get an answer.
+        case UNREACHABLE, NOT_JSON -> KeycloakAdminException.transientFailure(e.getMessage(), e);
+        case HTTP_STATUS, INVALID, INTERRUPTED ->
+            KeycloakAdminException.issuerWide(e.getMessage(), e);
+      };
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
       throw KeycloakAdminException.issuerWide(
-          "OpenID discovery " + discoveryUrl + " answered HTTP " + response.statusCode());
+          "interrupted during GET " + IssuerMetadataClient.discoveryUrl(issuerUrl), e);
     }
-    JsonNode document = readJson(response, discoveryUrl);
-    if (!stripTrailingSlash(document.path("issuer").asText("")).equals(issuerUrl)) {
-      throw KeycloakAdminException.issuerWide(
-          "OpenID discovery " + discoveryUrl + " names another issuer");
-    }
-    String endpoint = document.path("token_endpoint").asText("");
-    if (!endpoint.startsWith("http://") && !endpoint.startsWith("https://")) {
-      throw KeycloakAdminException.issuerWide(
-          "OpenID discovery " + discoveryUrl + " has no usable token_endpoint");
-    }
-    tokenEndpoint = endpoint;
-    return tokenEndpoint;
   }
 
   private HttpResponse<String> send(HttpRequest request) {

@@ -21,10 +21,4 @@ public record Issuer(String alias, String url, List<String> clientAllowList) {
   static Issuer of(String alias, String url, Optional<List<String>> clients) {
     return new Issuer(alias, url, clients.map(List::copyOf).orElse(List.of()));
   }
-
-  /** Where its OpenID discovery document is (OpenID Connect Discovery 1.0 §4). */
-  String discoveryUrl() {
-    String base = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    return base + "/.well-known/openid-configuration";
-  }
 }

@@ -1,17 +1,7 @@
 package io.sessionbroker.broker.token;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.vertx.core.Context;
 import java.io.IOException;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.UnknownHostException;
-import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.security.Key;
 import java.time.Duration;
 import java.util.List;
@@ -25,18 +15,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLException;
 import org.jboss.logging.Logger;
 import org.jose4j.jwk.JsonWebKey;
-import org.jose4j.jwk.JsonWebKeySet;
 import org.jose4j.jwk.VerificationJwkSelector;
 import org.jose4j.jws.JsonWebSignature;
 import org.jose4j.lang.JoseException;
 
 /**
  * The signing keys of one issuer (SPEC §4): found through OpenID discovery unless a JWKS URL is
- * configured, cached, and refreshed when a token names an unknown {@code kid}, so Keycloak key
- * rotation needs no broker restart.
+ * configured (both read with {@link IssuerMetadataClient}), cached, and refreshed when a token
+ * names an unknown {@code kid}, so Keycloak key rotation needs no broker restart.
  *
  * <p>Refreshes are rate-limited (at most one start per {@code minRefreshInterval}) and coalesced
  * (one in flight per issuer; every token waiting for it shares its result). A token whose {@code
@@ -62,7 +50,6 @@ import org.jose4j.lang.JoseException;
 public final class IssuerKeys {
 
   private static final Logger LOG = Logger.getLogger(IssuerKeys.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Runs the fetches; a fetch blocks on HTTP, bounded by the configured timeout. */
   private static final ScheduledExecutorService FETCHER =
@@ -82,7 +69,7 @@ public final class IssuerKeys {
   private final long cacheNanos;
   private final long minRefreshNanos;
   private final Duration timeout;
-  private final HttpClient http;
+  private final IssuerMetadataClient metadata;
   private volatile KeySet current;
   private volatile String jwksUrl;
   private volatile String lastError = "keys not loaded yet";
@@ -107,19 +94,20 @@ public final class IssuerKeys {
     this.cacheNanos = cacheDuration.toNanos();
     this.minRefreshNanos = minRefreshInterval.toNanos();
     this.timeout = timeout;
-    this.http =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(timeout)
-            .build();
+    this.metadata = new IssuerMetadataClient(timeout);
   }
 
   /**
-   * Loads the keys now when a refresh is allowed; returns whether keys are usable. Never throws and
-   * never waits for the rate limit.
+   * Loads the keys now when a refresh is allowed, else waits for a refresh that is already fetching
+   * (as the startup preload may be when readiness is first asked; not on a Vert.x event loop);
+   * returns whether keys are usable. Never throws and never waits for the rate limit.
    */
   public boolean load() {
-    CompletableFuture<KeySet> refresh = startRefresh(System.nanoTime(), false);
+    long now = System.nanoTime();
+    CompletableFuture<KeySet> refresh = startRefresh(now, false);
+    if (refresh == null && !Context.isOnEventLoopThread()) {
+      refresh = fetching(now);
+    }
     if (refresh != null) {
       try {
         refresh.get(fetchBound().toNanos(), TimeUnit.NANOSECONDS);
@@ -130,6 +118,13 @@ public final class IssuerKeys {
       }
     }
     return isLoaded();
+  }
+
+  /** The latest refresh when it has started and is not done yet, else null. */
+  private synchronized CompletableFuture<KeySet> fetching(long now) {
+    return latestRefresh != null && !latestRefresh.isDone() && now - latestRefreshStartNanos >= 0
+        ? latestRefresh
+        : null;
   }
 
   /** Whether usable keys were loaded. */
@@ -340,7 +335,8 @@ public final class IssuerKeys {
           fetched.keys().isEmpty() ? "the JWKS of " + issuer.url() + " holds no keys" : null;
       refresh.complete(fetched);
     } catch (IOException | RuntimeException e) {
-      String why = describe(e);
+      // IssuerMetadataClient words its failures with the URL and the cause.
+      String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
       lastError = why;
       LOG.warnf("Signing keys of issuer '%s' could not be fetched: %s", issuer.alias(), why);
       refresh.completeExceptionally(new IOException(why, e));
@@ -353,50 +349,24 @@ public final class IssuerKeys {
       url = configuredJwksUrl.isPresent() ? configuredJwksUrl.get() : discoverJwksUrl();
       jwksUrl = url;
     }
-    String body = get(url, "the JWKS");
-    try {
-      return new KeySet(new JsonWebKeySet(body).getJsonWebKeys(), System.nanoTime());
-    } catch (JoseException e) {
-      throw new IOException("the JWKS at " + url + " is not a JSON Web Key Set", e);
-    }
-  }
-
-  private String get(String url, String what) throws IOException {
-    HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout).GET().build();
-    HttpResponse<String> response;
-    try {
-      response = http.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while reading " + url, e);
-    }
-    if (response.statusCode() != 200) {
-      throw new IOException(what + " " + url + " answered HTTP " + response.statusCode());
-    }
-    return response.body();
+    return new KeySet(metadata.fetchJwks(url).getJsonWebKeys(), System.nanoTime());
   }
 
   private String discoverJwksUrl() throws IOException {
-    String discoveryUrl = issuer.discoveryUrl();
-    JsonNode document = JSON.readTree(get(discoveryUrl, "OpenID discovery"));
-    String advertisedIssuer = document.path("issuer").asText("");
-    if (!advertisedIssuer.equals(issuer.url())) {
+    IssuerMetadata document = metadata.discover(issuer.url());
+    if (!document.issuer().equals(issuer.url())) {
       throw new IOException(
           "OpenID discovery "
-              + discoveryUrl
+              + document.discoveryUrl()
               + " names issuer '"
-              + advertisedIssuer
+              + document.issuer()
               + "', not the configured '"
               + issuer.url()
               + "': fix session-broker.issuers."
               + issuer.alias()
               + ".url (Keycloak's frontend URL decides the issuer; it must match exactly)");
     }
-    String jwksUri = document.path("jwks_uri").asText(null);
-    if (jwksUri == null) {
-      throw new IOException("OpenID discovery " + discoveryUrl + " has no jwks_uri");
-    }
-    return jwksUri;
+    return document.requireJwksUri();
   }
 
   private static Key select(JsonWebSignature jws, KeySet keys) {
@@ -406,44 +376,5 @@ public final class IssuerKeys {
     } catch (JoseException e) {
       return null;
     }
-  }
-
-  /** Why a fetch failed, in words an operator can act on; never contains a token. */
-  static String describe(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      String message =
-          cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName();
-      if (cause instanceof SSLException) {
-        if (message.contains("PKIX") || hasCertPathCause(cause)) {
-          return "TLS: the broker does not trust the issuer's certificate (PKIX path building"
-              + " failed); add the CA that issued it to the broker's trust store"
-              + " (docs/operations.md)";
-        }
-        return "TLS handshake failed: " + message;
-      }
-      if (cause instanceof UnknownHostException) {
-        return "the host name does not resolve: " + message;
-      }
-      if (cause instanceof HttpConnectTimeoutException) {
-        return "connect timed out: " + message;
-      }
-      if (cause instanceof ConnectException) {
-        return "cannot connect (connection refused or unreachable): " + message;
-      }
-      if (cause instanceof HttpTimeoutException) {
-        return "the server accepted the connection but did not answer in time";
-      }
-    }
-    return failure.getMessage() != null ? failure.getMessage() : failure.getClass().getSimpleName();
-  }
-
-  private static boolean hasCertPathCause(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof java.security.cert.CertPathValidatorException
-          || cause.getClass().getName().endsWith("CertPathBuilderException")) {
-        return true;
-      }
-    }
-    return false;
   }
 }
