@@ -76,7 +76,7 @@ public class IssuerDiagnostics {
       return report(issuer, steps);
     }
     String advertised = document.issuer();
-    if (!advertised.replaceAll("/$", "").equals(issuer.url())) {
+    if (!document.namesIssuer(issuer.url())) {
       steps.add(
           new CheckStep(
               "issuer",
@@ -85,7 +85,8 @@ public class IssuerDiagnostics {
                   + advertised
                   + "', not the configured '"
                   + issuer.url()
-                  + "': tokens would be rejected. Set session-broker.issuers."
+                  + "' (they must match exactly): tokens would be rejected. Set"
+                  + " session-broker.issuers."
                   + issuer.alias()
                   + ".url to Keycloak's frontend URL (its 'hostname' setting decides the issuer)."));
       return report(issuer, steps);

@@ -64,6 +64,7 @@ public final class KeycloakAdminClient implements SessionDirectory {
 
   private final String alias;
   private final String issuerUrl;
+  private final String configuredIssuerUrl;
   private final String adminBase;
   private final String clientId;
   private final String clientSecret;
@@ -89,6 +90,7 @@ public final class KeycloakAdminClient implements SessionDirectory {
       RequestRateLimiter limiter,
       Clock clock) {
     this.alias = alias;
+    this.configuredIssuerUrl = issuerUrl;
     this.issuerUrl = stripTrailingSlash(issuerUrl);
     this.adminBase =
         adminBaseOf(this.issuerUrl)
@@ -399,7 +401,7 @@ public final class KeycloakAdminClient implements SessionDirectory {
       limiter.acquire();
       // Read once per client: a client of its own, not kept after this.
       IssuerMetadata document = new IssuerMetadataClient(timeout).discover(issuerUrl);
-      if (!stripTrailingSlash(document.issuer()).equals(issuerUrl)) {
+      if (!document.namesIssuer(configuredIssuerUrl)) {
         throw KeycloakAdminException.issuerWide(
             "OpenID discovery " + document.discoveryUrl() + " names another issuer");
       }

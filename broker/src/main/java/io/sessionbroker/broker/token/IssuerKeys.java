@@ -354,7 +354,7 @@ public final class IssuerKeys {
 
   private String discoverJwksUrl() throws IOException {
     IssuerMetadata document = metadata.discover(issuer.url());
-    if (!document.issuer().equals(issuer.url())) {
+    if (!document.namesIssuer(issuer.url())) {
       throw new IOException(
           "OpenID discovery "
               + document.discoveryUrl()

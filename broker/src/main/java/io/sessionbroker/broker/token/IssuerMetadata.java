@@ -7,9 +7,9 @@ import java.util.Optional;
  * The parts of an issuer's OpenID discovery document the broker uses (OpenID Connect Discovery 1.0
  * §3), as {@link IssuerMetadataClient#discover} read them.
  *
- * <p>Fields are taken as the document states them: {@code issuer} is not compared with anything
- * here, because who reads it decides how strictly (the key cache matches it character for
- * character, SPEC §4).
+ * <p>Fields are taken as the document states them; {@link #namesIssuer} is the one rule for whether
+ * the document belongs to a configured issuer, shared by the key cache, the diagnostics and the
+ * Keycloak admin client, so none of them accepts a document another refuses.
  *
  * @param discoveryUrl where the document was read, {@code
  *     <issuer>/.well-known/openid-configuration}
@@ -25,6 +25,16 @@ public record IssuerMetadata(
     Optional<String> jwksUri,
     Optional<String> tokenEndpoint,
     Optional<String> endSessionEndpoint) {
+
+  /**
+   * Whether the document's {@code issuer} is the configured issuer URL, character for character
+   * (SPEC §4: no normalisation of a trailing slash or of case; tokens are matched the same way).
+   *
+   * @param configuredUrl {@code session-broker.issuers.<alias>.url}
+   */
+  public boolean namesIssuer(String configuredUrl) {
+    return issuer.equals(configuredUrl);
+  }
 
   /**
    * The {@code jwks_uri}.

@@ -89,4 +89,31 @@ class IssuerDiagnosticsTest {
         .then()
         .statusCode(403);
   }
+
+  @Test
+  void whenKeycloakNamesItselfWithATrailingSlashThenTheIssuerStepFailsAsTheKeyCacheWould()
+      throws Exception {
+    java.util.Map<String, Object> document = issuer.discoveryDocument();
+    document.put("issuer", issuer.url() + "/");
+    issuer.answerDiscoveryWith(
+        200,
+        "application/json",
+        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(document));
+    try {
+      given()
+          .auth()
+          .oauth2(admin())
+          .get("/api/v1/diagnostics")
+          .then()
+          .statusCode(200)
+          .body("issuers.find { it.alias == 'test' }.ok", equalTo(false))
+          .body("issuers.find { it.alias == 'test' }.steps[1].name", equalTo("issuer"))
+          .body("issuers.find { it.alias == 'test' }.steps[1].ok", equalTo(false))
+          .body(
+              "issuers.find { it.alias == 'test' }.steps[1].detail",
+              containsString(issuer.url() + "/"));
+    } finally {
+      issuer.answerDiscoveryNormally();
+    }
+  }
 }
