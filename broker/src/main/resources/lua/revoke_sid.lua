@@ -1,21 +1,27 @@
 -- Logs out one SSO session: writes its tombstone and marks its registrations revoked.
--- KEYS[1]: sid hash. ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs,
+-- KEYS[1]: sid hash; KEYS[2] (optional): the processed-jti marker of the logout token that asks
+-- for it, in the sid hash's slot (RedisKeys.processedJti): when it exists the token was processed
+-- already (SPEC §4 replay guard) and nothing changes: returns {'0', '', {}, '0', 1}.
+-- ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs,
 -- revocationSeconds (the revocation time of SPEC §3.2: the logout token's iat, the admin action's
 -- time; whole seconds), onlySub (optional; '' = the whole SSO session).
 -- With onlySub (a revocation of that user): when the sid's verified '!sub' is onlySub, the whole
 -- SSO session as without it; otherwise (no verified user, or another one) only the registrations
 -- whose own user is onlySub (an app's claim, see register.lua), and no tombstone: an app's claim
 -- must not let a revocation of one user end another user's SSO session.
--- Returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}, generation} of the affected
--- registrations (values after this call). Affected includes registrations revoked by an earlier
--- call, so a retried revocation reports the same sessions. Registration values are base-36 epoch
--- ms (base36 in prelude.lua).
+-- Otherwise returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}, generation} of the
+-- affected registrations (values after this call). Affected includes registrations revoked by an
+-- earlier call, so a retried revocation reports the same sessions. Registration values are base-36
+-- epoch ms (base36 in prelude.lua).
 -- The tombstone is "<revokedAtMs>,<revocationSeconds>,<generation>", decimal: when the logout was
 -- first recorded (kept, so a retry reports the same time; 0 after register.lua admitted a session
 -- that started after it, so the next logout records its own), the latest revocation time (only
 -- moves forward), which register.lua compares with a new session's start, and how often
 -- register.lua admitted a session past it (a logout after that is a new one, with its own event).
 -- A tombstone of one number (written before revocation times were kept) is a receipt time in ms.
+if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then
+  return {'0', '', {}, '0', 1}
+end
 local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local revocation = tonumber(ARGV[5])
 local onlySub = ARGV[6] or ''

@@ -5,7 +5,7 @@ import io.sessionbroker.broker.outbox.OutboxUnavailableException;
 import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.token.KeysUnavailableException;
 import io.sessionbroker.broker.token.TokenRejectedException;
-import io.smallrye.common.annotation.Blocking;
+import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -45,12 +45,18 @@ public class BackchannelLogoutResource {
   }
 
   /**
-   * Receives one logout token in the form field {@code logout_token}. Runs on a worker thread; a
-   * token whose {@code kid} is unknown waits for the next key refresh (SPEC §4) without holding
-   * that thread, and is answered when the keys arrive.
+   * Receives one logout token in the form field {@code logout_token}: receive → verify → validate →
+   * record → publish ({@link BackchannelLogoutService#process}). Runs on the event loop with no
+   * worker hand-off (SPEC §6); a token whose {@code kid} is unknown waits for the next key refresh
+   * (SPEC §4) without holding a thread, and is answered when the keys arrive.
+   *
+   * @return 200 with {@code Cache-Control: no-store} when recorded or a replay; 400 {@code
+   *     invalid_request} naming the failed rule; 415 or 413 for a wrong content type or size; 503
+   *     {@code temporarily_unavailable} when the keys cannot be fetched or the revocation cannot be
+   *     recorded for now; 500 {@code server_error} on a defect (SPEC §3.2, §5)
    */
   @POST
-  @Blocking
+  @NonBlocking
   @Operation(summary = "Receive a back-channel logout token (form field logout_token)")
   public CompletionStage<Response> receive(
       @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {

@@ -9,26 +9,36 @@ import io.sessionbroker.broker.session.RevocationEvent.Reason;
 import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.token.SignedJwtVerifier;
 import io.sessionbroker.broker.token.TokenRejectedException;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
- * Verifies a logout token and records its revocation: decode and verify the signature, judge the
- * claims, skip a replay, record the revocation (in Redis, or in the local journal while Redis is
- * down), then remember the {@code jti}. The {@code jti} is recorded only after the revocation, so a
- * failure in between lets a resent token do the work again. For a token with a {@code sid} and one
- * audience the replay check is read together with the revocation (repeating a revocation changes
- * nothing), and a replay stops before the events.
+ * The back-channel logout pipeline after the request: verify the signature (SPEC §4), validate the
+ * claims (OIDC Back-Channel Logout 1.0 §2.6), record the revocation (in Redis, or in the local
+ * journal while Redis is down: SPEC §5) and publish its events, then remember the {@code jti}. The
+ * {@code jti} is recorded only after the revocation, so a failure in between lets a resent token do
+ * the work again.
+ *
+ * <p>The token Keycloak sends (a {@code sid}, one audience) runs without blocking, on the calling
+ * event-loop thread and the Redis client's (SPEC §6): its replay check is part of the revocation's
+ * script, and a replay changes nothing. Other shapes (only a {@code sub}, several audiences) are
+ * rare and take the blocking path on a worker thread.
  */
 @ApplicationScoped
 public class BackchannelLogoutService {
 
   private static final Logger LOG = Logger.getLogger(BackchannelLogoutService.class);
+
+  /** Where the blocking path of the rare token shapes runs: a worker, never an event loop. */
+  private static final Executor BLOCKING_WORK =
+      task -> Infrastructure.getDefaultWorkerPool().execute(task);
 
   private final SignedJwtVerifier verifier;
   private final LogoutTokenValidator validator;
@@ -59,9 +69,9 @@ public class BackchannelLogoutService {
   }
 
   /**
-   * Processes one logout token. When its {@code kid} is unknown it waits for the next allowed key
-   * refresh (SPEC §4) without holding a thread: the returned stage completes on {@code resumeOn}
-   * once the keys arrive; else it is complete when this returns.
+   * Processes one logout token; never blocks the calling thread, which may be an event loop. When
+   * its {@code kid} is unknown it waits for the next allowed key refresh (SPEC §4) without holding
+   * a thread, and resumes on {@code resumeOn} once the keys arrive.
    *
    * @return false when it was a replay of a processed token; failed with {@link
    *     TokenRejectedException} when a rule fails (nothing was changed), with {@link
@@ -72,7 +82,8 @@ public class BackchannelLogoutService {
     long started = System.nanoTime();
     return verifier
         .verifyLater(compactToken, resumeOn)
-        .thenApply(jwt -> revoke(validator.validate(jwt)))
+        .thenApply(validator::validate)
+        .thenCompose(this::record)
         .whenComplete(
             (fresh, failure) -> {
               if (unwrap(failure) instanceof TokenRejectedException e) {
@@ -99,26 +110,36 @@ public class BackchannelLogoutService {
     LOG.debugf("Logout token rejected: %s", e.getMessage());
   }
 
-  private boolean revoke(LogoutToken token) {
+  /** Records the token's revocation and publishes its events; false for a replay. */
+  private CompletionStage<Boolean> record(LogoutToken token) {
+    List<String> audiences = token.audiences();
+    if (token.sid() == null || audiences.size() != 1) {
+      return CompletableFuture.supplyAsync(() -> recordBlocking(token), BLOCKING_WORK);
+    }
+    // The common case (Keycloak names one client): the replay check rides along with the
+    // revocation instead of costing a round trip of its own.
+    return recorder
+        .recordUnlessProcessed(
+            PendingRevocation.ofSid(
+                token.issuer().alias(),
+                token.sid(),
+                token.sub(),
+                audiences.get(0),
+                Reason.BACKCHANNEL_LOGOUT,
+                token.jti(),
+                token.issuedAt()))
+        .thenApply(
+            fresh -> {
+              (fresh ? accepted : replayed).increment();
+              return fresh;
+            });
+  }
+
+  /** A token that names only a user, or several clients: one revocation per client, blocking. */
+  private boolean recordBlocking(LogoutToken token) {
     String alias = token.issuer().alias();
     List<String> audiences = token.audiences();
-    if (token.sid() != null && audiences.size() == 1) {
-      // The common case (Keycloak names one client): the replay check rides along with the
-      // revocation instead of costing a round trip of its own.
-      boolean fresh =
-          recorder.recordUnlessProcessed(
-              PendingRevocation.ofSid(
-                  alias,
-                  token.sid(),
-                  token.sub(),
-                  audiences.get(0),
-                  Reason.BACKCHANNEL_LOGOUT,
-                  token.jti(),
-                  token.issuedAt()));
-      (fresh ? accepted : replayed).increment();
-      return fresh;
-    }
-    if (alreadyProcessed(alias, token.jti())) {
+    if (alreadyProcessed(alias, token.sid(), token.jti())) {
       replayed.increment();
       return false;
     }
@@ -153,9 +174,9 @@ public class BackchannelLogoutService {
    * The replay guard. With Redis down the answer is unknown: treat the token as new, since
    * recording a revocation twice is harmless (events are deduplicated) and losing one is not.
    */
-  private boolean alreadyProcessed(String alias, String jti) {
+  private boolean alreadyProcessed(String alias, String sid, String jti) {
     try {
-      return processedTokens.isProcessed(alias, jti);
+      return processedTokens.isProcessed(alias, sid, jti);
     } catch (RuntimeException e) {
       if (RedisFailures.isUnavailable(e)) {
         return false;

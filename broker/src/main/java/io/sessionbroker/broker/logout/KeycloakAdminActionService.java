@@ -156,7 +156,7 @@ public class KeycloakAdminActionService {
 
   private boolean alreadyProcessed(String alias, String processedId) {
     try {
-      return processedTokens.isProcessed(alias, processedId);
+      return processedTokens.isProcessed(alias, null, processedId);
     } catch (RuntimeException e) {
       // Unknown with Redis down: repeating a revocation is harmless, losing one is not.
       if (RedisFailures.isUnavailable(e)) {

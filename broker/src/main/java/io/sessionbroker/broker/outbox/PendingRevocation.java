@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.outbox;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import io.sessionbroker.broker.session.EventLog.Append;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
 import java.time.Instant;
@@ -49,6 +50,18 @@ public record PendingRevocation(
      * the appends are left, each idempotent by its dedupe key.
      */
     EVENTS
+  }
+
+  /**
+   * The {@code sid} beside which this revocation's {@link #jti} marker lives (see {@code
+   * RedisKeys#processedJti}): the SSO session of a back-channel logout token that named one, else
+   * null (a token that names only a user; a Keycloak admin action's id).
+   */
+  @JsonIgnore
+  public String replayGuardSid() {
+    return reason == Reason.BACKCHANNEL_LOGOUT && (kind == Kind.SID || kind == Kind.EVENTS)
+        ? sid
+        : null;
   }
 
   /** The same revocation marking another token id (or none) as processed. */

@@ -13,6 +13,7 @@ import io.sessionbroker.broker.session.EventLog.ProcessedJti;
 import io.sessionbroker.broker.session.EventsNotAppendedException;
 import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.store.RedisFailures;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -21,12 +22,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -61,11 +69,12 @@ public class RevocationRecorder {
     void apply(PendingRevocation revocation);
 
     /**
-     * Applies a back-channel logout of one SSO session unless its jti is known as processed.
+     * Applies a back-channel logout of one SSO session unless its jti is known as processed,
+     * without waiting for Redis (the stage completes on the Redis client's event loop).
      *
-     * @return false when the token was processed already
+     * @return false when the token was processed already; or failed as {@link #apply} throws
      */
-    boolean applyUnlessProcessed(PendingRevocation revocation);
+    CompletionStage<Boolean> applyUnlessProcessed(PendingRevocation revocation);
   }
 
   /** Applies a revocation in Redis now; false when nothing new was recorded. */
@@ -83,7 +92,15 @@ public class RevocationRecorder {
   private final Counter deadLettered;
   private final Object order = new Object();
   private final Object replaying = new Object();
-  private boolean journaling; // guarded by order: the journal holds entries or is taking one
+  // Written under order; read without it by admitDirect's fast path.
+  private volatile boolean journaling; // the journal holds entries or is taking one
+
+  /** Journal appends handed to a worker and not done yet: new revocations must follow them. */
+  private final AtomicInteger journalHandOffs = new AtomicInteger();
+
+  /** Where journal appends of the non-blocking path run: they force the file to disk. */
+  private final Executor journalWriters;
+
   private final DeadLetterFile deadLetters;
   private final RevocationJournal journal;
   private ScheduledExecutorService replayer;
@@ -119,7 +136,26 @@ public class RevocationRecorder {
       Path directory,
       Duration replayInterval,
       Duration shutdownDrainTimeout) {
+    this(
+        applier,
+        json,
+        metrics,
+        directory,
+        replayInterval,
+        shutdownDrainTimeout,
+        task -> Infrastructure.getDefaultWorkerPool().execute(task));
+  }
+
+  RevocationRecorder(
+      Applier applier,
+      ObjectMapper json,
+      MeterRegistry metrics,
+      Path directory,
+      Duration replayInterval,
+      Duration shutdownDrainTimeout,
+      Executor journalWriters) {
     this.applier = applier;
+    this.journalWriters = journalWriters;
     this.json = json;
     this.directory = directory;
     this.replayInterval = replayInterval;
@@ -205,55 +241,126 @@ public class RevocationRecorder {
   /**
    * {@link #record} for a back-channel logout of one SSO session ({@link
    * PendingRevocation.Kind#SID} with a jti) that also tells a replay, with the replay guard folded
-   * into the revocation's round trips (see {@link RevocationService#revokeSidOnce}).
+   * into the revocation's round trips (see {@link RevocationService#revokeSidOnceAsync}). Never
+   * blocks the caller, which may be an event-loop thread (SPEC §6): Redis is called without
+   * waiting, and only a journal append (Redis unavailable, or older revocations journaled) runs on
+   * a worker thread, since it forces the file to disk.
    *
-   * @return false when Redis knew the token as processed: nothing new was recorded
-   * @throws OutboxUnavailableException when neither Redis nor the journal worked
+   * @return completes with false when Redis knew the token as processed (nothing new was recorded),
+   *     true when recorded in Redis or journaled; fails with {@link OutboxUnavailableException}
+   *     when neither Redis nor the journal worked, or with the failure that is not an outage (a
+   *     defect: answered 500), possibly wrapped in a {@link
+   *     java.util.concurrent.CompletionException}
+   * @throws IllegalArgumentException when the revocation is not a token's logout of one SSO session
    */
-  public boolean recordUnlessProcessed(PendingRevocation revocation) {
+  public CompletionStage<Boolean> recordUnlessProcessed(PendingRevocation revocation) {
     if (revocation.kind() != PendingRevocation.Kind.SID || revocation.jti() == null) {
       throw new IllegalArgumentException("only a token's logout of one SSO session");
     }
-    return record(revocation, applier::applyUnlessProcessed);
+    RevocationJournal current = journal;
+    if (current != null && !admitDirect(current)) {
+      return journalOnWorker(current, revocation);
+    }
+    CompletionStage<Boolean> direct;
+    try {
+      direct = applier.applyUnlessProcessed(revocation);
+    } catch (RuntimeException e) {
+      direct = CompletableFuture.failedFuture(e);
+    }
+    return direct.exceptionallyCompose(
+        failure -> journalOnWorker(current, owedAfter(current, revocation, unwrap(failure))));
   }
 
   private boolean record(PendingRevocation revocation, Attempt direct) {
     RevocationJournal current = journal;
-    if (current == null) {
-      try {
-        return direct.run(revocation);
-      } catch (RuntimeException e) {
-        if (RedisFailures.isUnavailable(e)) {
-          throw new OutboxUnavailableException("Redis is unreachable and the journal unusable", e);
-        }
-        throw e;
-      }
-    }
-    if (!admitDirect(current)) {
+    if (current != null && !admitDirect(current)) {
       return journal(current, revocation);
     }
     try {
       return direct.run(revocation);
-    } catch (EventsNotAppendedException e) {
+    } catch (RuntimeException e) {
+      return journal(current, owedAfter(current, revocation, e));
+    }
+  }
+
+  /**
+   * What to journal after the direct attempt failed: the revocation after an outage, the events
+   * still owed after a partial failure ({@link EventsNotAppendedException}).
+   *
+   * @throws OutboxUnavailableException on an outage when the journal is unusable
+   * @throws RuntimeException {@code failure} itself when it is not an outage (a defect)
+   */
+  private static PendingRevocation owedAfter(
+      RevocationJournal current, PendingRevocation revocation, RuntimeException failure) {
+    if (current == null) {
+      if (RedisFailures.isUnavailable(failure)) {
+        throw new OutboxUnavailableException(
+            "Redis is unreachable and the journal unusable", failure);
+      }
+      throw failure;
+    }
+    if (failure instanceof EventsNotAppendedException e) {
       LOG.warnf(
           "Registrations revoked but %d event(s) not appended (%s): journaling the events",
           e.appends().size(), String.valueOf(e.getCause()));
       ProcessedJti processed = e.processed();
-      return journal(
-          current,
-          PendingRevocation.ofEvents(
-              revocation, e.appends(), processed == null ? null : processed.jti()));
-    } catch (RuntimeException e) {
-      if (!RedisFailures.isUnavailable(e)) {
-        throw e;
-      }
-      LOG.warnf("Redis unavailable (%s): journaling the revocation for replay", e.toString());
-      return journal(current, revocation);
+      return PendingRevocation.ofEvents(
+          revocation, e.appends(), processed == null ? null : processed.jti());
     }
+    if (!RedisFailures.isUnavailable(failure)) {
+      throw failure;
+    }
+    LOG.warnf("Redis unavailable (%s): journaling the revocation for replay", failure.toString());
+    return revocation;
   }
 
-  /** Whether a new revocation may go straight to Redis: nothing journaled is waiting. */
+  /**
+   * The cause of a failed stage as a runtime exception, without a CompletionException around it.
+   */
+  private static RuntimeException unwrap(Throwable failure) {
+    Throwable cause =
+        failure instanceof CompletionException && failure.getCause() != null
+            ? failure.getCause()
+            : failure;
+    return cause instanceof RuntimeException e ? e : new IllegalStateException(cause);
+  }
+
+  /**
+   * {@link #journal} on a worker thread. Counted from now on, so a revocation admitted meanwhile
+   * follows this one into the journal instead of overtaking it.
+   */
+  private CompletionStage<Boolean> journalOnWorker(
+      RevocationJournal current, PendingRevocation revocation) {
+    journalHandOffs.incrementAndGet();
+    CompletableFuture<Boolean> journaled = new CompletableFuture<>();
+    try {
+      journalWriters.execute(
+          () -> {
+            try {
+              journaled.complete(journal(current, revocation));
+            } catch (RuntimeException e) {
+              journaled.completeExceptionally(e);
+            } finally {
+              journalHandOffs.decrementAndGet();
+            }
+          });
+    } catch (RejectedExecutionException e) {
+      journalHandOffs.decrementAndGet();
+      journaled.completeExceptionally(
+          new OutboxUnavailableException("no worker thread to write the journal", e));
+    }
+    return journaled;
+  }
+
+  /**
+   * Whether a new revocation may go straight to Redis: nothing journaled is waiting or being
+   * written. While the journal is in use this answers without the lock, so an event-loop thread
+   * never waits behind a journal append's disk write.
+   */
   private boolean admitDirect(RevocationJournal current) {
+    if (journaling || journalHandOffs.get() > 0) {
+      return false;
+    }
     synchronized (order) {
       try {
         journaling = journaling || current.hasPending();
@@ -522,19 +629,24 @@ public class RevocationRecorder {
               revocation.events(),
               revocation.jti() == null
                   ? null
-                  : new ProcessedJti(revocation.issuer(), revocation.jti(), jtiRetention));
+                  : new ProcessedJti(
+                      revocation.issuer(),
+                      revocation.replayGuardSid(),
+                      revocation.jti(),
+                      jtiRetention));
           return;
         }
       }
       if (revocation.jti() != null) {
-        processedTokens.markProcessed(revocation.issuer(), revocation.jti(), jtiRetention);
+        processedTokens.markProcessed(
+            revocation.issuer(), revocation.replayGuardSid(), revocation.jti(), jtiRetention);
       }
     }
 
     @Override
-    public boolean applyUnlessProcessed(PendingRevocation r) {
+    public CompletionStage<Boolean> applyUnlessProcessed(PendingRevocation r) {
       return revocations
-          .revokeSidOnce(
+          .revokeSidOnceAsync(
               r.issuer(),
               r.sid(),
               r.sub(),
@@ -544,7 +656,8 @@ public class RevocationRecorder {
               r.notBefore(),
               r.jti(),
               jtiRetention)
-          .isPresent();
+          .map(Optional::isPresent)
+          .subscribeAsCompletionStage();
     }
   }
 }

@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.session;
 
+import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
 
@@ -28,8 +29,22 @@ public interface EventLog {
    */
   List<PublishedEvent> appendAndPublishAll(List<Append> appends, ProcessedJti processed);
 
-  /** A logout token's jti to record as processed for {@code retention}. */
-  record ProcessedJti(String issuer, String jti, Duration retention) {}
+  /**
+   * {@link #appendAndPublishAll} without waiting: the replies arrive on the Redis client's event
+   * loop, so a caller on the event loop is never blocked (SPEC §6). Bounded by the Redis timeout.
+   *
+   * @return the published events, in the order of {@code appends}; or failed as {@link
+   *     #appendAndPublishAll} throws (an outage: see {@code RedisFailures#isUnavailable})
+   */
+  Uni<List<PublishedEvent>> appendAndPublishAllAsync(List<Append> appends, ProcessedJti processed);
+
+  /**
+   * A logout token's jti to record as processed for {@code retention}.
+   *
+   * @param sid the token's {@code sid}, or null when it names none (the marker's place: see {@code
+   *     RedisKeys#processedJti})
+   */
+  record ProcessedJti(String issuer, String sid, String jti, Duration retention) {}
 
   /**
    * Events of a client's stream, oldest first, with an id at or after {@code from} (null: from the

@@ -6,8 +6,8 @@ import io.sessionbroker.broker.session.EventLog.Append;
 import io.sessionbroker.broker.session.EventLog.ProcessedJti;
 import io.sessionbroker.broker.session.RevocationEvent.EventType;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
-import io.sessionbroker.broker.session.SessionStore.GuardedSidRevocation;
 import io.sessionbroker.broker.session.SessionStore.SidRevocation;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -84,13 +84,15 @@ public class RevocationService {
   }
 
   /**
-   * {@link #revokeSid} for a logout token that must take effect once: nothing is published when its
-   * {@code jti} was processed already, and the jti is marked processed after the events. Reads the
-   * jti with the revocation and marks it with the events, so a logout costs two round trips
-   * whatever the number of clients.
+   * {@link #revokeSid} for a logout token that must take effect once (SPEC §4 replay guard): when
+   * its {@code jti} was processed already nothing is changed or published; else the jti is marked
+   * processed after the events. The replay check is part of the revocation's script and the mark
+   * rides with the events, so a logout costs two round trips whatever the number of clients.
    *
    * @param revocationTime the token's {@code iat} (SPEC §3.2); null: now
    * @return the published events, or empty when the token was processed already
+   * @throws EventsNotAppendedException when the registrations were revoked but the events not all
+   *     appended (SPEC §5 partial failure)
    */
   public Optional<List<PublishedEvent>> revokeSidOnce(
       String issuer,
@@ -102,18 +104,56 @@ public class RevocationService {
       Instant revocationTime,
       String jti,
       Duration jtiRetention) {
-    Instant now = clock.instant();
-    String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
-    GuardedSidRevocation guarded =
-        store.revokeSidReadingJti(
-            issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now, jti);
-    if (guarded.jtiProcessed()) {
-      return Optional.empty();
-    }
-    return Optional.of(
-        appendOwed(
-            sidEvents(issuer, sid, knownSub, audience, reason, origin, guarded.revocation()),
-            new ProcessedJti(issuer, jti, jtiRetention)));
+    return revokeSidOnceAsync(
+            issuer, sid, knownSub, audience, reason, origin, revocationTime, jti, jtiRetention)
+        .await()
+        .indefinitely();
+  }
+
+  /**
+   * {@link #revokeSidOnce} without waiting: two Redis round trips, each answered on the Redis
+   * client's event loop, so a caller on the event loop is never blocked (SPEC §6). Each round trip
+   * is bounded by the Redis timeout.
+   *
+   * @return the published events, or empty when the token was processed already; failed with {@link
+   *     EventsNotAppendedException} on a partial failure, else with the Redis failure
+   */
+  public Uni<Optional<List<PublishedEvent>>> revokeSidOnceAsync(
+      String issuer,
+      String sid,
+      String knownSub,
+      String audience,
+      Reason reason,
+      String origin,
+      Instant revocationTime,
+      String jti,
+      Duration jtiRetention) {
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              Instant now = clock.instant();
+              String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
+              return store.revokeSidReadingJtiAsync(
+                  issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now, jti);
+            })
+        .flatMap(
+            guarded -> {
+              if (guarded.jtiProcessed()) {
+                return Uni.createFrom().item(Optional.<List<PublishedEvent>>empty());
+              }
+              List<Append> appends =
+                  sidEvents(issuer, sid, knownSub, audience, reason, origin, guarded.revocation());
+              ProcessedJti processed = new ProcessedJti(issuer, sid, jti, jtiRetention);
+              return events
+                  .appendAndPublishAllAsync(appends, processed)
+                  .onFailure()
+                  .transform(e -> new EventsNotAppendedException(appends, processed, asRuntime(e)))
+                  .map(Optional::of);
+            });
+  }
+
+  private static RuntimeException asRuntime(Throwable failure) {
+    return failure instanceof RuntimeException e ? e : new IllegalStateException(failure);
   }
 
   private static List<Append> sidEvents(

@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.session;
 
+import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -74,9 +75,9 @@ public interface SessionStore {
   }
 
   /**
-   * {@link #revokeSid}, plus whether the logout token {@code jti} of {@code issuer} was processed
-   * already, read in the same round trip. The revocation happens either way: repeating it changes
-   * nothing, and a replayed token then stops before its events.
+   * {@link #revokeSid} unless the logout token {@code jti} of {@code issuer}, naming {@code sid},
+   * was processed already (SPEC §4 replay guard): checked in the same atomic step as the
+   * revocation, and a replayed token changes nothing.
    */
   GuardedSidRevocation revokeSidReadingJti(
       String issuer,
@@ -86,7 +87,24 @@ public interface SessionStore {
       Instant revocationTime,
       String jti);
 
-  /** Result of {@link #revokeSidReadingJti}. */
+  /**
+   * {@link #revokeSidReadingJti} without waiting: the reply arrives on the Redis client's event
+   * loop (SPEC §6). Bounded by the Redis timeout; fails as the blocking form throws.
+   */
+  Uni<GuardedSidRevocation> revokeSidReadingJtiAsync(
+      String issuer,
+      String sid,
+      String onlyClientId,
+      Instant now,
+      Instant revocationTime,
+      String jti);
+
+  /**
+   * Result of {@link #revokeSidReadingJti}.
+   *
+   * @param jtiProcessed the token was processed already: nothing was changed
+   * @param revocation what the revocation did; null when {@code jtiProcessed}
+   */
   record GuardedSidRevocation(boolean jtiProcessed, SidRevocation revocation) {}
 
   /** The SSO sessions of a user that have registrations. */

@@ -101,6 +101,15 @@ public class RedisCalls {
     return reply.await().atMost(timeout);
   }
 
+  /**
+   * A reply that is not waited for, bounded like {@link #await}: it fails with a timeout (an outage
+   * for {@link RedisFailures#isUnavailable}) after {@code quarkus.redis.timeout}, since the Redis
+   * client itself never gives up on a server that stopped answering.
+   */
+  <T> Uni<T> bounded(Uni<T> reply) {
+    return reply.ifNoItem().after(timeout).fail();
+  }
+
   private static List<Request> requests(List<RedisCall> calls, boolean withSource) {
     List<Request> requests = new ArrayList<>(calls.size());
     for (RedisCall call : calls) {

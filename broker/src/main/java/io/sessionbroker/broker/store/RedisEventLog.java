@@ -70,29 +70,48 @@ public class RedisEventLog implements EventLog {
 
   @Override
   public List<PublishedEvent> appendAndPublishAll(List<Append> appends, ProcessedJti processed) {
-    long trimBefore = clock.millis() - retention.toMillis();
-    List<RedisCall> appendCalls = new ArrayList<>(appends.size() + 1);
-    for (Append append : appends) {
-      appendCalls.add(appendCall(append, trimBefore));
-    }
-    RedisCall mark =
-        processed == null
-            ? null
-            : RedisCall.command(
-                "SET",
-                keys.processedJti(processed.issuer(), processed.jti()),
-                "1",
-                "PX",
-                Long.toString(processed.retention().toMillis()));
-    List<Response> results =
-        cluster
-            ? appendInCluster(appends, appendCalls, mark)
-            : appendPipelined(appendCalls, mark, processed);
+    return calls.await(appendAndPublishAllAsync(appends, processed));
+  }
+
+  @Override
+  public Uni<List<PublishedEvent>> appendAndPublishAllAsync(
+      List<Append> appends, ProcessedJti processed) {
+    // Deferred: a fault while building the commands fails the Uni like a failed reply.
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              long trimBefore = clock.millis() - retention.toMillis();
+              List<RedisCall> appendCalls = new ArrayList<>(appends.size() + 1);
+              for (Append append : appends) {
+                appendCalls.add(appendCall(append, trimBefore));
+              }
+              RedisCall mark =
+                  processed == null
+                      ? null
+                      : RedisCall.command(
+                          "SET",
+                          processedJtiKey(processed),
+                          "1",
+                          "PX",
+                          Long.toString(processed.retention().toMillis()));
+              Uni<List<Response>> replies =
+                  cluster
+                      ? appendInCluster(appends, appendCalls, mark)
+                      : appendPipelined(appendCalls, mark, processed);
+              return calls.bounded(replies).map(results -> published(appends, results));
+            });
+  }
+
+  private List<PublishedEvent> published(List<Append> appends, List<Response> results) {
     List<PublishedEvent> published = new ArrayList<>(appends.size());
     for (int i = 0; i < appends.size(); i++) {
       published.add(published(appends.get(i).event(), results.get(i)));
     }
     return published;
+  }
+
+  private String processedJtiKey(ProcessedJti processed) {
+    return keys.processedJti(processed.issuer(), processed.sid(), processed.jti());
   }
 
   /**
@@ -101,33 +120,26 @@ public class RedisEventLog implements EventLog {
    * outage: those journal the revocation, and the journal's replay marks the jti itself), the
    * marker is withdrawn, leaving the token replayable.
    */
-  private List<Response> appendPipelined(
+  private Uni<List<Response>> appendPipelined(
       List<RedisCall> appendCalls, RedisCall mark, ProcessedJti processed) {
     if (mark != null) {
       appendCalls.add(mark);
     }
     if (appendCalls.isEmpty()) {
-      return List.of();
+      return Uni.createFrom().item(List.of());
     }
-    try {
-      return calls.pipeline(appendCalls);
-    } catch (RuntimeException e) {
-      if (mark != null && !RedisFailures.isUnavailable(e)) {
-        withdraw(processed);
-      }
-      throw e;
-    }
+    return calls
+        .pipelineAsync(appendCalls)
+        .onFailure(failure -> mark != null && !RedisFailures.isUnavailable(failure))
+        .call(failure -> withdraw(processed));
   }
 
-  private void withdraw(ProcessedJti processed) {
-    try {
-      calls.await(
-          calls.send(
-              RedisCall.command(
-                  "SET", keys.processedJti(processed.issuer(), processed.jti()), "0", "PX", "1")));
-    } catch (RuntimeException e) {
-      // Best effort: the logout is answered 503 anyway.
-    }
+  /** Best effort: the logout is answered 503 or 500 anyway; the original failure is reported. */
+  private Uni<Response> withdraw(ProcessedJti processed) {
+    return calls
+        .send(RedisCall.command("SET", processedJtiKey(processed), "0", "PX", "1"))
+        .onFailure()
+        .recoverWithNull();
   }
 
   /**
@@ -135,10 +147,10 @@ public class RedisEventLog implements EventLog {
    * concurrently, each followed by its SPUBLISH (sharded pub/sub keeps a channel on the node that
    * owns its slot, which is not the stream's), and the marker is set once all are answered.
    */
-  private List<Response> appendInCluster(
+  private Uni<List<Response>> appendInCluster(
       List<Append> appends, List<RedisCall> appendCalls, RedisCall mark) {
     if (appendCalls.isEmpty() && mark == null) {
-      return List.of();
+      return Uni.createFrom().item(List.of());
     }
     List<Uni<Response>> sent = new ArrayList<>(appendCalls.size());
     for (int i = 0; i < appendCalls.size(); i++) {
@@ -163,7 +175,7 @@ public class RedisEventLog implements EventLog {
     if (mark != null) {
       all = all.call(results -> calls.send(mark));
     }
-    return calls.await(all);
+    return all;
   }
 
   private RedisCall appendCall(Append append, long trimBefore) {

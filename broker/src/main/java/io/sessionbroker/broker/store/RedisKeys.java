@@ -35,7 +35,10 @@ import java.util.zip.CRC32;
  *   <li>{@code sb:clients:{acme}} set: client ids that ever registered (to page over all).
  *   <li>{@code sb:user-nbf:{acme:<sub>}}, {@code sb:client-nbf:{acme:<clientId>}}: "revoked before"
  *       times of {@code user.revoked} / {@code client.revoked}.
- *   <li>{@code sb:jti:{acme}:<jti>}: processed logout token ids (replay guard).
+ *   <li>{@code sb:jti:{acme:<sid>}:<jti>}: a processed logout token (replay guard) that names a
+ *       {@code sid}. Its hash tag is the sid hash's, so the marker lives in the sid's slot and
+ *       {@code lua/revoke_sid.lua} reads it atomically with the revocation, also in Redis Cluster.
+ *       A token with only a {@code sub}: {@code sb:jti:{acme}:<jti>}.
  *   <li>{@code sb:cursor-key}: the key that signs paging cursors, created once with {@code SET NX}.
  *   <li>{@code sb:events:acme:<clientId>} stream and {@code sb:revocations:acme:<clientId>}
  *       channel: the public contract of SPEC §3.3, names fixed. {@code
@@ -117,9 +120,21 @@ public class RedisKeys {
     return prefix + ":cursor-key";
   }
 
-  /** Marker of a processed logout token. */
+  /** Marker of a processed logout token without a {@code sid} (one that names only a user). */
   public String processedJti(String alias, String jti) {
-    return prefix + ":jti:{" + alias + "}:" + jti;
+    return processedJti(alias, null, jti);
+  }
+
+  /**
+   * Marker of a processed logout token: in the slot of the sid hash ({@link #sid}) when the token
+   * names a {@code sid}, so the revocation script checks it in the same atomic step.
+   *
+   * @param sid the token's {@code sid}, or null for a token that names only a user
+   */
+  public String processedJti(String alias, String sid, String jti) {
+    return sid == null
+        ? prefix + ":jti:{" + alias + "}:" + jti
+        : prefix + ":jti:{" + alias + ":" + sid + "}:" + jti;
   }
 
   /** The durable event log of one client (SPEC §3.3). */

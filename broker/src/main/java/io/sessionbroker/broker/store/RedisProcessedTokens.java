@@ -18,13 +18,13 @@ public class RedisProcessedTokens implements ProcessedTokens {
   }
 
   @Override
-  public boolean isProcessed(String issuer, String jti) {
-    return redis.execute("EXISTS", keys.processedJti(issuer, jti)).toLong() == 1L;
+  public boolean isProcessed(String issuer, String sid, String jti) {
+    return redis.execute("EXISTS", keys.processedJti(issuer, sid, jti)).toLong() == 1L;
   }
 
   @Override
-  public void markProcessed(String issuer, String jti, Duration retention) {
+  public void markProcessed(String issuer, String sid, String jti, Duration retention) {
     redis.execute(
-        "SET", keys.processedJti(issuer, jti), "1", "PX", Long.toString(retention.toMillis()));
+        "SET", keys.processedJti(issuer, sid, jti), "1", "PX", Long.toString(retention.toMillis()));
   }
 }

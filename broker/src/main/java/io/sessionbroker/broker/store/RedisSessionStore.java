@@ -10,6 +10,7 @@ import io.sessionbroker.broker.session.SessionQuery;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStatus;
 import io.sessionbroker.broker.session.SessionStore;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -282,15 +283,43 @@ public class RedisSessionStore implements SessionStore {
       Instant now,
       Instant revocationTime,
       String jti) {
-    List<RedisCall> both =
-        List.of(
-            RedisCall.command("EXISTS", keys.processedJti(issuer, jti)),
-            revokeSidCall(issuer, sid, onlyClientId, now, revocationTime, ""));
-    // Different slots: one pipeline outside a cluster, two concurrent commands in one.
-    List<Response> replies =
-        calls.cluster() ? calls.await(calls.sendAll(both)) : calls.pipeline(both);
-    return new GuardedSidRevocation(
-        replies.get(0).toLong() == 1L, sidRevocation(issuer, sid, replies.get(1)));
+    return calls.await(
+        revokeSidReadingJtiAsync(issuer, sid, onlyClientId, now, revocationTime, jti));
+  }
+
+  /**
+   * One revoke_sid.lua run with the token's jti marker as its second key (the sid's slot, see
+   * {@link RedisKeys#processedJti(String, String, String)}): one command in any topology.
+   */
+  @Override
+  public Uni<GuardedSidRevocation> revokeSidReadingJtiAsync(
+      String issuer,
+      String sid,
+      String onlyClientId,
+      Instant now,
+      Instant revocationTime,
+      String jti) {
+    RedisCall call =
+        revokeSidCall(
+            issuer,
+            sid,
+            onlyClientId,
+            now,
+            revocationTime,
+            "",
+            keys.processedJti(issuer, sid, jti));
+    return calls
+        .bounded(calls.send(call))
+        .map(
+            result ->
+                alreadyProcessed(result)
+                    ? new GuardedSidRevocation(true, null)
+                    : new GuardedSidRevocation(false, sidRevocation(issuer, sid, result)));
+  }
+
+  /** Whether revoke_sid.lua found the token's jti marker and changed nothing. */
+  private static boolean alreadyProcessed(Response result) {
+    return result.size() > 4 && result.get(4).toLong() == 1L;
   }
 
   /** revoke_sid.lua; {@code onlySub} "" for the whole SSO session. */
@@ -301,9 +330,21 @@ public class RedisSessionStore implements SessionStore {
       Instant now,
       Instant revocationTime,
       String onlySub) {
+    return revokeSidCall(issuer, sid, onlyClientId, now, revocationTime, onlySub, null);
+  }
+
+  /** revoke_sid.lua, skipped when {@code jtiKey} (null: none) marks its token processed. */
+  private RedisCall revokeSidCall(
+      String issuer,
+      String sid,
+      String onlyClientId,
+      Instant now,
+      Instant revocationTime,
+      String onlySub,
+      String jtiKey) {
     return RedisCall.script(
         REVOKE_SID,
-        List.of(keys.sid(issuer, sid)),
+        jtiKey == null ? List.of(keys.sid(issuer, sid)) : List.of(keys.sid(issuer, sid), jtiKey),
         List.of(
             Long.toString(now.toEpochMilli()),
             onlyClientId == null ? "sso" : "client",

@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -45,9 +47,9 @@ class RevocationRecorderTest {
     }
 
     @Override
-    public boolean applyUnlessProcessed(PendingRevocation revocation) {
+    public CompletionStage<Boolean> applyUnlessProcessed(PendingRevocation revocation) {
       apply(revocation);
-      return true;
+      return CompletableFuture.completedFuture(true);
     }
   }
 

@@ -113,6 +113,19 @@ class AppendEventScriptTest {
   }
 
   @Test
+  void whenTheLatestEntryWasDeletedThenTheNextIdStillFollowsItsId() {
+    long future = System.currentTimeMillis() + 3_600_000;
+    redis.execute("XADD", stream, "1-0", "event", "{}");
+    redis.execute("XADD", stream, future + "-7", "event", "{}");
+    redis.execute("XDEL", stream, future + "-7");
+
+    Appended appended = append("after-deleted", "\"n\":1}");
+
+    assertThat(appended.id()).isEqualTo(future + "-8");
+    assertThat(appended.json()).startsWith("{\"v\":1,\"id\":\"" + future + "-8\",");
+  }
+
+  @Test
   void whenTheDedupeKeyWasSeenThenTheExistingIdAndPayloadAreReturned() {
     Appended first = append("sid:abc", "\"attempt\":1}");
 

@@ -59,9 +59,19 @@ final class DeliveryProbe implements AutoCloseable {
 
   /** Posts a valid logout token for the sid; returns the HTTP status. */
   int logout(String sid) {
+    return post(logoutToken(sid));
+  }
+
+  /** A valid logout token for the sid, as Keycloak sends it to this probe's client. */
+  String logoutToken(String sid) {
+    return issuer.logoutToken(clientId, sid, "u-" + sid);
+  }
+
+  /** Posts a logout token; returns the HTTP status. */
+  int post(String logoutToken) {
     return given()
         .contentType(ContentType.URLENC)
-        .formParam("logout_token", issuer.logoutToken(clientId, sid, "u-" + sid))
+        .formParam("logout_token", logoutToken)
         .post("/backchannel-logout")
         .statusCode();
   }
