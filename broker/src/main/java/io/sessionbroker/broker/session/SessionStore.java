@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.session;
 
+import io.smallrye.mutiny.Uni;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -23,6 +24,15 @@ public interface SessionStore {
    * §3.2; whole seconds, equal refuses); atomic against a concurrent logout of the same sid.
    */
   RegisterResult register(NewRegistration registration);
+
+  /**
+   * {@link #register} without holding the calling thread (safe on a Vert.x event loop): the same
+   * checks and writes, answered when Redis has answered.
+   *
+   * @return the result; failed with the Redis client's failure (an outage is told by {@code
+   *     RedisFailures.isUnavailable}), or with a timeout after {@code quarkus.redis.timeout}
+   */
+  Uni<RegisterResult> registerAsync(NewRegistration registration);
 
   /** One registration of a client. */
   Optional<SessionRecord> find(String issuer, String clientId, String sessionId);

@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
@@ -42,7 +44,27 @@ public class IdTokenValidator {
    * @throws TokenRejectedException listing every failed rule
    */
   public IdToken validate(String compact, Issuer expectedIssuer, String clientId) {
-    VerifiedJwt jwt = verifier.verify(compact);
+    return judge(verifier.verify(compact), expectedIssuer, clientId);
+  }
+
+  /**
+   * {@link #validate} without holding the calling thread while a key refresh is awaited (SPEC §4):
+   * completes at once, on the calling thread, when the token's key is cached, else on {@code
+   * resumeOn} once the refresh is done.
+   *
+   * @return the ID token, or failed with {@link TokenRejectedException} or {@link
+   *     KeysUnavailableException} (possibly wrapped in a {@link
+   *     java.util.concurrent.CompletionException})
+   */
+  public CompletableFuture<IdToken> validateLater(
+      String compact, Issuer expectedIssuer, String clientId, Executor resumeOn) {
+    return verifier
+        .verifyLater(compact, resumeOn)
+        .thenApply(jwt -> judge(jwt, expectedIssuer, clientId));
+  }
+
+  /** The claims rules of a token whose signature is verified. */
+  private IdToken judge(VerifiedJwt jwt, Issuer expectedIssuer, String clientId) {
     JwtClaims claims = jwt.claims();
     List<String> violations = new ArrayList<>();
     if (!jwt.issuer().alias().equals(expectedIssuer.alias())) {
