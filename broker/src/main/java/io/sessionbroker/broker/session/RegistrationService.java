@@ -33,18 +33,6 @@ public class RegistrationService {
   }
 
   /**
-   * Registers a session from the app's ID token (the broker takes sid and sub from it), waiting for
-   * the answer: {@link #registerWithIdTokenAsync} on the calling thread (never an event loop).
-   */
-  public SessionRecord registerWithIdToken(
-      Issuer callerIssuer, String clientId, String sessionId, String idToken, Instant expiresAt) {
-    return registerWithIdTokenAsync(
-            callerIssuer, clientId, sessionId, idToken, expiresAt, Runnable::run)
-        .await()
-        .indefinitely();
-  }
-
-  /**
    * Registers a session from the app's ID token (SPEC §3.2, {@code POST /api/v1/sessions} with
    * {@code idToken}): verifies it (OIDC Core §3.1.3.7 as far as a third party can), takes {@code
    * sid}, {@code sub} and the start ({@code iat}) from it, then stores as {@link
@@ -86,34 +74,6 @@ public class RegistrationService {
                         token.issuedAt(),
                         expiry(expiresAt),
                         true)));
-  }
-
-  /** Registers a session the app describes itself, without saying when it started. */
-  public SessionRecord register(
-      Issuer callerIssuer,
-      String clientId,
-      String sessionId,
-      String sid,
-      String sub,
-      Instant expiresAt) {
-    return register(callerIssuer, clientId, sessionId, sid, sub, expiresAt, null);
-  }
-
-  /**
-   * Registers a session the app describes itself, waiting for the answer: {@link #registerAsync} on
-   * the calling thread (never an event loop).
-   */
-  public SessionRecord register(
-      Issuer callerIssuer,
-      String clientId,
-      String sessionId,
-      String sid,
-      String sub,
-      Instant expiresAt,
-      Instant issuedAt) {
-    return registerAsync(callerIssuer, clientId, sessionId, sid, sub, expiresAt, issuedAt)
-        .await()
-        .indefinitely();
   }
 
   /**

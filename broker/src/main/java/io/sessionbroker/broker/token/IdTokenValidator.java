@@ -37,23 +37,14 @@ public class IdTokenValidator {
   }
 
   /**
-   * Verifies the token for the registering client.
+   * Verifies the token for the registering client, without holding the calling thread while a key
+   * refresh is awaited (SPEC §4): completes at once, on the calling thread, when the token's key is
+   * cached, else on {@code resumeOn} once the refresh is done.
    *
    * @param expectedIssuer the caller's issuer: an app registers sessions of its own realm only
    * @param clientId the caller's client, which must be in the token's {@code aud}
-   * @throws TokenRejectedException listing every failed rule
-   */
-  public IdToken validate(String compact, Issuer expectedIssuer, String clientId) {
-    return judge(verifier.verify(compact), expectedIssuer, clientId);
-  }
-
-  /**
-   * {@link #validate} without holding the calling thread while a key refresh is awaited (SPEC §4):
-   * completes at once, on the calling thread, when the token's key is cached, else on {@code
-   * resumeOn} once the refresh is done.
-   *
-   * @return the ID token, or failed with {@link TokenRejectedException} or {@link
-   *     KeysUnavailableException} (possibly wrapped in a {@link
+   * @return the ID token, or failed with {@link TokenRejectedException} listing every failed rule,
+   *     or {@link KeysUnavailableException} (possibly wrapped in a {@link
    *     java.util.concurrent.CompletionException})
    */
   public CompletableFuture<IdToken> validateLater(
