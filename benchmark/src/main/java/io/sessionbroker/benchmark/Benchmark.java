@@ -829,11 +829,19 @@ public final class Benchmark {
     ResourceMeter.Usage usage = result.usage();
     log(
         String.format(
-            "  %s: broker CPU %.0f µs, Redis CPU %.0f µs per operation (%d measured)",
+            "  %s: broker CPU %.0f µs, Redis CPU %.0f µs per operation (%d measured); broker µs"
+                + " by threads %s",
             what,
             usage.brokerCpuSeconds() * 1e6 / result.measuredOperations(),
             usage.redisCpuSeconds() * 1e6 / result.measuredOperations(),
-            result.measuredOperations()));
+            result.measuredOperations(),
+            usage.brokerCpuByThreadGroup().entrySet().stream()
+                .map(
+                    group ->
+                        group.getKey()
+                            + " "
+                            + Math.round(group.getValue() * 1e6 / result.measuredOperations()))
+                .toList()));
   }
 
   private static void logLatency(String what, Stats.Percentiles p) {
