@@ -52,7 +52,14 @@ public final class Benchmark {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /**
+   * Runs only the RS256 reference and the two registration runs, twice (the first pass warms the
+   * JIT up), prints them and writes no report: a quick before/after of the registration path.
+   */
+  static final String ONLY_REGISTRATIONS = "--only-registrations";
+
   private final Settings settings;
+  private final boolean onlyRegistrations;
   private final Results results = new Results();
   private final Path workDir;
   private final Path quarkusApp = Path.of("broker", "target", "quarkus-app");
@@ -67,8 +74,9 @@ public final class Benchmark {
 
   private final String command;
 
-  private Benchmark(Settings settings, String command) {
+  private Benchmark(Settings settings, boolean onlyRegistrations, String command) {
     this.settings = settings;
+    this.onlyRegistrations = onlyRegistrations;
     this.command = command;
     this.dataset = new Dataset(settings.ssoSessions());
     String stamp =
@@ -78,13 +86,20 @@ public final class Benchmark {
 
   /** Entry point; see {@link Settings#parse} for the arguments. */
   public static void main(String[] args) throws Exception {
-    Settings settings = Settings.parse(args);
+    boolean onlyRegistrations = List.of(args).contains(ONLY_REGISTRATIONS);
+    Settings settings =
+        Settings.parse(
+            java.util.Arrays.stream(args)
+                .filter(arg -> !arg.equals(ONLY_REGISTRATIONS))
+                .toArray(String[]::new));
     if (!Files.exists(Path.of("broker", "target", "quarkus-app", "quarkus-run.jar"))) {
       System.err.println(
           "Run from the repository root after `./mvnw -B install -DskipTests` (benchmark/run does both)");
       System.exit(2);
     }
-    new Benchmark(settings, String.join(" ", COMMAND, String.join(" ", args)).trim()).run();
+    new Benchmark(
+            settings, onlyRegistrations, String.join(" ", COMMAND, String.join(" ", args)).trim())
+        .run();
   }
 
   private void run() throws Exception {
@@ -122,6 +137,18 @@ public final class Benchmark {
           measureRs256();
           measureVerdicts();
           System.out.println(new Report(results).verdictSummary());
+          return;
+        }
+        if (onlyRegistrations) {
+          measureRs256();
+          // The first pass warms the JIT up, so short runs (a few seconds each) measure compiled
+          // code in the second.
+          log("First pass (JIT warm-up):");
+          measureRegistrations();
+          log("Second pass (measured):");
+          measureRegistrations();
+          logUsagePerOperation("registration (sid)", results.registrationsWithSid);
+          logUsagePerOperation("registration (idToken)", results.registrationsWithIdToken);
           return;
         }
         nextLogoutSession = dataset.ssoSessions();
@@ -801,6 +828,25 @@ public final class Benchmark {
             result.roundRates().stream().map(r -> String.format("%.0f", r)).toList(),
             result.failures(),
             result.sourceExhausted() ? " (ran out of pre-minted tokens)" : ""));
+  }
+
+  private static void logUsagePerOperation(String what, ClosedLoopLoad.Result result) {
+    ResourceMeter.Usage usage = result.usage();
+    log(
+        String.format(
+            "  %s: broker CPU %.0f µs, Redis CPU %.0f µs per operation (%d measured); broker µs"
+                + " by threads %s",
+            what,
+            usage.brokerCpuSeconds() * 1e6 / result.measuredOperations(),
+            usage.redisCpuSeconds() * 1e6 / result.measuredOperations(),
+            result.measuredOperations(),
+            usage.brokerCpuByThreadGroup().entrySet().stream()
+                .map(
+                    group ->
+                        group.getKey()
+                            + " "
+                            + Math.round(group.getValue() * 1e6 / result.measuredOperations()))
+                .toList()));
   }
 
   private static void logLatency(String what, Stats.Percentiles p) {

@@ -16,6 +16,10 @@ import io.sessionbroker.broker.session.SessionPage;
 import io.sessionbroker.broker.session.SessionQuery;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -30,6 +34,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriBuilder;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
@@ -70,13 +76,19 @@ public class SessionResource {
   }
 
   /**
-   * Registers a session of the calling client. 409 {@code session_revoked} if its sid is logged
-   * out.
+   * Registers a session of the calling client (SPEC §3.2): {@code 201} with the stored record;
+   * {@code 400} for a malformed request, an invalid ID token or a bad time; {@code 409
+   * session_revoked} when a revocation covers the session; {@code 503} when Redis or the issuer's
+   * keys cannot be had now (problem bodies by {@link ProblemMappers}).
+   *
+   * <p>Runs on the Vert.x event loop (SPEC §6): no worker thread is taken or handed off to. The ID
+   * token's signature check runs inline when its key is cached; after a key refresh the rest
+   * resumes on this request's Vert.x context; Redis replies arrive on an event loop.
    */
   @POST
   @Consumes(MediaType.APPLICATION_JSON)
   @Operation(summary = "Register an app session under its Keycloak SSO session")
-  public Response register(@Valid @NotNull RegisterSessionRequest request) {
+  public Uni<Response> register(@Valid @NotNull RegisterSessionRequest request) {
     Caller caller = callers.resolve(identity);
     String clientId = caller.appClientId();
     boolean withIdToken = request.idToken() != null && !request.idToken().isBlank();
@@ -85,34 +97,56 @@ public class SessionResource {
       throw ApiRequestException.badRequest(
           "give either idToken or sid (with optional sub), not both or neither");
     }
-    SessionRecord record;
-    try {
-      record =
-          withIdToken
-              ? registrations.registerWithIdToken(
-                  caller.issuer(),
-                  clientId,
-                  request.sessionId(),
-                  request.idToken(),
-                  request.expiresAt())
-              : registrations.register(
-                  caller.issuer(),
-                  clientId,
-                  request.sessionId(),
-                  request.sid(),
-                  request.sub(),
-                  request.expiresAt(),
-                  request.issuedAt());
-    } catch (RuntimeException e) {
-      metrics
-          .counter("sessionbroker.registrations", "outcome", e.getClass().getSimpleName())
-          .increment();
-      throw e;
+    Uni<SessionRecord> registered =
+        withIdToken
+            ? registrations.registerWithIdTokenAsync(
+                caller.issuer(),
+                clientId,
+                request.sessionId(),
+                request.idToken(),
+                request.expiresAt(),
+                resumeOnThisContext())
+            : registrations.registerAsync(
+                caller.issuer(),
+                clientId,
+                request.sessionId(),
+                request.sid(),
+                request.sub(),
+                request.expiresAt(),
+                request.issuedAt());
+    return registered
+        .onFailure(failure -> !(failure instanceof RuntimeException))
+        // As a blocking wait reports it, so the mappers see the same failures either way.
+        .transform(CompletionException::new)
+        .onFailure()
+        .invoke(
+            failure ->
+                metrics
+                    .counter(
+                        "sessionbroker.registrations",
+                        "outcome",
+                        failure.getClass().getSimpleName())
+                    .increment())
+        .map(
+            record -> {
+              stored.increment();
+              return Response.created(
+                      UriBuilder.fromPath("/api/v1/sessions/{id}").build(record.sessionId()))
+                  .entity(record)
+                  .build();
+            });
+  }
+
+  /**
+   * Runs a task on the current request's Vert.x context (its event loop), where the request
+   * started; on a worker pool when there is none.
+   */
+  private static Executor resumeOnThisContext() {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      return task -> Infrastructure.getDefaultWorkerPool().execute(task);
     }
-    stored.increment();
-    return Response.created(UriBuilder.fromPath("/api/v1/sessions/{id}").build(record.sessionId()))
-        .entity(record)
-        .build();
+    return task -> context.runOnContext(ignored -> task.run());
   }
 
   /** One session of the calling client. */

@@ -2,14 +2,16 @@ package io.sessionbroker.broker.session;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.session.SessionStore.RegisterResult;
-import io.sessionbroker.broker.token.IdToken;
 import io.sessionbroker.broker.token.IdTokenValidator;
 import io.sessionbroker.broker.token.Issuer;
+import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
 
 /** Registers app sessions: works out sid, user and expiry, then stores atomically. */
 @ApplicationScoped
@@ -30,40 +32,64 @@ public class RegistrationService {
     this.clockSkew = config.logout().clockSkew();
   }
 
-  /** Registers a session from the app's ID token (the broker takes sid and sub from it). */
-  public SessionRecord registerWithIdToken(
-      Issuer callerIssuer, String clientId, String sessionId, String idToken, Instant expiresAt) {
-    IdToken token = idTokens.validate(idToken, callerIssuer, clientId);
-    return store(
-        new NewRegistration(
-            callerIssuer.alias(),
-            clientId,
-            sessionId,
-            token.sid(),
-            token.sub(),
-            token.issuedAt(),
-            expiry(expiresAt),
-            true));
-  }
-
-  /** Registers a session the app describes itself, without saying when it started. */
-  public SessionRecord register(
+  /**
+   * Registers a session from the app's ID token (SPEC §3.2, {@code POST /api/v1/sessions} with
+   * {@code idToken}): verifies it (OIDC Core §3.1.3.7 as far as a third party can), takes {@code
+   * sid}, {@code sub} and the start ({@code iat}) from it, then stores as {@link
+   * SessionStore#register}. Holds no thread: the signature check runs on the calling thread when
+   * the issuer's key is cached, else the rest resumes on {@code resumeOn} after the key refresh
+   * (SPEC §4); Redis replies arrive on the Redis client's event loop.
+   *
+   * @param callerIssuer the caller's issuer, which must have issued the ID token
+   * @param clientId the caller's client, which must be in the ID token's {@code aud}
+   * @param expiresAt the registration's requested end, or null for the configured default
+   * @param resumeOn where processing resumes after a key refresh, e.g. the request's Vert.x context
+   * @return the stored record; failed with {@link
+   *     io.sessionbroker.broker.token.TokenRejectedException} (a broken rule), {@link
+   *     io.sessionbroker.broker.token.KeysUnavailableException} (the issuer's keys cannot be had
+   *     now), {@link InvalidRegistrationException} (a bad {@code expiresAt}, a {@code sub} that
+   *     contradicts the sid's verified user), {@link SessionRevokedException} (a revocation covers
+   *     the session), or the Redis client's failure
+   */
+  public Uni<SessionRecord> registerWithIdTokenAsync(
       Issuer callerIssuer,
       String clientId,
       String sessionId,
-      String sid,
-      String sub,
-      Instant expiresAt) {
-    return register(callerIssuer, clientId, sessionId, sid, sub, expiresAt, null);
+      String idToken,
+      Instant expiresAt,
+      Executor resumeOn) {
+    return Uni.createFrom()
+        .completionStage(() -> idTokens.validateLater(idToken, callerIssuer, clientId, resumeOn))
+        .onFailure(CompletionException.class)
+        .transform(Throwable::getCause)
+        .flatMap(
+            token ->
+                store(
+                    new NewRegistration(
+                        callerIssuer.alias(),
+                        clientId,
+                        sessionId,
+                        token.sid(),
+                        token.sub(),
+                        token.issuedAt(),
+                        expiry(expiresAt),
+                        true)));
   }
 
   /**
-   * Registers a session the app describes itself.
+   * Registers a session the app describes itself (SPEC §3.2, {@code POST /api/v1/sessions} with
+   * {@code sid}): the issuer is the caller's, the user a claim of the app. Holds no thread: the
+   * answer comes when Redis has answered.
    *
+   * @param sub the user as the app claims it, or null
+   * @param expiresAt the registration's requested end, or null for the configured default
    * @param issuedAt when the session started (SPEC §3.2 start-time rule), or null when unknown
-   * @throws InvalidRegistrationException when {@code issuedAt} is in the future beyond clock skew
+   * @return the stored record; failed with {@link InvalidRegistrationException} ({@code issuedAt}
+   *     in the future beyond clock skew, a bad {@code expiresAt}, a {@code sub} that contradicts
+   *     the sid's verified user), {@link SessionRevokedException} (a revocation covers the
+   *     session), or the Redis client's failure
    */
-  public SessionRecord register(
+  public Uni<SessionRecord> registerAsync(
       Issuer callerIssuer,
       String clientId,
       String sessionId,
@@ -71,20 +97,24 @@ public class RegistrationService {
       String sub,
       Instant expiresAt,
       Instant issuedAt) {
-    if (issuedAt != null && issuedAt.isAfter(clock.instant().plus(clockSkew))) {
-      throw new InvalidRegistrationException(
-          "invalid_issued_at", "issuedAt is in the future beyond the allowed clock skew");
-    }
-    return store(
-        new NewRegistration(
-            callerIssuer.alias(),
-            clientId,
-            sessionId,
-            sid,
-            sub,
-            issuedAt,
-            expiry(expiresAt),
-            false));
+    return Uni.createFrom()
+        .deferred(
+            () -> {
+              if (issuedAt != null && issuedAt.isAfter(clock.instant().plus(clockSkew))) {
+                throw new InvalidRegistrationException(
+                    "invalid_issued_at", "issuedAt is in the future beyond the allowed clock skew");
+              }
+              return store(
+                  new NewRegistration(
+                      callerIssuer.alias(),
+                      clientId,
+                      sessionId,
+                      sid,
+                      sub,
+                      issuedAt,
+                      expiry(expiresAt),
+                      false));
+            });
   }
 
   private Instant expiry(Instant requested) {
@@ -100,8 +130,12 @@ public class RegistrationService {
     return requested.isAfter(latest) ? latest : requested.truncatedTo(ChronoUnit.MILLIS);
   }
 
-  private SessionRecord store(NewRegistration registration) {
-    RegisterResult result = store.register(registration);
+  private Uni<SessionRecord> store(NewRegistration registration) {
+    return store.registerAsync(registration).map(RegistrationService::recordOf);
+  }
+
+  /** The stored record, or the refusal as its exception. */
+  private static SessionRecord recordOf(RegisterResult result) {
     return switch (result.status()) {
       case CREATED, UPDATED -> result.record();
       case REVOKED ->

@@ -25,6 +25,15 @@ public interface SessionStore {
    */
   RegisterResult register(NewRegistration registration);
 
+  /**
+   * {@link #register} without holding the calling thread (safe on a Vert.x event loop): the same
+   * checks and writes, answered when Redis has answered.
+   *
+   * @return the result; failed with the Redis client's failure (an outage is told by {@code
+   *     RedisFailures.isUnavailable}), or with a timeout after {@code quarkus.redis.timeout}
+   */
+  Uni<RegisterResult> registerAsync(NewRegistration registration);
+
   /** One registration of a client. */
   Optional<SessionRecord> find(String issuer, String clientId, String sessionId);
 

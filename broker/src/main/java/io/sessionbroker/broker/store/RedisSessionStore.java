@@ -91,37 +91,54 @@ public class RedisSessionStore implements SessionStore {
     this.issuerAliases = List.copyOf(issuerAliases);
   }
 
+  /** {@link #registerAsync}, waiting at most {@code quarkus.redis.timeout} for Redis. */
   @Override
   public RegisterResult register(NewRegistration reg) {
-    long now = clock.millis();
-    long expires = reg.expiresAt().toEpochMilli();
-    String expiresText = Long.toString(expires);
-    String nowText = Long.toString(now);
+    return calls.await(registerAsync(reg));
+  }
 
-    Response result =
-        REGISTER.run(
-            redis,
+  /**
+   * Registers without holding the calling thread: every Redis call is sent at once and the next one
+   * chained on its reply, which arrives on the Redis client's event loop. Two round trips (the sid
+   * hash, then the index writes with the marker reads), a third only when a marker refuses the
+   * session; in a cluster the writes and the reads are one round trip each.
+   */
+  @Override
+  public Uni<RegisterResult> registerAsync(NewRegistration reg) {
+    long now = clock.millis();
+    String nowText = Long.toString(now);
+    RedisCall sidWrite =
+        RedisCall.script(
+            REGISTER,
             List.of(keys.sid(reg.issuer(), reg.sid())),
             List.of(
                 RedisKeys.registrationField(reg.clientId(), reg.sessionId()),
                 reg.clientId(),
                 reg.sub() == null ? "" : reg.sub(),
                 nowText,
-                expiresText,
+                Long.toString(reg.expiresAt().toEpochMilli()),
                 nowText,
                 // An unknown start: any logout of the sid refuses (see NewRegistration).
                 reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond()),
                 reg.subVerified() ? "verified" : "claimed"));
+    return calls.bounded(calls.send(sidWrite).flatMap(result -> indexAndCheck(reg, now, result)));
+  }
+
+  /** After the sid hash took the registration: the indexes, then the "revoked before" markers. */
+  private Uni<RegisterResult> indexAndCheck(NewRegistration reg, long now, Response result) {
     String status = result.get(0).toString();
     String sub = emptyToNull(result.get(2).toString());
     switch (status) {
       case "revoked":
-        return new RegisterResult(RegisterStatus.REVOKED, null);
+        return Uni.createFrom().item(new RegisterResult(RegisterStatus.REVOKED, null));
       case "sub_mismatch":
-        return new RegisterResult(RegisterStatus.SUB_MISMATCH, null);
+        return Uni.createFrom().item(new RegisterResult(RegisterStatus.SUB_MISMATCH, null));
       default:
         break;
     }
+    long expires = reg.expiresAt().toEpochMilli();
+    String expiresText = Long.toString(expires);
+    String nowText = Long.toString(now);
     // Index writes, then the "revoked before" markers: the marker reads must run after the index
     // writes (see the class comment), so they follow them in one pipeline (one round trip), or in
     // a cluster, where they live on other nodes, are sent once the writes are answered.
@@ -147,23 +164,48 @@ public class RedisSessionStore implements SessionStore {
     markerReads.add(RedisCall.command("GET", keys.clientNotBefore(reg.issuer(), reg.clientId())));
     Instant created = Instant.ofEpochMilli(Long.parseLong(result.get(1).toString()));
     Instant start = reg.issuedAt() != null ? reg.issuedAt() : Instant.ofEpochMilli(now);
-    if (anyRevokedBefore(readAfterWrites(writes, markerReads), start)) {
-      revokeOne(reg.issuer(), reg.clientId(), reg.sessionId(), Instant.ofEpochMilli(now));
-      return new RegisterResult(RegisterStatus.REVOKED, null);
-    }
-    SessionRecord record =
-        new SessionRecord(
-            reg.issuer(),
-            reg.clientId(),
-            reg.sessionId(),
-            reg.sid(),
-            sub,
-            created,
-            reg.expiresAt(),
-            SessionStatus.ACTIVE,
-            null);
-    return new RegisterResult(
-        "created".equals(status) ? RegisterStatus.CREATED : RegisterStatus.UPDATED, record);
+    return readAfterWrites(writes, markerReads)
+        .flatMap(
+            markers -> {
+              if (anyRevokedBefore(markers, start)) {
+                return revokeRegistered(reg, now)
+                    .replaceWith(new RegisterResult(RegisterStatus.REVOKED, null));
+              }
+              SessionRecord record =
+                  new SessionRecord(
+                      reg.issuer(),
+                      reg.clientId(),
+                      reg.sessionId(),
+                      reg.sid(),
+                      sub,
+                      created,
+                      reg.expiresAt(),
+                      SessionStatus.ACTIVE,
+                      null);
+              return Uni.createFrom()
+                  .item(
+                      new RegisterResult(
+                          "created".equals(status)
+                              ? RegisterStatus.CREATED
+                              : RegisterStatus.UPDATED,
+                          record));
+            });
+  }
+
+  /**
+   * Revokes the registration just written (a "revoked before" marker covers it): revoke_one.lua on
+   * its own sid hash, as {@link #revokeOne} does after finding the sid through the client index.
+   */
+  private Uni<Response> revokeRegistered(NewRegistration reg, long now) {
+    return calls.send(
+        RedisCall.script(
+            REVOKE_ONE,
+            List.of(keys.sid(reg.issuer(), reg.sid())),
+            List.of(
+                RedisKeys.registrationField(reg.clientId(), reg.sessionId()),
+                Long.toString(now),
+                "revoke",
+                "0")));
   }
 
   private RedisCall userIndexCall(String issuer, String sub, String sid, long expires, String now) {
@@ -174,15 +216,14 @@ public class RedisSessionStore implements SessionStore {
   }
 
   /** Runs the writes, then the reads once the writes ran; the reads' replies. */
-  private List<Response> readAfterWrites(List<RedisCall> writes, List<RedisCall> reads) {
+  private Uni<List<Response>> readAfterWrites(List<RedisCall> writes, List<RedisCall> reads) {
     if (calls.cluster()) {
-      return calls.await(calls.sendAll(writes).flatMap(written -> calls.sendAll(reads)));
+      return calls.sendAll(writes).flatMap(written -> calls.sendAll(reads));
     }
     List<RedisCall> all = new ArrayList<>(writes.size() + reads.size());
     all.addAll(writes);
     all.addAll(reads);
-    List<Response> replies = calls.pipeline(all);
-    return replies.subList(writes.size(), replies.size());
+    return calls.pipelineAsync(all).map(replies -> replies.subList(writes.size(), replies.size()));
   }
 
   /** Whether a "revoked before" marker (epoch ms; null = none) covers a session's start. */

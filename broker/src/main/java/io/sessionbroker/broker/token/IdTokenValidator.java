@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.NumericDate;
@@ -35,14 +37,25 @@ public class IdTokenValidator {
   }
 
   /**
-   * Verifies the token for the registering client.
+   * Verifies the token for the registering client, without holding the calling thread while a key
+   * refresh is awaited (SPEC §4): completes at once, on the calling thread, when the token's key is
+   * cached, else on {@code resumeOn} once the refresh is done.
    *
    * @param expectedIssuer the caller's issuer: an app registers sessions of its own realm only
    * @param clientId the caller's client, which must be in the token's {@code aud}
-   * @throws TokenRejectedException listing every failed rule
+   * @return the ID token, or failed with {@link TokenRejectedException} listing every failed rule,
+   *     or {@link KeysUnavailableException} (possibly wrapped in a {@link
+   *     java.util.concurrent.CompletionException})
    */
-  public IdToken validate(String compact, Issuer expectedIssuer, String clientId) {
-    VerifiedJwt jwt = verifier.verify(compact);
+  public CompletableFuture<IdToken> validateLater(
+      String compact, Issuer expectedIssuer, String clientId, Executor resumeOn) {
+    return verifier
+        .verifyLater(compact, resumeOn)
+        .thenApply(jwt -> judge(jwt, expectedIssuer, clientId));
+  }
+
+  /** The claims rules of a token whose signature is verified. */
+  private IdToken judge(VerifiedJwt jwt, Issuer expectedIssuer, String clientId) {
     JwtClaims claims = jwt.claims();
     List<String> violations = new ArrayList<>();
     if (!jwt.issuer().alias().equals(expectedIssuer.alias())) {
