@@ -1,21 +1,25 @@
 package io.sessionbroker.broker.reconcile;
 
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.sessionbroker.broker.store.IndexEncoding;
 import io.sessionbroker.broker.store.RedisKeys;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
  * Lists registered users and their SSO sessions from the user index ({@code
- * sb:us:{<alias>:<bucket>}}, fields {@code <sid>} → {@code <expiry>,<sub>}), one bucket at a time.
+ * sb:us:{<alias>:<bucket>}}, fields {@code <sid>} → {@code <expiry>,<sub>}, read with {@link
+ * IndexEncoding}), one bucket at a time.
  *
  * <p>Why the user index, and not {@code SCAN sb:sid:*} or the client index: it is already grouped
  * by user (all of a user's entries sit in the user's one bucket), which is what one Keycloak
@@ -57,7 +61,7 @@ public class RedisRegisteredSessions implements RegisteredSessions {
   @Override
   public void forEachUser(String alias, Predicate<RegisteredUser> action) {
     for (String bucket : buckets.of(alias)) {
-      for (Map.Entry<String, List<String>> user : liveEntries(bucket).entrySet()) {
+      for (Map.Entry<String, Set<String>> user : liveEntries(bucket).entrySet()) {
         String sub = user.getKey();
         List<String> active = new ArrayList<>();
         for (String sid : user.getValue()) {
@@ -73,17 +77,18 @@ public class RedisRegisteredSessions implements RegisteredSessions {
   }
 
   /** The bucket's unexpired entries, grouped by user. */
-  private Map<String, List<String>> liveEntries(String bucket) {
+  private Map<String, Set<String>> liveEntries(String bucket) {
     long now = clock.millis();
-    Map<String, List<String>> sidsBySub = new TreeMap<>();
+    // Sets: a sid may be in the bucket twice, written before and after the compact id form.
+    Map<String, Set<String>> sidsBySub = new TreeMap<>();
     forEachPair(
         redis.execute("HGETALL", bucket),
-        (sid, value) -> {
-          int comma = value.indexOf(',');
-          if (comma > 0 && time(value.substring(0, comma)) >= now) {
+        (field, value) -> {
+          String sub = IndexEncoding.idOfValue(value);
+          if (sub != null && IndexEncoding.expiryOfValue(value) >= now) {
             sidsBySub
-                .computeIfAbsent(value.substring(comma + 1), sub -> new ArrayList<>())
-                .add(sid);
+                .computeIfAbsent(sub, user -> new LinkedHashSet<>())
+                .add(IndexEncoding.sidOfUserIndexField(field));
           }
         });
     return sidsBySub;

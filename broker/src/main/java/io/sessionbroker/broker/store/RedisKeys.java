@@ -21,8 +21,9 @@ import java.util.zip.CRC32;
  *   <li>{@code sb:cs:{acme:<clientId>:<bucket>}} hash: index {@code sessionId -> expiry,sid} of one
  *       client, spread over {@value #CLIENT_BUCKETS} buckets so each stays a compact listpack.
  *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,sub} by user (the bucket
- *       is the sub's), spread over {@value #USER_BUCKETS} buckets. Field and value stay under
- *       Redis' {@code hash-max-listpack-value} (64 bytes) for UUID ids and a bucket under {@code
+ *       is the sub's), spread over {@value #USER_BUCKETS} buckets. Index entries are written and
+ *       read by {@link IndexEncoding} (UUIDs stored compact). Field and value stay under Redis'
+ *       {@code hash-max-listpack-value} (64 bytes) for UUID ids and a bucket under {@code
  *       hash-max-listpack-entries} (128) up to about 600,000 SSO sessions per issuer, so buckets
  *       stay listpacks.
  * </ul>
@@ -140,11 +141,6 @@ public class RedisKeys {
   /** Field of a registration in the sid hash. */
   public static String registrationField(String clientId, String sessionId) {
     return clientId + SEP + sessionId;
-  }
-
-  /** Value of a user index entry (its field is the sid). */
-  public static String userIndexValue(long expiresAtMillis, String sub) {
-    return encodeTime(expiresAtMillis) + "," + sub;
   }
 
   /**
