@@ -8,10 +8,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BiConsumer;
 import java.util.function.Predicate;
@@ -29,11 +27,12 @@ import java.util.function.Predicate;
  * (about 1/8192 of the issuer's users), where the client index spreads a user over clients and
  * buckets and would need a registry-sized map to ask once per user.
  *
- * <p>The index may hold stale entries (it is cleaned lazily), so each {@code sid} is confirmed in
- * its own hash: it must have no logout tombstone, name the same user in {@code !sub} (the user
- * verified from an ID token: an index entry written by an app's own claim, or by a registration
- * that then failed with a different user, must never get another user's session revoked), and hold
- * at least one registration that is neither revoked nor expired.
+ * <p>The index may hold stale entries (it is cleaned lazily) and keeps only a digest of the user,
+ * so each {@code sid} is confirmed in its own hash: it must have no logout tombstone, name in
+ * {@code !sub} (the user verified from an ID token) the user the index entry names (an index entry
+ * written by an app's own claim, or by a registration that then failed with a different user, must
+ * never get another user's session revoked), and hold at least one registration that is neither
+ * revoked nor expired.
  */
 @ApplicationScoped
 public class RedisRegisteredSessions implements RegisteredSessions {
@@ -61,59 +60,68 @@ public class RedisRegisteredSessions implements RegisteredSessions {
   @Override
   public void forEachUser(String alias, Predicate<RegisteredUser> action) {
     for (String bucket : buckets.of(alias)) {
-      for (Map.Entry<String, Set<String>> user : liveEntries(bucket).entrySet()) {
-        String sub = user.getKey();
-        List<String> active = new ArrayList<>();
-        for (String sid : user.getValue()) {
-          if (hasActiveRegistration(alias, sid, sub)) {
-            active.add(sid);
-          }
-        }
-        if (!active.isEmpty() && !action.test(new RegisteredUser(sub, active))) {
+      // The index keeps a digest of the user (IndexEncoding): the user comes from the sid hash.
+      Map<String, List<String>> activeSidsBySub = new TreeMap<>();
+      liveEntries(bucket)
+          .forEach(
+              (sid, values) -> {
+                String sub = activeUser(alias, sid);
+                if (sub != null
+                    && values.stream().anyMatch(value -> IndexEncoding.mayBeEntryOf(value, sub))) {
+                  activeSidsBySub.computeIfAbsent(sub, user -> new ArrayList<>()).add(sid);
+                }
+              });
+      for (Map.Entry<String, List<String>> user : activeSidsBySub.entrySet()) {
+        if (!action.test(new RegisteredUser(user.getKey(), user.getValue()))) {
           return;
         }
       }
     }
   }
 
-  /** The bucket's unexpired entries, grouped by user. */
-  private Map<String, Set<String>> liveEntries(String bucket) {
+  /**
+   * The bucket's unexpired entries as sid → values. A sid may be in the bucket twice, written
+   * before and after the compact id form.
+   */
+  private Map<String, List<String>> liveEntries(String bucket) {
     long now = clock.millis();
-    // Sets: a sid may be in the bucket twice, written before and after the compact id form.
-    Map<String, Set<String>> sidsBySub = new TreeMap<>();
+    Map<String, List<String>> valuesBySid = new TreeMap<>();
     forEachPair(
         redis.execute("HGETALL", bucket),
         (field, value) -> {
-          String sub = IndexEncoding.idOfValue(value);
-          if (sub != null && IndexEncoding.expiryOfValue(value) >= now) {
-            sidsBySub
-                .computeIfAbsent(sub, user -> new LinkedHashSet<>())
-                .add(IndexEncoding.sidOfUserIndexField(field));
+          if (IndexEncoding.expiryOfValue(value) >= now) {
+            valuesBySid
+                .computeIfAbsent(IndexEncoding.sidOfUserIndexField(field), sid -> new ArrayList<>())
+                .add(value);
           }
         });
-    return sidsBySub;
+    return valuesBySid;
   }
 
-  private boolean hasActiveRegistration(String alias, String sid, String sub) {
+  /**
+   * The sid's verified user ({@code !sub}) when the sid has no logout tombstone and at least one
+   * registration that is neither revoked nor expired; else {@code null}.
+   */
+  private String activeUser(String alias, String sid) {
     Response fields = redis.execute("HGETALL", keys.sid(alias, sid));
     if (fields == null) {
-      return false;
+      return null;
     }
     long now = clock.millis();
-    boolean sameUser = false;
+    String sub = null;
     boolean active = false;
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       String field = fields.get(i).toString();
       String value = fields.get(i + 1).toString();
       if (field.equals(TOMBSTONE)) {
-        return false;
+        return null;
       } else if (field.equals(SUB)) {
-        sameUser = value.equals(sub);
+        sub = value;
       } else if (!field.startsWith("!") && isActive(value, now)) {
         active = true;
       }
     }
-    return sameUser && active;
+    return active ? sub : null;
   }
 
   /**

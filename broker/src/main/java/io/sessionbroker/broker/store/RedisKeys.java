@@ -20,12 +20,12 @@ import java.util.zip.CRC32;
  *       Cluster.
  *   <li>{@code sb:cs:{acme:<clientId>:<bucket>}} hash: index {@code sessionId -> expiry,sid} of one
  *       client, spread over {@value #CLIENT_BUCKETS} buckets so each stays a compact listpack.
- *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,sub} by user (the bucket
- *       is the sub's), spread over {@value #USER_BUCKETS} buckets. Index entries are written and
- *       read by {@link IndexEncoding} (UUIDs stored compact). Field and value stay under Redis'
- *       {@code hash-max-listpack-value} (64 bytes) for UUID ids and a bucket under {@code
- *       hash-max-listpack-entries} (128) up to about 600,000 SSO sessions per issuer, so buckets
- *       stay listpacks.
+ *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,digest of the sub} by user
+ *       (the bucket is the sub's), spread over {@value #USER_BUCKETS} buckets. Index entries of
+ *       both indexes are written and read by {@link IndexEncoding} only (UUID sids stored compact).
+ *       Field and value stay under Redis' {@code hash-max-listpack-value} (64 bytes) for UUID ids
+ *       and a bucket under {@code hash-max-listpack-entries} (128) up to about 600,000 SSO sessions
+ *       per issuer, so buckets stay listpacks.
  * </ul>
  *
  * <p>Times in stored values (expiry, creation, revocation) are epoch milliseconds in base 36

@@ -222,7 +222,7 @@ public class RedisSessionStore implements SessionStore {
     if (entry == null) {
       return Optional.empty();
     }
-    return Optional.ofNullable(IndexEncoding.idOfValue(entry.toString()));
+    return Optional.ofNullable(IndexEncoding.sidOfClientIndexValue(entry.toString()));
   }
 
   @Override
@@ -340,8 +340,7 @@ public class RedisSessionStore implements SessionStore {
     forEachPair(
         all,
         (field, value) -> {
-          if (sub.equals(IndexEncoding.idOfValue(value))
-              && IndexEncoding.expiryOfValue(value) >= now) {
+          if (IndexEncoding.mayBeEntryOf(value, sub) && IndexEncoding.expiryOfValue(value) >= now) {
             sids.add(IndexEncoding.sidOfUserIndexField(field));
           }
         });
@@ -384,7 +383,7 @@ public class RedisSessionStore implements SessionStore {
       forEachPair(
           all,
           (sessionId, value) -> {
-            String sid = IndexEncoding.idOfValue(value);
+            String sid = IndexEncoding.sidOfClientIndexValue(value);
             if (sid == null) {
               return;
             }
@@ -465,7 +464,7 @@ public class RedisSessionStore implements SessionStore {
     forEachPair(
         all,
         (sessionId, value) -> {
-          String sid = IndexEncoding.idOfValue(value);
+          String sid = IndexEncoding.sidOfClientIndexValue(value);
           if (sid != null) {
             sidBySession.put(sessionId, sid);
           }

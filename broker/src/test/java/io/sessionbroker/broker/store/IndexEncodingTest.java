@@ -39,39 +39,64 @@ class IndexEncodingTest {
   void clientIndexValuesRoundTrip() {
     String value = IndexEncoding.clientIndexValue(EXPIRES, SID);
 
-    assertThat(value).isEqualTo(RedisKeys.encodeTime(EXPIRES) + "," + IndexEncoding.compactId(SID));
-    assertThat(IndexEncoding.idOfValue(value)).isEqualTo(SID);
+    assertThat(value).isEqualTo(RedisKeys.encodeTime(EXPIRES) + IndexEncoding.compactId(SID));
+    assertThat(IndexEncoding.sidOfClientIndexValue(value)).isEqualTo(SID);
     assertThat(IndexEncoding.expiryOfValue(value)).isEqualTo(EXPIRES);
-    assertThat(IndexEncoding.idOfValue(IndexEncoding.clientIndexValue(EXPIRES, "sid-1")))
-        .isEqualTo("sid-1");
+    String plain = IndexEncoding.clientIndexValue(EXPIRES, "sid-1!x");
+    assertThat(plain).isEqualTo(RedisKeys.encodeTime(EXPIRES) + ",sid-1!x");
+    assertThat(IndexEncoding.sidOfClientIndexValue(plain)).isEqualTo("sid-1!x");
   }
 
   @Test
-  void userIndexEntriesRoundTrip() {
+  void userIndexEntriesKeepTheSidAndADigestOfTheSub() {
     String field = IndexEncoding.userIndexField(SID);
     String value = IndexEncoding.userIndexValue(EXPIRES, SUB);
 
     assertThat(field).hasSize(23);
     assertThat(IndexEncoding.sidOfUserIndexField(field)).isEqualTo(SID);
-    assertThat(IndexEncoding.idOfValue(value)).isEqualTo(SUB);
+    assertThat(value)
+        .isEqualTo(RedisKeys.encodeTime(EXPIRES) + "#" + IndexEncoding.subFingerprint(SUB))
+        .hasSizeLessThanOrEqualTo(16);
     assertThat(IndexEncoding.expiryOfValue(value)).isEqualTo(EXPIRES);
+    assertThat(IndexEncoding.mayBeEntryOf(value, SUB)).isTrue();
+    assertThat(IndexEncoding.mayBeEntryOf(value, SID)).isFalse();
+    assertThat(IndexEncoding.mayBeEntryOf(IndexEncoding.userIndexValue(EXPIRES, "bob"), "bob"))
+        .isTrue();
   }
 
   @Test
-  void entriesWrittenBeforeTheCompactFormReadTheSame() {
-    String oldValue = RedisKeys.encodeTime(EXPIRES) + "," + SID;
+  void subFingerprintsAreStableAndSpread() {
+    // Fixed across versions and replicas: entries written by one broker are read by all.
+    assertThat(IndexEncoding.subFingerprint(SUB)).isEqualTo(IndexEncoding.subFingerprint(SUB));
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    for (int i = 0; i < 100_000; i++) {
+      seen.add(IndexEncoding.subFingerprint("user-" + i));
+    }
+    assertThat(seen).hasSize(100_000);
+  }
 
-    assertThat(IndexEncoding.idOfValue(oldValue)).isEqualTo(SID);
-    assertThat(IndexEncoding.expiryOfValue(oldValue)).isEqualTo(EXPIRES);
+  @Test
+  void entriesWrittenBeforeThisEncodingReadTheSame() {
+    String plainClientValue = RedisKeys.encodeTime(EXPIRES) + "," + SID;
+    String plainUserValue = RedisKeys.encodeTime(EXPIRES) + "," + SUB;
+
+    assertThat(IndexEncoding.sidOfClientIndexValue(plainClientValue)).isEqualTo(SID);
+    assertThat(IndexEncoding.expiryOfValue(plainClientValue)).isEqualTo(EXPIRES);
     assertThat(IndexEncoding.sidOfUserIndexField(SID)).isEqualTo(SID);
+    assertThat(IndexEncoding.mayBeEntryOf(plainUserValue, SUB)).isTrue();
+    assertThat(IndexEncoding.mayBeEntryOf(plainUserValue, SID)).isFalse();
+    assertThat(IndexEncoding.expiryOfValue(plainUserValue)).isEqualTo(EXPIRES);
   }
 
   @Test
   void aValueThatIsNoIndexValueReadsAsNone() {
-    assertThat(IndexEncoding.idOfValue("no-comma")).isNull();
-    assertThat(IndexEncoding.idOfValue("lz3k0a2b,")).isNull();
+    assertThat(IndexEncoding.sidOfClientIndexValue("nocomma")).isNull();
+    assertThat(IndexEncoding.sidOfClientIndexValue("lz3k0a2b,")).isNull();
+    assertThat(IndexEncoding.sidOfClientIndexValue("lz3k0a2b#abc")).isNull();
+    assertThat(IndexEncoding.mayBeEntryOf("lz3k0a2b", "x")).isFalse();
     assertThat(IndexEncoding.expiryOfValue("no-comma")).isEqualTo(-1);
-    assertThat(IndexEncoding.expiryOfValue("not*base36,x")).isEqualTo(-1);
+    assertThat(IndexEncoding.expiryOfValue(",x")).isEqualTo(-1);
+    assertThat(IndexEncoding.expiryOfValue("zzzzzzzzzzzzzzzzzzzz,x")).isEqualTo(-1);
   }
 
   @Test

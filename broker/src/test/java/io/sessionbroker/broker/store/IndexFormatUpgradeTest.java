@@ -43,22 +43,22 @@ class IndexFormatUpgradeTest {
   private final Instant expires = Instant.now().plus(Duration.ofHours(1));
 
   @Test
-  void newEntriesStoreUuidsCompact() {
+  void newEntriesStoreUuidsCompactAndADigestOfTheUser() {
     register();
 
     assertThat(
             redis
                 .execute("HGET", keys.clientSessions(ISSUER, client, sessionId), sessionId)
                 .toString())
-        .isEqualTo(
-            RedisKeys.encodeTime(expires.toEpochMilli()) + "," + IndexEncoding.compactId(sid))
+        .isEqualTo(RedisKeys.encodeTime(expires.toEpochMilli()) + IndexEncoding.compactId(sid))
         .hasSizeLessThan(36);
     assertThat(
             redis
                 .execute("HGET", keys.userSessions(ISSUER, sub), IndexEncoding.compactId(sid))
                 .toString())
         .isEqualTo(
-            RedisKeys.encodeTime(expires.toEpochMilli()) + "," + IndexEncoding.compactId(sub));
+            RedisKeys.encodeTime(expires.toEpochMilli()) + "#" + IndexEncoding.subFingerprint(sub))
+        .hasSizeLessThan(sub.length());
     assertThat(store.sidsOfUser(ISSUER, sub)).containsExactly(sid);
   }
 
