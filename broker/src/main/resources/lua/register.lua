@@ -2,7 +2,8 @@
 -- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs,
 -- startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any logout of the sid refuses),
 -- subSource ('claimed': the app named the sub itself, explicit form; else it comes from a verified
--- ID token).
+-- ID token), storedSub (the sub as '!sub' stores it: IndexEncoding.storedId, compact for a UUID;
+-- optional, default the sub). A stored '!sub' in either form is the same user.
 -- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch. The sub
 -- returned is the caller's own ('' when it gave none), never another client's.
 -- A registration's value is "<createdAt>,<expiresAt>,<revokedAt or 0>", epoch ms in base 36, for a
@@ -17,6 +18,7 @@ local key, field, clientId, sub = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local created, expires, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 local start = tonumber(ARGV[7] or '-1')
 local verified = ARGV[8] ~= 'claimed' and sub ~= ''
+local storedForm = ARGV[9] or sub
 local sep = '\31'
 
 -- Tombstones this session started after: admitted, it starts a new generation of each.
@@ -32,7 +34,7 @@ for _, name in ipairs({'!rev', '!rev' .. sep .. clientId}) do
   end
 end
 local storedSub = redis.call('HGET', key, '!sub')
-if storedSub and sub ~= '' and storedSub ~= sub then
+if storedSub and sub ~= '' and storedSub ~= sub and storedSub ~= storedForm then
   return {'sub_mismatch', '0', ''}
 end
 local status = 'created'
@@ -49,7 +51,7 @@ end
 local claim = ''
 if verified then
   if not storedSub then
-    redis.call('HSET', key, '!sub', sub)
+    redis.call('HSET', key, '!sub', storedForm)
   end
 else
   claim = ',' .. sub

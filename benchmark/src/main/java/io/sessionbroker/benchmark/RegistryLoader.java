@@ -146,7 +146,10 @@ final class RegistryLoader {
                     sub,
                     nowText,
                     expires,
-                    nowText));
+                    nowText,
+                    "-1",
+                    "verified",
+                    IndexEncoding.storedId(sub)));
             written++;
           }
         }

@@ -116,7 +116,7 @@ public class RedisRegisteredSessions implements RegisteredSessions {
       if (field.equals(TOMBSTONE)) {
         return null;
       } else if (field.equals(SUB)) {
-        sub = value;
+        sub = IndexEncoding.idOfStored(value);
       } else if (!field.startsWith("!") && isActive(value, now)) {
         active = true;
       }

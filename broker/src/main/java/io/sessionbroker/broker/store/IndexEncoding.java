@@ -22,6 +22,11 @@ import java.util.UUID;
  *       needs to read anyway.
  * </ul>
  *
+ * <p>The sid hash's verified user ({@code !sub}) is stored the same way ({@link #storedId}):
+ * compact when a canonical UUID. The Lua scripts never encode: the broker passes them both forms of
+ * a sub and they compare the stored value with either, so a {@code !sub} written before the compact
+ * form still matches.
+ *
  * <p>The expiry is epoch milliseconds in base 36 ({@link RedisKeys#encodeTime}); it comes first
  * because {@code lua/index_put.lua} sweeps expired entries by reading the value's leading letters
  * and digits, and needs nothing else of the layout. The character after it tells the form of the
@@ -155,6 +160,22 @@ public final class IndexEncoding {
       i++;
     }
     return i;
+  }
+
+  /**
+   * An id as the sid hash's {@code !sub} and index entries store it: compact when a canonical UUID
+   * ({@link #compactId}), else as it is ({@code ""} too).
+   */
+  public static String storedId(String id) {
+    return compactId(id);
+  }
+
+  /**
+   * The inverse of {@link #storedId}; a plain stored id (also one written before the compact form)
+   * comes back unchanged.
+   */
+  public static String idOfStored(String stored) {
+    return expandId(stored);
   }
 
   /** {@code id} as stored: compact when it is a canonical UUID, else unchanged. */

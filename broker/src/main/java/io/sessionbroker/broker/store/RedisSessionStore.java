@@ -111,7 +111,8 @@ public class RedisSessionStore implements SessionStore {
                 nowText,
                 // An unknown start: any logout of the sid refuses (see NewRegistration).
                 reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond()),
-                reg.subVerified() ? "verified" : "claimed"));
+                reg.subVerified() ? "verified" : "claimed",
+                IndexEncoding.storedId(reg.sub() == null ? "" : reg.sub())));
     String status = result.get(0).toString();
     String sub = emptyToNull(result.get(2).toString());
     switch (status) {
@@ -314,12 +315,13 @@ public class RedisSessionStore implements SessionStore {
             onlyClientId == null ? "" : onlyClientId,
             Long.toString(tombstoneTtl.toMillis()),
             Long.toString(revocationTime.getEpochSecond()),
-            onlySub));
+            onlySub,
+            IndexEncoding.storedId(onlySub)));
   }
 
   private SidRevocation sidRevocation(String issuer, String sid, Response result) {
     Instant revokedAt = Instant.ofEpochMilli(Long.parseLong(result.get(0).toString()));
-    String sub = emptyToNull(result.get(1).toString());
+    String sub = emptyToNull(IndexEncoding.idOfStored(result.get(1).toString()));
     List<SessionRecord> affected = new ArrayList<>();
     long readAt = clock.millis();
     forEachPair(
@@ -490,7 +492,7 @@ public class RedisSessionStore implements SessionStore {
         all,
         (field, value) -> {
           if (field.equals("!sub")) {
-            sub[0] = value;
+            sub[0] = IndexEncoding.idOfStored(value);
           } else if (!field.startsWith("!")) {
             raw.add(new String[] {field, value});
           }

@@ -97,6 +97,75 @@ class IndexFormatUpgradeTest {
         .contains(SessionStatus.REVOKED);
   }
 
+  @Test
+  void theSidHashStoresItsVerifiedUserCompact() {
+    register();
+
+    assertThat(redis.execute("HGET", keys.sid(ISSUER, sid), "!sub").toString())
+        .isEqualTo(IndexEncoding.storedId(sub))
+        .hasSize(23);
+    assertThat(store.find(ISSUER, client, sessionId)).map(SessionRecord::sub).contains(sub);
+  }
+
+  @Test
+  void aVerifiedUserAnOlderBrokerStoredPlainIsTheSameUser() {
+    register();
+    // As a broker before the compact form wrote it.
+    redis.execute("HSET", keys.sid(ISSUER, sid), "!sub", sub);
+
+    assertThat(store.find(ISSUER, client, sessionId)).map(SessionRecord::sub).contains(sub);
+    var second =
+        store.register(
+            new NewRegistration(
+                ISSUER, client + "-b", "S2-" + sessionId, sid, sub, Instant.now(), expires, true));
+    assertThat(second.status()).isEqualTo(SessionStore.RegisterStatus.CREATED);
+    var otherUser =
+        store.register(
+            new NewRegistration(
+                ISSUER,
+                client + "-c",
+                "S3-" + sessionId,
+                sid,
+                UUID.randomUUID().toString(),
+                Instant.now(),
+                expires,
+                true));
+    assertThat(otherUser.status()).isEqualTo(SessionStore.RegisterStatus.SUB_MISMATCH);
+    List<RegisteredUser> users = new ArrayList<>();
+    registeredSessions.forEachUser(
+        ISSUER,
+        user -> {
+          if (user.sub().equals(sub)) {
+            users.add(user);
+          }
+          return true;
+        });
+    assertThat(users)
+        .singleElement()
+        .satisfies(user -> assertThat(user.sids()).containsExactly(sid));
+    SessionStore.SidRevocation revocation =
+        store.revokeUserInSid(ISSUER, sid, sub, null, Instant.now(), Instant.now());
+    assertThat(revocation.sub()).isEqualTo(sub);
+    assertThat(revocation.affected())
+        .extracting(SessionRecord::sessionId)
+        .containsExactlyInAnyOrder(sessionId, "S2-" + sessionId);
+    // The whole SSO session was revoked: a later registration in it is refused.
+    assertThat(
+            store
+                .register(
+                    new NewRegistration(
+                        ISSUER,
+                        client,
+                        "S4-" + sessionId,
+                        sid,
+                        sub,
+                        Instant.now().minusSeconds(60),
+                        expires,
+                        true))
+                .status())
+        .isEqualTo(SessionStore.RegisterStatus.REVOKED);
+  }
+
   private void register() {
     store.register(
         new NewRegistration(ISSUER, client, sessionId, sid, sub, Instant.now(), expires, true));
