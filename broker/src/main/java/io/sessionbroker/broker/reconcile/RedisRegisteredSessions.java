@@ -16,8 +16,8 @@ import java.util.function.Predicate;
 
 /**
  * Lists registered users and their SSO sessions from the user index ({@code
- * sb:us:{<alias>:<bucket>}}, fields {@code <sid>} → {@code <expiry>,<sub>}, read with {@link
- * IndexEncoding}), one bucket at a time.
+ * sb:us:{<alias>:<bucket>}}, fields {@code <sid>} → {@code <expiry>} and a digest of the sub, read
+ * with {@link IndexEncoding}), one bucket at a time.
  *
  * <p>Why the user index, and not {@code SCAN sb:sid:*} or the client index: it is already grouped
  * by user (all of a user's entries sit in the user's one bucket), which is what one Keycloak

@@ -8,7 +8,8 @@ import java.util.Base64;
 import java.util.UUID;
 
 /**
- * The entries of the client and user index buckets ({@link RedisKeys}), written and read only here.
+ * The entries of the client and user index buckets ({@link RedisKeys}) and the stored form of ids,
+ * written and read only here.
  *
  * <ul>
  *   <li>Client index: field {@code <sessionId>}, value {@code <expiry>,<sid>}, or {@code
@@ -30,9 +31,10 @@ import java.util.UUID;
  * <p>The expiry is epoch milliseconds in base 36 ({@link RedisKeys#encodeTime}); it comes first
  * because {@code lua/index_put.lua} sweeps expired entries by reading the value's leading letters
  * and digits, and needs nothing else of the layout. The character after it tells the form of the
- * rest. Against the plain form ({@code <expiry>,<sid>} and {@code <expiry>,<sub>}, plain ids), this
- * saves about 35 bytes of Redis memory per registration at the SPEC §6 scale. Entries in the plain
- * form, which brokers before this encoding wrote, read the same.
+ * rest. Against plain ids everywhere ({@code <expiry>,<sid>}, {@code <expiry>,<sub>}, a plain
+ * {@code !sub}) this takes Redis memory from 311 to 262 bytes per registration at the SPEC §6 scale
+ * (docs/benchmarks.md). Values in the plain form, which brokers before this encoding wrote, read
+ * the same.
  */
 public final class IndexEncoding {
 

@@ -14,10 +14,10 @@ import java.util.zip.CRC32;
  * <ul>
  *   <li>{@code sb:sid:{acme:<sid>}} hash: one SSO session. Fields {@code <clientId>␟<sessionId>}
  *       hold registrations ({@code created,expires,revoked}, then {@code ,<sub>} when the app
- *       claimed its user itself), {@code !sub} the user verified from an ID token, {@code !rev} the
- *       logout tombstone ({@code !rev␟<clientId>} in client scope). Registration and logout of one
- *       {@code sid} are single Lua scripts on this one key, so they are atomic, also in Redis
- *       Cluster.
+ *       claimed its user itself), {@code !sub} the user verified from an ID token ({@link
+ *       IndexEncoding#storedId}), {@code !rev} the logout tombstone ({@code !rev␟<clientId>} in
+ *       client scope). Registration and logout of one {@code sid} are single Lua scripts on this
+ *       one key, so they are atomic, also in Redis Cluster.
  *   <li>{@code sb:cs:{acme:<clientId>:<bucket>}} hash: index {@code sessionId -> expiry,sid} of one
  *       client, spread over {@value #CLIENT_BUCKETS} buckets so each stays a compact listpack.
  *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,digest of the sub} by user
