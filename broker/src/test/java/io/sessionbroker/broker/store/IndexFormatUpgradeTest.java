@@ -105,6 +105,14 @@ class IndexFormatUpgradeTest {
         .isEqualTo(IndexEncoding.storedId(sub))
         .hasSize(23);
     assertThat(store.find(ISSUER, client, sessionId)).map(SessionRecord::sub).contains(sub);
+    SessionStore.SidRevocation revocation =
+        store.revokeUserInSid(ISSUER, sid, sub, null, Instant.now(), Instant.now());
+    assertThat(revocation.sub()).isEqualTo(sub);
+    assertThat(revocation.affected())
+        .extracting(SessionRecord::sessionId)
+        .containsExactly(sessionId);
+    // The sid's own user: the whole SSO session ends, with a tombstone.
+    assertThat(redis.execute("HEXISTS", keys.sid(ISSUER, sid), "!rev").toInteger()).isEqualTo(1);
   }
 
   @Test
