@@ -3,11 +3,12 @@
 -- revocationSeconds (the revocation time of SPEC §3.2: the logout token's iat, the admin action's
 -- time; whole seconds), onlySub (optional; '' = the whole SSO session), onlySub as '!sub' stores it
 -- (IndexEncoding.storedId; optional, default onlySub): a stored '!sub' in either form is onlySub.
+-- The sub returned below is the '!sub' as stored.
 -- With onlySub (a revocation of that user): when the sid's verified '!sub' is onlySub, the whole
 -- SSO session as without it; otherwise (no verified user, or another one) only the registrations
 -- whose own user is onlySub (an app's claim, see register.lua), and no tombstone: an app's claim
 -- must not let a revocation of one user end another user's SSO session.
--- Returns {revokedAtMs, sub (the '!sub' as stored), {field1, value1, field2, value2, ...}, generation} of the affected
+-- Returns {revokedAtMs, sub, {field1, value1, field2, value2, ...}, generation} of the affected
 -- registrations (values after this call). Affected includes registrations revoked by an earlier
 -- call, so a retried revocation reports the same sessions. Registration values are base-36 epoch
 -- ms (base36 in prelude.lua).

@@ -144,12 +144,12 @@ final class RegistryLoader {
                     RedisKeys.registrationField(clientId, sessionId),
                     clientId,
                     sub,
+                    IndexEncoding.storedId(sub),
                     nowText,
                     expires,
                     nowText,
                     "-1",
-                    "verified",
-                    IndexEncoding.storedId(sub)));
+                    "verified"));
             written++;
           }
         }

@@ -106,13 +106,13 @@ public class RedisSessionStore implements SessionStore {
                 RedisKeys.registrationField(reg.clientId(), reg.sessionId()),
                 reg.clientId(),
                 reg.sub() == null ? "" : reg.sub(),
+                IndexEncoding.storedId(reg.sub() == null ? "" : reg.sub()),
                 nowText,
                 expiresText,
                 nowText,
                 // An unknown start: any logout of the sid refuses (see NewRegistration).
                 reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond()),
-                reg.subVerified() ? "verified" : "claimed",
-                IndexEncoding.storedId(reg.sub() == null ? "" : reg.sub())));
+                reg.subVerified() ? "verified" : "claimed"));
     String status = result.get(0).toString();
     String sub = emptyToNull(result.get(2).toString());
     switch (status) {
