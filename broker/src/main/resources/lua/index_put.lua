@@ -1,8 +1,9 @@
 -- Adds an entry to an index bucket whose values start with the entry's expiry (epoch ms in base
--- 36, then a comma), keeps the
+-- 36, then a character that is no letter or digit; the rest is IndexEncoding's), keeps the
 -- bucket alive as long as its longest entry, and sweeps expired entries now and then (Redis 7.0
 -- has no per-field TTL).
--- KEYS[1]: bucket hash. ARGV: field, value ("<expiresAt base 36>,..."), expiresAtMs, nowMs.
+-- KEYS[1]: bucket hash. ARGV: field, value ("<expiresAt base 36><separator>..."), expiresAtMs,
+-- nowMs.
 local key, field, value = KEYS[1], ARGV[1], ARGV[2]
 local expires, now = tonumber(ARGV[3]), tonumber(ARGV[4])
 local added = redis.call('HSET', key, field, value)

@@ -1,8 +1,9 @@
 -- Registers one app session under an SSO session, atomically against its logout.
--- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), createdAtMs, expiresAtMs, nowMs,
--- startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any logout of the sid refuses),
--- subSource ('claimed': the app named the sub itself, explicit form; else it comes from a verified
--- ID token).
+-- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), storedSub (the sub as '!sub' stores
+-- it: IndexEncoding.storedId, compact for a UUID; a stored '!sub' in either form is the same user),
+-- createdAtMs, expiresAtMs, nowMs, startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any
+-- logout of the sid refuses), subSource ('claimed': the app named the sub itself, explicit form;
+-- else it comes from a verified ID token).
 -- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch. The sub
 -- returned is the caller's own ('' when it gave none), never another client's.
 -- A registration's value is "<createdAt>,<expiresAt>,<revokedAt or 0>", epoch ms in base 36, for a
@@ -13,10 +14,10 @@
 -- claim is kept in the claimer's own registration and changes nothing other clients see.
 -- The start-time rule: refused iff a tombstone covering it (the sid's, or in client scope this
 -- client's) has a revocation time at or after the start (whole seconds; equal refuses).
-local key, field, clientId, sub = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
-local created, expires, now = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local start = tonumber(ARGV[7] or '-1')
-local verified = ARGV[8] ~= 'claimed' and sub ~= ''
+local key, field, clientId, sub, storedForm = KEYS[1], ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local created, expires, now = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+local start = tonumber(ARGV[8] or '-1')
+local verified = ARGV[9] ~= 'claimed' and sub ~= ''
 local sep = '\31'
 
 -- Tombstones this session started after: admitted, it starts a new generation of each.
@@ -32,7 +33,7 @@ for _, name in ipairs({'!rev', '!rev' .. sep .. clientId}) do
   end
 end
 local storedSub = redis.call('HGET', key, '!sub')
-if storedSub and sub ~= '' and storedSub ~= sub then
+if storedSub and sub ~= '' and storedSub ~= sub and storedSub ~= storedForm then
   return {'sub_mismatch', '0', ''}
 end
 local status = 'created'
@@ -49,7 +50,7 @@ end
 local claim = ''
 if verified then
   if not storedSub then
-    redis.call('HSET', key, '!sub', sub)
+    redis.call('HSET', key, '!sub', storedForm)
   end
 else
   claim = ',' .. sub

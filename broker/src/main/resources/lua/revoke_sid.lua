@@ -4,7 +4,9 @@
 -- already (SPEC §4 replay guard) and nothing changes: returns {'0', '', {}, '0', 1}.
 -- ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs,
 -- revocationSeconds (the revocation time of SPEC §3.2: the logout token's iat, the admin action's
--- time; whole seconds), onlySub (optional; '' = the whole SSO session).
+-- time; whole seconds), onlySub (optional; '' = the whole SSO session), onlySub as '!sub' stores it
+-- (IndexEncoding.storedId; optional, default onlySub): a stored '!sub' in either form is onlySub.
+-- The sub returned below is the '!sub' as stored.
 -- With onlySub (a revocation of that user): when the sid's verified '!sub' is onlySub, the whole
 -- SSO session as without it; otherwise (no verified user, or another one) only the registrations
 -- whose own user is onlySub (an app's claim, see register.lua), and no tombstone: an app's claim
@@ -25,9 +27,10 @@ end
 local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 local revocation = tonumber(ARGV[5])
 local onlySub = ARGV[6] or ''
+local onlySubStored = ARGV[7] or onlySub
 local sep = '\31'
 local verifiedSub = redis.call('HGET', key, '!sub')
-local wholeSid = onlySub == '' or verifiedSub == onlySub
+local wholeSid = onlySub == '' or verifiedSub == onlySub or verifiedSub == onlySubStored
 local tombstoneField = '!rev'
 if scope == 'client' then
   tombstoneField = '!rev' .. sep .. aud
@@ -64,7 +67,7 @@ for i = 1, #all, 2 do
     if tail ~= '' then
       own = string.sub(tail, 2)
     end
-    if (scope == 'sso' or client == aud) and (wholeSid or own == onlySub) then
+    if (scope == 'sso' or client == aud) and (wholeSid or own == onlySub or own == onlySubStored) then
       if r == '0' then
         value = c .. ',' .. e .. ',' .. base36(tonumber(now)) .. tail
         redis.call('HSET', key, field, value)

@@ -6,6 +6,7 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.sessionbroker.broker.store.IndexEncoding;
 import io.sessionbroker.broker.store.RedisKeys;
 import java.io.IOException;
 import java.io.InputStream;
@@ -108,7 +109,6 @@ final class RegistryLoader {
         long now = System.currentTimeMillis();
         String nowText = Long.toString(now);
         String expires = Long.toString(now + ttl.toMillis());
-        String expires36 = RedisKeys.encodeTime(now + ttl.toMillis());
         List<RedisFuture<?>> replies = new ArrayList<>();
         for (int i = from; i < to; i++) {
           String sid = dataset.sid(i);
@@ -122,7 +122,7 @@ final class RegistryLoader {
                     ScriptOutputType.INTEGER,
                     new String[] {KEYS.clientSessions(alias, clientId, sessionId)},
                     sessionId,
-                    expires36 + "," + sid,
+                    IndexEncoding.clientIndexValue(now + ttl.toMillis(), sid),
                     expires,
                     nowText));
             if (k == 0) {
@@ -131,8 +131,8 @@ final class RegistryLoader {
                       indexPutSha,
                       ScriptOutputType.INTEGER,
                       new String[] {KEYS.userSessions(alias, sub)},
-                      sid,
-                      expires36 + "," + sub,
+                      IndexEncoding.userIndexField(sid),
+                      IndexEncoding.userIndexValue(now + ttl.toMillis(), sub),
                       expires,
                       nowText));
             }
@@ -144,9 +144,12 @@ final class RegistryLoader {
                     RedisKeys.registrationField(clientId, sessionId),
                     clientId,
                     sub,
+                    IndexEncoding.storedId(sub),
                     nowText,
                     expires,
-                    nowText));
+                    nowText,
+                    "-1",
+                    "verified"));
             written++;
           }
         }

@@ -1,6 +1,7 @@
 package io.sessionbroker.broker.reconcile;
 
 import io.quarkus.redis.datasource.RedisDataSource;
+import io.sessionbroker.broker.store.IndexEncoding;
 import io.sessionbroker.broker.store.RedisKeys;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,7 +16,8 @@ import java.util.function.Predicate;
 
 /**
  * Lists registered users and their SSO sessions from the user index ({@code
- * sb:us:{<alias>:<bucket>}}, fields {@code <sid>} → {@code <expiry>,<sub>}), one bucket at a time.
+ * sb:us:{<alias>:<bucket>}}, fields {@code <sid>} → {@code <expiry>} and a digest of the sub, read
+ * with {@link IndexEncoding}), one bucket at a time.
  *
  * <p>Why the user index, and not {@code SCAN sb:sid:*} or the client index: it is already grouped
  * by user (all of a user's entries sit in the user's one bucket), which is what one Keycloak
@@ -25,11 +27,12 @@ import java.util.function.Predicate;
  * (about 1/8192 of the issuer's users), where the client index spreads a user over clients and
  * buckets and would need a registry-sized map to ask once per user.
  *
- * <p>The index may hold stale entries (it is cleaned lazily), so each {@code sid} is confirmed in
- * its own hash: it must have no logout tombstone, name the same user in {@code !sub} (the user
- * verified from an ID token: an index entry written by an app's own claim, or by a registration
- * that then failed with a different user, must never get another user's session revoked), and hold
- * at least one registration that is neither revoked nor expired.
+ * <p>The index may hold stale entries (it is cleaned lazily) and keeps only a digest of the user,
+ * so each {@code sid} is confirmed in its own hash: it must have no logout tombstone, name in
+ * {@code !sub} (the user verified from an ID token) the user the index entry names (an index entry
+ * written by an app's own claim, or by a registration that then failed with a different user, must
+ * never get another user's session revoked), and hold at least one registration that is neither
+ * revoked nor expired.
  */
 @ApplicationScoped
 public class RedisRegisteredSessions implements RegisteredSessions {
@@ -57,58 +60,68 @@ public class RedisRegisteredSessions implements RegisteredSessions {
   @Override
   public void forEachUser(String alias, Predicate<RegisteredUser> action) {
     for (String bucket : buckets.of(alias)) {
-      for (Map.Entry<String, List<String>> user : liveEntries(bucket).entrySet()) {
-        String sub = user.getKey();
-        List<String> active = new ArrayList<>();
-        for (String sid : user.getValue()) {
-          if (hasActiveRegistration(alias, sid, sub)) {
-            active.add(sid);
-          }
-        }
-        if (!active.isEmpty() && !action.test(new RegisteredUser(sub, active))) {
+      // The index keeps a digest of the user (IndexEncoding): the user comes from the sid hash.
+      Map<String, List<String>> activeSidsBySub = new TreeMap<>();
+      liveEntries(bucket)
+          .forEach(
+              (sid, values) -> {
+                String sub = activeUser(alias, sid);
+                if (sub != null
+                    && values.stream().anyMatch(value -> IndexEncoding.mayBeEntryOf(value, sub))) {
+                  activeSidsBySub.computeIfAbsent(sub, user -> new ArrayList<>()).add(sid);
+                }
+              });
+      for (Map.Entry<String, List<String>> user : activeSidsBySub.entrySet()) {
+        if (!action.test(new RegisteredUser(user.getKey(), user.getValue()))) {
           return;
         }
       }
     }
   }
 
-  /** The bucket's unexpired entries, grouped by user. */
+  /**
+   * The bucket's unexpired entries as sid → values. A sid may be in the bucket twice, written
+   * before and after the compact id form.
+   */
   private Map<String, List<String>> liveEntries(String bucket) {
     long now = clock.millis();
-    Map<String, List<String>> sidsBySub = new TreeMap<>();
+    Map<String, List<String>> valuesBySid = new TreeMap<>();
     forEachPair(
         redis.execute("HGETALL", bucket),
-        (sid, value) -> {
-          int comma = value.indexOf(',');
-          if (comma > 0 && time(value.substring(0, comma)) >= now) {
-            sidsBySub
-                .computeIfAbsent(value.substring(comma + 1), sub -> new ArrayList<>())
-                .add(sid);
+        (field, value) -> {
+          if (IndexEncoding.expiryOfValue(value) >= now) {
+            valuesBySid
+                .computeIfAbsent(IndexEncoding.sidOfUserIndexField(field), sid -> new ArrayList<>())
+                .add(value);
           }
         });
-    return sidsBySub;
+    return valuesBySid;
   }
 
-  private boolean hasActiveRegistration(String alias, String sid, String sub) {
+  /**
+   * The sid's verified user ({@code !sub}) when the sid has no logout tombstone and at least one
+   * registration that is neither revoked nor expired; else {@code null}.
+   */
+  private String activeUser(String alias, String sid) {
     Response fields = redis.execute("HGETALL", keys.sid(alias, sid));
     if (fields == null) {
-      return false;
+      return null;
     }
     long now = clock.millis();
-    boolean sameUser = false;
+    String sub = null;
     boolean active = false;
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       String field = fields.get(i).toString();
       String value = fields.get(i + 1).toString();
       if (field.equals(TOMBSTONE)) {
-        return false;
+        return null;
       } else if (field.equals(SUB)) {
-        sameUser = value.equals(sub);
+        sub = IndexEncoding.idOfStored(value);
       } else if (!field.startsWith("!") && isActive(value, now)) {
         active = true;
       }
     }
-    return sameUser && active;
+    return active ? sub : null;
   }
 
   /**

@@ -116,7 +116,11 @@ public interface SessionStore {
    */
   record GuardedSidRevocation(boolean jtiProcessed, SidRevocation revocation) {}
 
-  /** The SSO sessions of a user that have registrations. */
+  /**
+   * The SSO sessions of a user that have registrations. May name, very rarely, an SSO session of
+   * another user (the index keeps a digest of the user, see IndexEncoding): callers confirm the
+   * user in the session itself, as revokeUserInSid and a query's filter on the record's sub do.
+   */
   List<String> sidsOfUser(String issuer, String sub);
 
   /**

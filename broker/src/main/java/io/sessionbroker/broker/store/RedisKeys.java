@@ -14,17 +14,18 @@ import java.util.zip.CRC32;
  * <ul>
  *   <li>{@code sb:sid:{acme:<sid>}} hash: one SSO session. Fields {@code <clientId>␟<sessionId>}
  *       hold registrations ({@code created,expires,revoked}, then {@code ,<sub>} when the app
- *       claimed its user itself), {@code !sub} the user verified from an ID token, {@code !rev} the
- *       logout tombstone ({@code !rev␟<clientId>} in client scope). Registration and logout of one
- *       {@code sid} are single Lua scripts on this one key, so they are atomic, also in Redis
- *       Cluster.
+ *       claimed its user itself), {@code !sub} the user verified from an ID token ({@link
+ *       IndexEncoding#storedId}), {@code !rev} the logout tombstone ({@code !rev␟<clientId>} in
+ *       client scope). Registration and logout of one {@code sid} are single Lua scripts on this
+ *       one key, so they are atomic, also in Redis Cluster.
  *   <li>{@code sb:cs:{acme:<clientId>:<bucket>}} hash: index {@code sessionId -> expiry,sid} of one
  *       client, spread over {@value #CLIENT_BUCKETS} buckets so each stays a compact listpack.
- *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,sub} by user (the bucket
- *       is the sub's), spread over {@value #USER_BUCKETS} buckets. Field and value stay under
- *       Redis' {@code hash-max-listpack-value} (64 bytes) for UUID ids and a bucket under {@code
- *       hash-max-listpack-entries} (128) up to about 600,000 SSO sessions per issuer, so buckets
- *       stay listpacks.
+ *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,digest of the sub} by user
+ *       (the bucket is the sub's), spread over {@value #USER_BUCKETS} buckets. Index entries of
+ *       both indexes are written and read by {@link IndexEncoding} only (UUID sids stored compact).
+ *       Field and value stay under Redis' {@code hash-max-listpack-value} (64 bytes) for UUID ids
+ *       and a bucket under {@code hash-max-listpack-entries} (128) up to about 600,000 SSO sessions
+ *       per issuer, so buckets stay listpacks.
  * </ul>
  *
  * <p>Times in stored values (expiry, creation, revocation) are epoch milliseconds in base 36
@@ -155,11 +156,6 @@ public class RedisKeys {
   /** Field of a registration in the sid hash. */
   public static String registrationField(String clientId, String sessionId) {
     return clientId + SEP + sessionId;
-  }
-
-  /** Value of a user index entry (its field is the sid). */
-  public static String userIndexValue(long expiresAtMillis, String sub) {
-    return encodeTime(expiresAtMillis) + "," + sub;
   }
 
   /**

@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -115,6 +116,7 @@ public class RedisSessionStore implements SessionStore {
                 RedisKeys.registrationField(reg.clientId(), reg.sessionId()),
                 reg.clientId(),
                 reg.sub() == null ? "" : reg.sub(),
+                IndexEncoding.storedId(reg.sub() == null ? "" : reg.sub()),
                 nowText,
                 Long.toString(reg.expiresAt().toEpochMilli()),
                 nowText,
@@ -153,7 +155,7 @@ public class RedisSessionStore implements SessionStore {
             List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
             List.of(
                 reg.sessionId(),
-                RedisKeys.encodeTime(expires) + "," + reg.sid(),
+                IndexEncoding.clientIndexValue(expires, reg.sid()),
                 expiresText,
                 nowText)));
     List<RedisCall> markerReads = new ArrayList<>(2);
@@ -212,7 +214,11 @@ public class RedisSessionStore implements SessionStore {
     return RedisCall.script(
         INDEX_PUT,
         List.of(keys.userSessions(issuer, sub)),
-        List.of(sid, RedisKeys.userIndexValue(expires, sub), Long.toString(expires), now));
+        List.of(
+            IndexEncoding.userIndexField(sid),
+            IndexEncoding.userIndexValue(expires, sub),
+            Long.toString(expires),
+            now));
   }
 
   /** Runs the writes, then the reads once the writes ran; the reads' replies. */
@@ -259,8 +265,7 @@ public class RedisSessionStore implements SessionStore {
     if (entry == null) {
       return Optional.empty();
     }
-    String value = entry.toString();
-    return Optional.of(value.substring(value.indexOf(',') + 1));
+    return Optional.ofNullable(IndexEncoding.sidOfClientIndexValue(entry.toString()));
   }
 
   @Override
@@ -392,12 +397,13 @@ public class RedisSessionStore implements SessionStore {
             onlyClientId == null ? "" : onlyClientId,
             Long.toString(tombstoneTtl.toMillis()),
             Long.toString(revocationTime.getEpochSecond()),
-            onlySub));
+            onlySub,
+            IndexEncoding.storedId(onlySub)));
   }
 
   private SidRevocation sidRevocation(String issuer, String sid, Response result) {
     Instant revokedAt = Instant.ofEpochMilli(Long.parseLong(result.get(0).toString()));
-    String sub = emptyToNull(result.get(1).toString());
+    String sub = emptyToNull(IndexEncoding.idOfStored(result.get(1).toString()));
     List<SessionRecord> affected = new ArrayList<>();
     long readAt = clock.millis();
     forEachPair(
@@ -410,22 +416,19 @@ public class RedisSessionStore implements SessionStore {
 
   @Override
   public List<String> sidsOfUser(String issuer, String sub) {
-    List<String> sids = new ArrayList<>();
+    // A set: a sid may be in the bucket twice, written before and after the compact id form.
+    Set<String> sids = new LinkedHashSet<>();
     long now = clock.millis();
     Response all = redis.execute("HGETALL", keys.userSessions(issuer, sub));
-    // Fields are sids, values "<expiry>,<sub>"; the bucket holds other users' entries too.
+    // The bucket holds other users' entries too (IndexEncoding).
     forEachPair(
         all,
-        (sid, value) -> {
-          int comma = value.indexOf(',');
-          if (comma > 0
-              && value.startsWith(sub, comma + 1)
-              && value.length() == comma + 1 + sub.length()
-              && RedisKeys.decodeTime(value.substring(0, comma)) >= now) {
-            sids.add(sid);
+        (field, value) -> {
+          if (IndexEncoding.mayBeEntryOf(value, sub) && IndexEncoding.expiryOfValue(value) >= now) {
+            sids.add(IndexEncoding.sidOfUserIndexField(field));
           }
         });
-    return sids;
+    return List.copyOf(sids);
   }
 
   @Override
@@ -464,7 +467,10 @@ public class RedisSessionStore implements SessionStore {
       forEachPair(
           all,
           (sessionId, value) -> {
-            String sid = value.substring(value.indexOf(',') + 1);
+            String sid = IndexEncoding.sidOfClientIndexValue(value);
+            if (sid == null) {
+              return;
+            }
             Response result =
                 REVOKE_ONE.run(
                     redis,
@@ -541,7 +547,12 @@ public class RedisSessionStore implements SessionStore {
     TreeMap<String, String> sidBySession = new TreeMap<>();
     forEachPair(
         all,
-        (sessionId, value) -> sidBySession.put(sessionId, value.substring(value.indexOf(',') + 1)));
+        (sessionId, value) -> {
+          String sid = IndexEncoding.sidOfClientIndexValue(value);
+          if (sid != null) {
+            sidBySession.put(sessionId, sid);
+          }
+        });
     return sidBySession;
   }
 
@@ -563,7 +574,7 @@ public class RedisSessionStore implements SessionStore {
         all,
         (field, value) -> {
           if (field.equals("!sub")) {
-            sub[0] = value;
+            sub[0] = IndexEncoding.idOfStored(value);
           } else if (!field.startsWith("!")) {
             raw.add(new String[] {field, value});
           }
