@@ -96,15 +96,6 @@ public class RedisCalls {
     return Uni.join().all(sent).andFailFast();
   }
 
-  /**
-   * The reply, failed with {@link io.smallrye.mutiny.TimeoutException} (an outage to {@link
-   * RedisFailures}) when it takes longer than {@code quarkus.redis.timeout}: a request that does
-   * not {@link #await} is bounded as one that does.
-   */
-  <T> Uni<T> bounded(Uni<T> reply) {
-    return reply.ifNoItem().after(timeout).fail();
-  }
-
   /** Waits for a reply as the blocking data source does: at most {@code quarkus.redis.timeout}. */
   <T> T await(Uni<T> reply) {
     return reply.await().atMost(timeout);
