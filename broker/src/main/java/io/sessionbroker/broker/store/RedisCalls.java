@@ -2,6 +2,7 @@ package io.sessionbroker.broker.store;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
@@ -9,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -31,15 +33,18 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class RedisCalls {
 
   private final Redis redis;
+  private final Vertx vertx;
   private final Duration timeout;
   private final boolean cluster;
 
   RedisCalls(
       RedisDataSource dataSource,
+      Vertx vertx,
       @ConfigProperty(name = "quarkus.redis.timeout", defaultValue = "10s") Duration timeout,
       @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
           String clientType) {
     this.redis = dataSource.getReactive().getRedis();
+    this.vertx = vertx;
     this.timeout = timeout;
     this.cluster = "cluster".equalsIgnoreCase(clientType);
   }
@@ -102,12 +107,37 @@ public class RedisCalls {
   }
 
   /**
-   * A reply that is not waited for, bounded like {@link #await}: it fails with a timeout (an outage
-   * for {@link RedisFailures#isUnavailable}) after {@code quarkus.redis.timeout}, since the Redis
-   * client itself never gives up on a server that stopped answering.
+   * A reply that is not waited for, bounded like {@link #await}: it fails with a {@link
+   * TimeoutException} (an outage for {@link RedisFailures#isUnavailable}) after {@code
+   * quarkus.redis.timeout}, since the Redis client itself never gives up on a server that stopped
+   * answering. The timer is a Vert.x timer on the caller's event loop, removed when the reply
+   * arrives: a request on the event loop costs no other thread and leaves nothing queued.
    */
   <T> Uni<T> bounded(Uni<T> reply) {
-    return reply.ifNoItem().after(timeout).fail();
+    return Uni.createFrom()
+        .emitter(
+            emitter -> {
+              long timer =
+                  vertx.setTimer(
+                      timeout.toMillis(),
+                      fired ->
+                          emitter.fail(
+                              new TimeoutException(
+                                  "Redis did not answer within quarkus.redis.timeout ("
+                                      + timeout
+                                      + ")")));
+              reply
+                  .subscribe()
+                  .with(
+                      item -> {
+                        vertx.cancelTimer(timer);
+                        emitter.complete(item);
+                      },
+                      failure -> {
+                        vertx.cancelTimer(timer);
+                        emitter.fail(failure);
+                      });
+            });
   }
 
   private static List<Request> requests(List<RedisCall> calls, boolean withSource) {
