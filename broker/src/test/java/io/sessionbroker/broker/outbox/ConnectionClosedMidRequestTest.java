@@ -94,6 +94,32 @@ class ConnectionClosedMidRequestTest {
     assertThat(recorder.deadLetterCount()).isEqualTo(deadLettersBefore);
   }
 
+  /**
+   * The same through an ordinary Redis restart: a graceful SHUTDOWN closes the broker's connections
+   * while a journal replay waits for its reply.
+   */
+  @Test
+  void whenRedisRestartsUnderAJournalReplayThenTheLogoutStillReachesTheStream() throws Exception {
+    String client = "replay-restart-" + UUID.randomUUID().toString().substring(0, 8);
+    String sid = UUID.randomUUID().toString();
+    long deadLettersBefore = recorder.deadLetterCount();
+    assertThat(redis.command("CLIENT PAUSE 20000 WRITE")).isEqualTo("+OK");
+    int status =
+        given()
+            .contentType(ContentType.URLENC)
+            .formParam("logout_token", issuer.logoutToken(client, sid, "user-" + sid))
+            .post("/backchannel-logout")
+            .statusCode();
+    assertThat(status).as("logout journaled while Redis holds writes").isEqualTo(200);
+    Thread.sleep(500);
+    redis.command("SHUTDOWN");
+    redis.stop(); // the process has exited; this only releases it for the restart
+    redis.restart();
+
+    awaitEventFor(client, sid);
+    assertThat(recorder.deadLetterCount()).isEqualTo(deadLettersBefore);
+  }
+
   private void awaitEventFor(String client, String sid) {
     Awaitility.await()
         .atMost(Duration.ofSeconds(15))
