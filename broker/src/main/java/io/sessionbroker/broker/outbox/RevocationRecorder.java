@@ -597,8 +597,35 @@ public class RevocationRecorder {
       Duration jtiRetention)
       implements Applier {
 
+    /**
+     * Applies a revocation, honouring the replay guard (SPEC §4) for one that carries a token id: a
+     * journaled token may be a resend of one processed meanwhile, and applying it again would
+     * revoke sessions admitted since. A back-channel logout of one SSO session is checked inside
+     * its revocation script; any other entry with an id is checked first (the replay thread is the
+     * only one applying journal entries).
+     */
     @Override
     public void apply(PendingRevocation revocation) {
+      String jti = revocation.jti();
+      if (jti != null
+          && revocation.kind() == PendingRevocation.Kind.SID
+          && revocation.replayGuardSid() != null) {
+        revocations.revokeSidOnce(
+            revocation.issuer(),
+            revocation.sid(),
+            revocation.sub(),
+            revocation.audience(),
+            revocation.reason(),
+            revocation.revocationId(),
+            revocation.notBefore(),
+            jti,
+            jtiRetention);
+        return;
+      }
+      if (jti != null
+          && processedTokens.isProcessed(revocation.issuer(), revocation.replayGuardSid(), jti)) {
+        return;
+      }
       switch (revocation.kind()) {
         case SID ->
             revocations.revokeSid(

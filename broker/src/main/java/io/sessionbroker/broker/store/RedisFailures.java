@@ -27,6 +27,13 @@ public final class RedisFailures {
           "BUSY",
           "OOM");
 
+  /**
+   * What the Vert.x Redis client itself reports when a connection closes with commands waiting for
+   * their replies (Redis restarted, {@code CLIENT KILL}, a proxy or Redis' {@code timeout} dropping
+   * the connection): the command may or may not have run, and the next one gets a new connection.
+   */
+  private static final Set<String> CLIENT_CONNECTION_LOST = Set.of("CONNECTION_CLOSED");
+
   /** Vert.x's prefix of an error inside a batch (pipeline): {@code ERR [index] <Redis error>}. */
   private static final Pattern BATCH_PREFIX = Pattern.compile("^ERR \\[\\d+\\] ");
 
@@ -46,7 +53,8 @@ public final class RedisFailures {
           || message.contains("Connection is closed")
           || message.contains("Connection reset")
           || message.contains("max wait queue")
-          || TRANSIENT_CODES.contains(firstWord(message))) {
+          || TRANSIENT_CODES.contains(firstWord(message))
+          || CLIENT_CONNECTION_LOST.contains(firstWord(message))) {
         return true;
       }
     }

@@ -24,6 +24,17 @@ class RedisFailuresTest {
   }
 
   @Test
+  void whenTheConnectionClosesUnderAWaitingCommandThenRedisIsUnavailable() {
+    // What the Vert.x Redis client fails waiting commands with when Redis restarts or kills the
+    // connection: its own error type, neither an IOException nor a Redis reply.
+    assertThat(
+            RedisFailures.isUnavailable(
+                new CompletionException(
+                    io.vertx.redis.client.impl.types.ErrorType.create("CONNECTION_CLOSED"))))
+        .isTrue();
+  }
+
+  @Test
   void whenTheConnectionPoolQueueIsFullThenItIsTreatedAsAPassingOutage() {
     assertThat(
             RedisFailures.isUnavailable(
