@@ -161,7 +161,7 @@ final class Report {
                 "**broker ÷ peer = %s** (SPEC §6: ≥ 1.0, aim 1.4: %s). Method: `wrk -t%d -c%d`,"
                     + " %d s warm-up then %d s measured per target, the same %,d distinct pre-signed"
                     + " logout tokens (RS256, 2048-bit, `aud` `%s`, random `sid`/`sub`, nothing"
-                    + " registered) to both (a third for the warm-up, the rest measured), peer first; RS256 verify of this JVM in the same run:"
+                    + " registered) to both (a tenth for the warm-up, the rest measured), peer first; RS256 verify of this JVM in the same run:"
                     + " %,.0f/s on 1 thread. Peer: `%s`.\n",
                 Double.isNaN(ratio) ? "n/a" : String.format(Locale.ROOT, "%.2f", ratio),
                 Double.isNaN(ratio) ? "no valid figure" : yesNo(ratio >= 1.0),

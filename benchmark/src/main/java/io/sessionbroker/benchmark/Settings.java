@@ -180,7 +180,7 @@ record Settings(
         Duration.ofSeconds(6),
         3_000,
         150_000,
-        120_000,
+        200_000,
         1000,
         Duration.ofSeconds(20),
         Duration.ofSeconds(3),
@@ -196,7 +196,7 @@ record Settings(
         true,
         Map.of(),
         null,
-        120_000,
+        200_000,
         false,
         false);
   }
