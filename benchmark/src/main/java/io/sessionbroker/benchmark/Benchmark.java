@@ -2,11 +2,6 @@ package io.sessionbroker.benchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
-import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.client.SessionBrokerClient;
 import io.sessionbroker.client.SessionBrokerOptions;
 import io.sessionbroker.client.StartPosition;
@@ -365,66 +360,8 @@ public final class Benchmark {
     double seconds = (System.nanoTime() - started) / 1e9;
     long after = probe.usedMemory();
     log(String.format("  %,d registrations in %.1f s", written, seconds));
-    results.memory = memoryBreakdown(written, seconds, before, after);
+    results.memory = RegistryMemory.breakdown(probe, dataset, written, seconds, before, after);
     log(String.format("  %.0f bytes per registration", results.memory.bytesPerRegistration()));
-  }
-
-  private Results.Memory memoryBreakdown(long written, double seconds, long before, long after) {
-    var redisCommands = probe.commands();
-    Random random = new Random(7);
-    long sidBytes = 0;
-    int sampled = 1000;
-    for (int s = 0; s < sampled; s++) {
-      sidBytes +=
-          memoryUsage(
-              RegistryLoader.KEYS.sid(ALIAS, dataset.sid(random.nextInt(dataset.ssoSessions()))));
-    }
-    long clientIndex = 0;
-    for (int c = 0; c < Dataset.CLIENTS; c++) {
-      for (int b = 0; b < RedisKeys.CLIENT_BUCKETS; b++) {
-        clientIndex +=
-            memoryUsage(RegistryLoader.KEYS.clientSessionsBucket(ALIAS, Dataset.clientId(c), b));
-      }
-    }
-    long userIndex = 0;
-    for (int b = 0; b < RedisKeys.USER_BUCKETS; b++) {
-      userIndex += memoryUsage(RegistryLoader.KEYS.userSessionsBucket(ALIAS, b));
-    }
-    Map<String, String> encodings = new java.util.LinkedHashMap<>();
-    String sidKey = RegistryLoader.KEYS.sid(ALIAS, dataset.sid(0));
-    String clientKey = RegistryLoader.KEYS.clientSessionsBucket(ALIAS, "app0", 0);
-    String userKey = RegistryLoader.KEYS.userSessionsBucket(ALIAS, 0);
-    encodings.put(
-        "sid hash",
-        redisCommands.objectEncoding(sidKey) + ", " + redisCommands.hlen(sidKey) + " fields");
-    encodings.put(
-        "client index bucket",
-        redisCommands.objectEncoding(clientKey) + ", " + redisCommands.hlen(clientKey) + " fields");
-    encodings.put(
-        "user index bucket",
-        redisCommands.objectEncoding(userKey) + ", " + redisCommands.hlen(userKey) + " fields");
-    return new Results.Memory(
-        dataset.ssoSessions(),
-        written,
-        seconds,
-        before,
-        after,
-        redisCommands.dbsize(),
-        sidBytes / (double) sampled,
-        clientIndex,
-        userIndex,
-        encodings);
-  }
-
-  private long memoryUsage(String key) {
-    Long bytes =
-        probe
-            .commands()
-            .dispatch(
-                CommandType.MEMORY,
-                new IntegerOutput<>(StringCodec.UTF8),
-                new CommandArgs<>(StringCodec.UTF8).add("USAGE").addKey(key).add("SAMPLES").add(0));
-    return bytes == null ? 0 : bytes;
   }
 
   /** The loaded registry must read back through the API exactly as the dataset says. */

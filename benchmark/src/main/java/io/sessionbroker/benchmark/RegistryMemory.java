@@ -9,6 +9,8 @@ import io.sessionbroker.testsupport.RedisServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -24,7 +26,10 @@ import java.util.Random;
  */
 final class RegistryMemory {
 
-  private static final String ALIAS = "bench";
+  private static final String ALIAS = Benchmark.ALIAS;
+
+  /** Sid hashes measured with MEMORY USAGE; the mean stands for all. */
+  private static final int SAMPLED_SID_HASHES = 1000;
 
   private RegistryMemory() {}
 
@@ -44,69 +49,84 @@ final class RegistryMemory {
       long written =
           new RegistryLoader(redis.uri(), ALIAS, quarkusApp).load(dataset, Duration.ofHours(10), 2);
       double seconds = (System.nanoTime() - started) / 1e9;
-      long grown = probe.usedMemory() - before;
-      var commands = probe.commands();
-      long keys = commands.dbsize();
-
-      Random random = new Random(7);
-      int sampled = 2000;
-      long sidSample = 0;
-      for (int s = 0; s < sampled; s++) {
-        sidSample +=
-            memoryUsage(
-                probe, RegistryLoader.KEYS.sid(ALIAS, dataset.sid(random.nextInt(ssoSessions))));
-      }
-      long sidBytes = sidSample * ssoSessions / sampled;
-      long clientIndex = 0;
-      int clientBuckets = 0;
-      for (int c = 0; c < Dataset.CLIENTS; c++) {
-        for (int b = 0; b < RedisKeys.CLIENT_BUCKETS; b++) {
-          long bytes =
-              memoryUsage(
-                  probe, RegistryLoader.KEYS.clientSessionsBucket(ALIAS, Dataset.clientId(c), b));
-          clientIndex += bytes;
-          clientBuckets += bytes > 0 ? 1 : 0;
-        }
-      }
-      long userIndex = 0;
-      int userBuckets = 0;
-      for (int b = 0; b < RedisKeys.USER_BUCKETS; b++) {
-        long bytes = memoryUsage(probe, RegistryLoader.KEYS.userSessionsBucket(ALIAS, b));
-        userIndex += bytes;
-        userBuckets += bytes > 0 ? 1 : 0;
-      }
-      String clientKey = RegistryLoader.KEYS.clientSessionsBucket(ALIAS, "app0", 0);
-      String userKey = RegistryLoader.KEYS.userSessionsBucket(ALIAS, 0);
-      String sidKey = RegistryLoader.KEYS.sid(ALIAS, dataset.sid(0));
-      double perRegistration = grown / (double) written;
+      Results.Memory memory =
+          breakdown(probe, dataset, written, seconds, before, probe.usedMemory());
+      double registrations = written;
       System.out.printf(
           "Redis %s: %,d SSO sessions, %,d registrations loaded in %.1f s, %,d keys%n",
-          probe.version(), ssoSessions, written, seconds, keys);
+          probe.version(), ssoSessions, written, seconds, memory.keysAfter());
       System.out.printf(
-          "used_memory grew %,d B: %.1f B per registration%n", grown, perRegistration);
+          "used_memory grew %,d B: %.1f B per registration%n",
+          memory.usedMemoryAfter() - memory.usedMemoryBefore(), memory.bytesPerRegistration());
+      double sidHashes = memory.sidHashBytes() * ssoSessions / registrations;
+      double clientIndex = memory.clientIndexBytes() / registrations;
+      double userIndex = memory.userIndexBytes() / registrations;
       System.out.printf(
-          "  sid hashes      %6.1f B/registration (MEMORY USAGE, %d sampled; %s, %d fields for"
-              + " sid 0)%n",
-          sidBytes / (double) written,
-          sampled,
-          commands.objectEncoding(sidKey),
-          commands.hlen(sidKey));
-      System.out.printf(
-          "  client index    %6.1f B/registration (%d buckets; %s, %d fields in app0/0)%n",
-          clientIndex / (double) written,
-          clientBuckets,
-          commands.objectEncoding(clientKey),
-          commands.hlen(clientKey));
-      System.out.printf(
-          "  user index      %6.1f B/registration (%d buckets; %s, %d fields in bucket 0)%n",
-          userIndex / (double) written,
-          userBuckets,
-          commands.objectEncoding(userKey),
-          commands.hlen(userKey));
+          "  sid hashes      %6.1f B/registration (MEMORY USAGE, %d sampled)%n",
+          sidHashes, SAMPLED_SID_HASHES);
+      System.out.printf("  client index    %6.1f B/registration%n", clientIndex);
+      System.out.printf("  user index      %6.1f B/registration%n", userIndex);
       System.out.printf(
           "  rest            %6.1f B/registration (key space and expiry tables, allocator)%n",
-          (grown - sidBytes - clientIndex - userIndex) / (double) written);
+          memory.bytesPerRegistration() - sidHashes - clientIndex - userIndex);
+      memory.encodings().forEach((what, how) -> System.out.printf("  %s: %s%n", what, how));
     }
+  }
+
+  /**
+   * What a loaded registry costs Redis, by key family: {@code MEMORY USAGE} of sampled sid hashes
+   * and of every client and user index bucket, with the encodings of one of each.
+   *
+   * @param written registrations loaded
+   * @param before {@code used_memory} before the load, bytes
+   * @param after {@code used_memory} after it, bytes
+   */
+  static Results.Memory breakdown(
+      RedisProbe probe, Dataset dataset, long written, double seconds, long before, long after) {
+    var commands = probe.commands();
+    Random random = new Random(7);
+    long sidBytes = 0;
+    for (int s = 0; s < SAMPLED_SID_HASHES; s++) {
+      sidBytes +=
+          memoryUsage(
+              probe,
+              RegistryLoader.KEYS.sid(ALIAS, dataset.sid(random.nextInt(dataset.ssoSessions()))));
+    }
+    long clientIndex = 0;
+    for (int c = 0; c < Dataset.CLIENTS; c++) {
+      for (int b = 0; b < RedisKeys.CLIENT_BUCKETS; b++) {
+        clientIndex +=
+            memoryUsage(
+                probe, RegistryLoader.KEYS.clientSessionsBucket(ALIAS, Dataset.clientId(c), b));
+      }
+    }
+    long userIndex = 0;
+    for (int b = 0; b < RedisKeys.USER_BUCKETS; b++) {
+      userIndex += memoryUsage(probe, RegistryLoader.KEYS.userSessionsBucket(ALIAS, b));
+    }
+    Map<String, String> encodings = new LinkedHashMap<>();
+    String sidKey = RegistryLoader.KEYS.sid(ALIAS, dataset.sid(0));
+    String clientKey = RegistryLoader.KEYS.clientSessionsBucket(ALIAS, "app0", 0);
+    String userKey = RegistryLoader.KEYS.userSessionsBucket(ALIAS, 0);
+    encodings.put(
+        "sid hash", commands.objectEncoding(sidKey) + ", " + commands.hlen(sidKey) + " fields");
+    encodings.put(
+        "client index bucket",
+        commands.objectEncoding(clientKey) + ", " + commands.hlen(clientKey) + " fields");
+    encodings.put(
+        "user index bucket",
+        commands.objectEncoding(userKey) + ", " + commands.hlen(userKey) + " fields");
+    return new Results.Memory(
+        dataset.ssoSessions(),
+        written,
+        seconds,
+        before,
+        after,
+        commands.dbsize(),
+        sidBytes / (double) SAMPLED_SID_HASHES,
+        clientIndex,
+        userIndex,
+        encodings);
   }
 
   private static long memoryUsage(RedisProbe probe, String key) {
