@@ -13,6 +13,7 @@ import io.sessionbroker.broker.session.EventLog.ProcessedJti;
 import io.sessionbroker.broker.session.EventsNotAppendedException;
 import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.store.RedisFailures;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -241,10 +242,10 @@ public class RevocationRecorder {
   /**
    * {@link #record} for a back-channel logout of one SSO session ({@link
    * PendingRevocation.Kind#SID} with a jti) that also tells a replay, with the replay guard folded
-   * into the revocation's round trips (see {@link RevocationService#revokeSidOnceAsync}). Never
-   * blocks the caller, which may be an event-loop thread (SPEC §6): Redis is called without
-   * waiting, and only a journal append (Redis unavailable, or older revocations journaled) runs on
-   * a worker thread, since it forces the file to disk.
+   * into the revocation's round trips (see {@link RevocationService#revokeSidOnce}). Never blocks
+   * the caller, which may be an event-loop thread (SPEC §6): Redis is called without waiting, and
+   * only a journal append (Redis unavailable, or older revocations journaled) runs on a worker
+   * thread, since it forces the file to disk.
    *
    * @return completes with false when Redis knew the token as processed (nothing new was recorded),
    *     true when recorded in Redis or journaled; fails with {@link OutboxUnavailableException}
@@ -610,16 +611,8 @@ public class RevocationRecorder {
       if (jti != null
           && revocation.kind() == PendingRevocation.Kind.SID
           && revocation.replayGuardSid() != null) {
-        revocations.revokeSidOnce(
-            revocation.issuer(),
-            revocation.sid(),
-            revocation.sub(),
-            revocation.audience(),
-            revocation.reason(),
-            revocation.revocationId(),
-            revocation.notBefore(),
-            jti,
-            jtiRetention);
+        // Each of its round trips is bounded by the Redis timeout.
+        revokeSidOnce(revocation).await().indefinitely();
         return;
       }
       if (jti != null
@@ -671,9 +664,14 @@ public class RevocationRecorder {
     }
 
     @Override
-    public CompletionStage<Boolean> applyUnlessProcessed(PendingRevocation r) {
+    public CompletionStage<Boolean> applyUnlessProcessed(PendingRevocation revocation) {
+      return revokeSidOnce(revocation).subscribeAsCompletionStage();
+    }
+
+    /** A back-channel logout of one SSO session, replay-checked; false for a replay. */
+    private Uni<Boolean> revokeSidOnce(PendingRevocation r) {
       return revocations
-          .revokeSidOnceAsync(
+          .revokeSidOnce(
               r.issuer(),
               r.sid(),
               r.sub(),
@@ -683,8 +681,7 @@ public class RevocationRecorder {
               r.notBefore(),
               r.jti(),
               jtiRetention)
-          .map(Optional::isPresent)
-          .subscribeAsCompletionStage();
+          .map(Optional::isPresent);
     }
   }
 }

@@ -87,38 +87,16 @@ public class RevocationService {
    * {@link #revokeSid} for a logout token that must take effect once (SPEC §4 replay guard): when
    * its {@code jti} was processed already nothing is changed or published; else the jti is marked
    * processed after the events. The replay check is part of the revocation's script and the mark
-   * rides with the events, so a logout costs two round trips whatever the number of clients.
+   * rides with the events, so a logout costs two round trips whatever the number of clients. Never
+   * blocks: each round trip is answered on the Redis client's event loop, so a caller on the event
+   * loop is never blocked (SPEC §6), and each is bounded by the Redis timeout.
    *
    * @param revocationTime the token's {@code iat} (SPEC §3.2); null: now
-   * @return the published events, or empty when the token was processed already
-   * @throws EventsNotAppendedException when the registrations were revoked but the events not all
-   *     appended (SPEC §5 partial failure)
-   */
-  public Optional<List<PublishedEvent>> revokeSidOnce(
-      String issuer,
-      String sid,
-      String knownSub,
-      String audience,
-      Reason reason,
-      String origin,
-      Instant revocationTime,
-      String jti,
-      Duration jtiRetention) {
-    return revokeSidOnceAsync(
-            issuer, sid, knownSub, audience, reason, origin, revocationTime, jti, jtiRetention)
-        .await()
-        .indefinitely();
-  }
-
-  /**
-   * {@link #revokeSidOnce} without waiting: two Redis round trips, each answered on the Redis
-   * client's event loop, so a caller on the event loop is never blocked (SPEC §6). Each round trip
-   * is bounded by the Redis timeout.
-   *
    * @return the published events, or empty when the token was processed already; failed with {@link
-   *     EventsNotAppendedException} on a partial failure, else with the Redis failure
+   *     EventsNotAppendedException} when the registrations were revoked but the events not all
+   *     appended (SPEC §5 partial failure), else with the Redis failure
    */
-  public Uni<Optional<List<PublishedEvent>>> revokeSidOnceAsync(
+  public Uni<Optional<List<PublishedEvent>>> revokeSidOnce(
       String issuer,
       String sid,
       String knownSub,
@@ -133,7 +111,7 @@ public class RevocationService {
             () -> {
               Instant now = clock.instant();
               String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
-              return store.revokeSidReadingJtiAsync(
+              return store.revokeSidReadingJti(
                   issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now, jti);
             })
         .flatMap(

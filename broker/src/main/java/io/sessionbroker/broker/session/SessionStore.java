@@ -88,19 +88,7 @@ public interface SessionStore {
    * was processed already (SPEC §4 replay guard): checked in the same atomic step as the
    * revocation, and a replayed token changes nothing.
    */
-  GuardedSidRevocation revokeSidReadingJti(
-      String issuer,
-      String sid,
-      String onlyClientId,
-      Instant now,
-      Instant revocationTime,
-      String jti);
-
-  /**
-   * {@link #revokeSidReadingJti} without waiting: the reply arrives on the Redis client's event
-   * loop (SPEC §6). Bounded by the Redis timeout; fails as the blocking form throws.
-   */
-  Uni<GuardedSidRevocation> revokeSidReadingJtiAsync(
+  Uni<GuardedSidRevocation> revokeSidReadingJti(
       String issuer,
       String sid,
       String onlyClientId,

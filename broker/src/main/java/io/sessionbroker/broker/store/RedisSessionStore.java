@@ -321,24 +321,12 @@ public class RedisSessionStore implements SessionStore {
     return sidRevocation(issuer, sid, calls.await(calls.send(call)));
   }
 
-  @Override
-  public GuardedSidRevocation revokeSidReadingJti(
-      String issuer,
-      String sid,
-      String onlyClientId,
-      Instant now,
-      Instant revocationTime,
-      String jti) {
-    return calls.await(
-        revokeSidReadingJtiAsync(issuer, sid, onlyClientId, now, revocationTime, jti));
-  }
-
   /**
    * One revoke_sid.lua run with the token's jti marker as its second key (the sid's slot, see
    * {@link RedisKeys#processedJti(String, String, String)}): one command in any topology.
    */
   @Override
-  public Uni<GuardedSidRevocation> revokeSidReadingJtiAsync(
+  public Uni<GuardedSidRevocation> revokeSidReadingJti(
       String issuer,
       String sid,
       String onlyClientId,
