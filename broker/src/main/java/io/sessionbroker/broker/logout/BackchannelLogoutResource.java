@@ -6,7 +6,6 @@ import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.token.KeysUnavailableException;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import io.smallrye.common.annotation.NonBlocking;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -17,7 +16,6 @@ import jakarta.ws.rs.core.Response.Status;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executor;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
@@ -32,9 +30,6 @@ import org.jboss.logging.Logger;
 public class BackchannelLogoutResource {
 
   private static final Logger LOG = Logger.getLogger(BackchannelLogoutResource.class);
-
-  /** Where processing resumes after a key refresh: the worker pool, never the fetching thread. */
-  static final Executor WORKERS = task -> Infrastructure.getDefaultWorkerPool().execute(task);
 
   private final BackchannelLogoutService service;
   private final int maxBodyBytes;
@@ -66,7 +61,10 @@ public class BackchannelLogoutResource {
     }
     // Started inside a stage, so a fault of the form body fails the stage like any rule.
     return CompletableFuture.completedFuture(body)
-        .thenCompose(form -> service.process(FormBody.singleField(form, "logout_token"), WORKERS))
+        .thenCompose(
+            form ->
+                service.process(
+                    FormBody.singleField(form, "logout_token"), BackchannelLogoutService.WORKERS))
         .handle(
             (fresh, failure) ->
                 failure == null

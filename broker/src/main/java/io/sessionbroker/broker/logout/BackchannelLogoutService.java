@@ -36,9 +36,12 @@ public class BackchannelLogoutService {
 
   private static final Logger LOG = Logger.getLogger(BackchannelLogoutService.class);
 
-  /** Where the blocking path of the rare token shapes runs: a worker, never an event loop. */
-  private static final Executor BLOCKING_WORK =
-      task -> Infrastructure.getDefaultWorkerPool().execute(task);
+  /**
+   * The worker pool, looked up when a task runs (it is set when Quarkus starts): where the blocking
+   * path of the rare token shapes runs, and where processing resumes after a key refresh, never on
+   * the fetching thread nor an event loop.
+   */
+  static final Executor WORKERS = task -> Infrastructure.getDefaultWorkerPool().execute(task);
 
   private final SignedJwtVerifier verifier;
   private final LogoutTokenValidator validator;
@@ -114,7 +117,7 @@ public class BackchannelLogoutService {
   private CompletionStage<Boolean> record(LogoutToken token) {
     List<String> audiences = token.audiences();
     if (token.sid() == null || audiences.size() != 1) {
-      return CompletableFuture.supplyAsync(() -> recordBlocking(token), BLOCKING_WORK);
+      return CompletableFuture.supplyAsync(() -> recordBlocking(token), WORKERS);
     }
     // The common case (Keycloak names one client): the replay check rides along with the
     // revocation instead of costing a round trip of its own.

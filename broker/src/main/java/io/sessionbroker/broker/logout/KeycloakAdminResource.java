@@ -71,7 +71,7 @@ public class KeycloakAdminResource {
                     alias,
                     action,
                     new String(body, StandardCharsets.UTF_8),
-                    BackchannelLogoutResource.WORKERS))
+                    BackchannelLogoutService.WORKERS))
         .handle(
             (applied, failure) ->
                 failure == null
