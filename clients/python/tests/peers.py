@@ -8,6 +8,7 @@ import contextlib
 import http.server
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -29,24 +30,56 @@ REPO_ROOT = Path(__file__).resolve().parents[3]
 BROKER_JAR = REPO_ROOT / "broker" / "target" / "quarkus-app" / "quarkus-run.jar"
 
 
-def free_port() -> int:
+# Ports for test servers come from below the kernel's ephemeral range: a port handed out by
+# bind(0) lies inside it, and an outgoing connection could take it as its source port before the
+# server binds it ("Address already in use"). Same rule as the Java tests' FreePorts.
+_LOWEST_PORT = 20000
+_DEFAULT_EPHEMERAL_LOW = 32768
+_handed_out: set[int] = set()
+
+
+def _ephemeral_low() -> int:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            return int(f.readline().split()[0])
+    except (OSError, ValueError, IndexError):
+        return _DEFAULT_EPHEMERAL_LOW
+
+
+def _is_free(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _pick(companion_offset: int) -> int:
+    high = min(_ephemeral_low(), _DEFAULT_EPHEMERAL_LOW) - companion_offset
+    if high <= _LOWEST_PORT:
+        raise RuntimeError("no room below the ephemeral port range for test servers")
+    size = high - _LOWEST_PORT
+    start = random.randrange(size)
+    for i in range(size):
+        port = _LOWEST_PORT + (start + i) % size
+        companion = port + companion_offset
+        if port in _handed_out or companion in _handed_out:
+            continue
+        if _is_free(port) and _is_free(companion):
+            _handed_out.update((port, companion))
+            return port
+    raise RuntimeError(f"no free loopback port in [{_LOWEST_PORT}, {high})")
+
+
+def free_port() -> int:
+    """A loopback port below the ephemeral range, free a moment ago, not handed out before."""
+    return _pick(0)
 
 
 def free_cluster_port() -> int:
-    """A free port whose cluster bus port (port + 10000) is free too."""
-    while True:
-        port = free_port()
-        if port + 10000 > 65535:
-            continue
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port + 10000))
-            except OSError:
-                continue
-        return port
+    """A free port whose cluster bus port (port + 10000) is free too, both below the range."""
+    return _pick(10000)
 
 
 def wait_until(condition: Any, timeout: float = 10.0, message: str = "condition") -> None:

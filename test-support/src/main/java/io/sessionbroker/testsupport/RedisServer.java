@@ -39,6 +39,9 @@ public final class RedisServer implements AutoCloseable {
     this.shutdownHook = new Thread(this::stopProcess, "redis-server-" + port + "-shutdown");
   }
 
+  /** Redis Cluster's bus port is the client port plus this. */
+  private static final int CLUSTER_BUS_OFFSET = 10_000;
+
   /** Starts a standalone server on a free port. */
   public static RedisServer start() {
     return start(List.of());
@@ -46,10 +49,13 @@ public final class RedisServer implements AutoCloseable {
 
   /**
    * Starts a server on a free port with extra {@code redis-server} arguments (for example {@code
-   * --cluster-enabled yes}).
+   * --cluster-enabled yes}). A cluster node gets a port whose bus port ({@code port + 10000}) is
+   * free too.
    */
   public static RedisServer start(List<String> extraArgs) {
-    return startOnPort(FreePorts.next(), extraArgs);
+    boolean clusterNode = extraArgs.contains("--cluster-enabled");
+    int port = clusterNode ? FreePorts.nextWithCompanion(CLUSTER_BUS_OFFSET) : FreePorts.next();
+    return startOnPort(port, extraArgs);
   }
 
   /** Starts a server on the given port (used to restart a server where clients expect it). */
