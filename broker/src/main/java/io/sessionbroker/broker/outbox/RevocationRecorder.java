@@ -8,6 +8,10 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.logout.ProcessedTokens;
+import io.sessionbroker.broker.outbox.PendingRevocation.ClientRevocation;
+import io.sessionbroker.broker.outbox.PendingRevocation.OwedEvents;
+import io.sessionbroker.broker.outbox.PendingRevocation.SessionRevocation;
+import io.sessionbroker.broker.outbox.PendingRevocation.UserRevocation;
 import io.sessionbroker.broker.session.EventLog;
 import io.sessionbroker.broker.session.EventLog.ProcessedJti;
 import io.sessionbroker.broker.session.EventsNotAppendedException;
@@ -52,7 +56,8 @@ import org.jboss.logging.Logger;
  * drained, so none overtakes an older journaled one.
  *
  * <p>What the direct path leaves half done (registrations revoked, events not appended: {@link
- * EventsNotAppendedException}) is journaled as the events still owed.
+ * EventsNotAppendedException}) is journaled as the events still owed ({@link
+ * PendingRevocation.OwedEvents}).
  *
  * <p>An entry that fails for good on replay (not an outage: {@code NOPERM}, a script error, an
  * unreadable line) is moved to the dead-letter file ({@link DeadLetterFile}), logged at ERROR and
@@ -75,7 +80,7 @@ public class RevocationRecorder {
      *
      * @return false when the token was processed already; or failed as {@link #apply} throws
      */
-    CompletionStage<Boolean> applyUnlessProcessed(PendingRevocation revocation);
+    CompletionStage<Boolean> applyUnlessProcessed(SessionRevocation revocation);
   }
 
   /** Applies a revocation in Redis now; false when nothing new was recorded. */
@@ -240,23 +245,22 @@ public class RevocationRecorder {
   }
 
   /**
-   * {@link #record} for a back-channel logout of one SSO session ({@link
-   * PendingRevocation.Kind#SID} with a jti) that also tells a replay, with the replay guard folded
-   * into the revocation's round trips (see {@link RevocationService#revokeSidOnce}). Never blocks
-   * the caller, which may be an event-loop thread (SPEC §6): Redis is called without waiting, and
-   * only a journal append (Redis unavailable, or older revocations journaled) runs on a worker
-   * thread, since it forces the file to disk.
+   * {@link #record} for a back-channel logout of one SSO session (with its token's jti) that also
+   * tells a replay, with the replay guard folded into the revocation's round trips (see {@link
+   * RevocationService#revokeSidOnce}). Never blocks the caller, which may be an event-loop thread
+   * (SPEC §6): Redis is called without waiting, and only a journal append (Redis unavailable, or
+   * older revocations journaled) runs on a worker thread, since it forces the file to disk.
    *
    * @return completes with false when Redis knew the token as processed (nothing new was recorded),
    *     true when recorded in Redis or journaled; fails with {@link OutboxUnavailableException}
    *     when neither Redis nor the journal worked, or with the failure that is not an outage (a
    *     defect: answered 500), possibly wrapped in a {@link
    *     java.util.concurrent.CompletionException}
-   * @throws IllegalArgumentException when the revocation is not a token's logout of one SSO session
+   * @throws IllegalArgumentException when the revocation has no jti
    */
-  public CompletionStage<Boolean> recordUnlessProcessed(PendingRevocation revocation) {
-    if (revocation.kind() != PendingRevocation.Kind.SID || revocation.jti() == null) {
-      throw new IllegalArgumentException("only a token's logout of one SSO session");
+  public CompletionStage<Boolean> recordUnlessProcessed(SessionRevocation revocation) {
+    if (revocation.jti() == null) {
+      throw new IllegalArgumentException("a replay-checked logout needs its token's jti");
     }
     RevocationJournal current = journal;
     if (current != null && !admitDirect(current)) {
@@ -466,9 +470,10 @@ public class RevocationRecorder {
   private boolean replayOne(String line) throws IOException {
     PendingRevocation revocation;
     try {
+      // Each type's constructor refuses a line without the fields its kind requires.
       revocation = json.readValue(line, PendingRevocation.class);
-      if (revocation == null || revocation.kind() == null || revocation.issuer() == null) {
-        throw new IllegalArgumentException("no kind or issuer");
+      if (revocation == null) {
+        throw new IllegalArgumentException("no revocation");
       }
     } catch (JsonProcessingException | IllegalArgumentException e) {
       String why =
@@ -609,67 +614,57 @@ public class RevocationRecorder {
     public void apply(PendingRevocation revocation) {
       String jti = revocation.jti();
       if (jti != null
-          && revocation.kind() == PendingRevocation.Kind.SID
-          && revocation.replayGuardSid() != null) {
+          && revocation instanceof SessionRevocation logout
+          && logout.replayGuardSid() != null) {
         // Each of its round trips is bounded by the Redis timeout.
-        revokeSidOnce(revocation).await().indefinitely();
+        revokeSidOnce(logout).await().indefinitely();
         return;
       }
       if (jti != null
           && processedTokens.isProcessed(revocation.issuer(), revocation.replayGuardSid(), jti)) {
         return;
       }
-      switch (revocation.kind()) {
-        case SID ->
-            revocations.revokeSid(
-                revocation.issuer(),
-                revocation.sid(),
-                revocation.sub(),
-                revocation.audience(),
-                revocation.reason(),
-                revocation.revocationId(),
-                revocation.notBefore());
-        case USER ->
-            revocations.revokeUser(
-                revocation.issuer(),
-                revocation.sub(),
-                revocation.audience(),
-                revocation.reason(),
-                revocation.revocationId(),
-                revocation.notBefore());
-        case CLIENT ->
-            revocations.revokeClient(
-                revocation.issuer(),
-                revocation.clientId(),
-                revocation.notBefore(),
-                revocation.reason(),
-                revocation.revocationId());
-        case EVENTS -> {
-          events.appendAndPublishAll(
-              revocation.events(),
-              revocation.jti() == null
-                  ? null
-                  : new ProcessedJti(
-                      revocation.issuer(),
-                      revocation.replayGuardSid(),
-                      revocation.jti(),
-                      jtiRetention));
-          return;
-        }
+      ProcessedJti processed =
+          jti == null
+              ? null
+              : new ProcessedJti(
+                  revocation.issuer(), revocation.replayGuardSid(), jti, jtiRetention);
+      // The one place a pending revocation becomes its store call (sealed: these four kinds).
+      if (revocation instanceof SessionRevocation r) {
+        revocations.revokeSid(
+            r.issuer(),
+            r.sid(),
+            r.sub(),
+            r.audience(),
+            r.reason(),
+            r.revocationId(),
+            r.notBefore());
+      } else if (revocation instanceof UserRevocation r) {
+        revocations.revokeUser(
+            r.issuer(), r.sub(), r.audience(), r.reason(), r.revocationId(), r.notBefore());
+      } else if (revocation instanceof ClientRevocation r) {
+        revocations.revokeClient(
+            r.issuer(), r.clientId(), r.notBefore(), r.reason(), r.revocationId());
+      } else if (revocation instanceof OwedEvents r) {
+        // The events mark the jti themselves, after the last append.
+        events.appendAndPublishAll(r.events(), processed);
+        return;
+      } else {
+        throw new IllegalStateException("no store call for a " + revocation.kind() + " revocation");
       }
-      if (revocation.jti() != null) {
+      if (processed != null) {
         processedTokens.markProcessed(
-            revocation.issuer(), revocation.replayGuardSid(), revocation.jti(), jtiRetention);
+            processed.issuer(), processed.sid(), processed.jti(), processed.retention());
       }
     }
 
     @Override
-    public CompletionStage<Boolean> applyUnlessProcessed(PendingRevocation revocation) {
+    public CompletionStage<Boolean> applyUnlessProcessed(SessionRevocation revocation) {
       return revokeSidOnce(revocation).subscribeAsCompletionStage();
     }
 
     /** A back-channel logout of one SSO session, replay-checked; false for a replay. */
-    private Uni<Boolean> revokeSidOnce(PendingRevocation r) {
+    private Uni<Boolean> revokeSidOnce(SessionRevocation r) {
       return revocations
           .revokeSidOnce(
               r.issuer(),

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
@@ -47,7 +48,8 @@ class RevocationRecorderTest {
     }
 
     @Override
-    public CompletionStage<Boolean> applyUnlessProcessed(PendingRevocation revocation) {
+    public CompletionStage<Boolean> applyUnlessProcessed(
+        PendingRevocation.SessionRevocation revocation) {
       apply(revocation);
       return CompletableFuture.completedFuture(true);
     }
@@ -60,7 +62,7 @@ class RevocationRecorderTest {
 
   private static PendingRevocation logout(String id) {
     return PendingRevocation.ofSid(
-        "test", "sid-" + id, "sub", "app", Reason.BACKCHANNEL_LOGOUT, id);
+        "test", "sid-" + id, "sub", "app", Reason.BACKCHANNEL_LOGOUT, id, null);
   }
 
   @Test
@@ -120,6 +122,35 @@ class RevocationRecorderTest {
     assertThat(Files.readString(recorder.deadLetterFile())).contains("unreadable journal line");
     assertThat(recorder.hasPending()).isFalse();
     assertThat(recorder.journaledCount()).isZero();
+  }
+
+  @Test
+  void whenAJournalLineLacksAFieldItsKindRequiresThenItIsDeadLetteredVerbatimAndTheRestReplayed()
+      throws Exception {
+    String withoutSid =
+        "{\"kind\":\"SID\",\"issuer\":\"test\",\"sub\":\"sub\",\"audience\":\"app\","
+            + "\"reason\":\"BACKCHANNEL_LOGOUT\",\"revocationId\":\"second\",\"jti\":\"second\"}";
+    Files.writeString(
+        dir.resolve("revocations.journal"),
+        json.writeValueAsString(logout("first"))
+            + "\n"
+            + withoutSid
+            + "\n"
+            + json.writeValueAsString(logout("third"))
+            + "\n");
+    ScriptedRedis redis = new ScriptedRedis();
+    RevocationRecorder recorder = recorder(redis, dir);
+
+    recorder.replay();
+
+    assertThat(redis.applied).containsExactly("first", "third");
+    assertThat(recorder.deadLetterCount()).isEqualTo(1);
+    JsonNode deadLetter = json.readTree(Files.readString(recorder.deadLetterFile()));
+    assertThat(deadLetter.get("line").asText()).isEqualTo(withoutSid);
+    assertThat(deadLetter.get("error").asText())
+        .startsWith("unreadable journal line: ")
+        .contains("a revocation of kind SID needs a sid");
+    assertThat(recorder.hasPending()).isFalse();
   }
 
   @Test
