@@ -113,7 +113,7 @@ public class RedisSessionStore implements SessionStore {
             REGISTER,
             List.of(keys.sid(reg.issuer(), reg.sid())),
             List.of(
-                RedisKeys.registrationField(reg.clientId(), reg.sessionId()),
+                SidHash.registrationField(reg.clientId(), reg.sessionId()),
                 reg.clientId(),
                 reg.sub() == null ? "" : reg.sub(),
                 IndexEncoding.storedId(reg.sub() == null ? "" : reg.sub()),
@@ -204,7 +204,7 @@ public class RedisSessionStore implements SessionStore {
             REVOKE_ONE,
             List.of(keys.sid(reg.issuer(), reg.sid())),
             List.of(
-                RedisKeys.registrationField(reg.clientId(), reg.sessionId()),
+                SidHash.registrationField(reg.clientId(), reg.sessionId()),
                 Long.toString(now),
                 "revoke",
                 "0")));
@@ -294,7 +294,7 @@ public class RedisSessionStore implements SessionStore {
                         redis,
                         List.of(keys.sid(issuer, sid)),
                         List.of(
-                            RedisKeys.registrationField(clientId, sessionId),
+                            SidHash.registrationField(clientId, sessionId),
                             Long.toString(nowMillis),
                             mode,
                             "0"))
@@ -464,7 +464,7 @@ public class RedisSessionStore implements SessionStore {
                     redis,
                     List.of(keys.sid(issuer, sid)),
                     List.of(
-                        RedisKeys.registrationField(clientId, sessionId),
+                        SidHash.registrationField(clientId, sessionId),
                         Long.toString(now),
                         "revoke",
                         // Whole seconds (SPEC §3.2): a session of the cut's own second is before
@@ -561,9 +561,9 @@ public class RedisSessionStore implements SessionStore {
     forEachPair(
         all,
         (field, value) -> {
-          if (field.equals("!sub")) {
+          if (field.equals(SidHash.SUB_FIELD)) {
             sub[0] = IndexEncoding.idOfStored(value);
-          } else if (!field.startsWith("!")) {
+          } else if (SidHash.isRegistrationField(field)) {
             raw.add(new String[] {field, value});
           }
         });
@@ -576,33 +576,26 @@ public class RedisSessionStore implements SessionStore {
   }
 
   /**
-   * A registration from its sid-hash field ({@code <clientId>␟<sessionId>}) and value ({@code
-   * createdMs,expiresMs,revokedMs} in base 36, revokedMs 0 while active; then {@code ,<sub>} when
-   * the app claimed the user itself, see register.lua); empty once expired. Its user is its own
-   * claim, else the sid's verified user: a record never shows a user its client did not give or
-   * prove.
+   * A registration from its sid-hash field and value ({@link SidHash}); empty once expired. Its
+   * user is its own claim, else the sid's verified user ({@link SidHash.Registration#user}).
    */
   private static Optional<SessionRecord> registration(
       String issuer, String sid, String verifiedSub, String field, String value, long now) {
-    int sep = field.indexOf(SEP);
-    String[] times = value.split(",", 4);
-    String sub = times.length == 4 ? emptyToNull(times[3]) : verifiedSub;
-    long expires = RedisKeys.decodeTime(times[1]);
-    if (expires < now) {
+    SidHash.Registration stored = SidHash.Registration.parse(value);
+    if (stored.expiresAtMillis() < now) {
       return Optional.empty();
     }
-    long revoked = RedisKeys.decodeTime(times[2]);
     return Optional.of(
         new SessionRecord(
             issuer,
-            field.substring(0, sep),
-            field.substring(sep + 1),
+            SidHash.clientOfField(field),
+            SidHash.sessionOfField(field),
             sid,
-            sub,
-            Instant.ofEpochMilli(RedisKeys.decodeTime(times[0])),
-            Instant.ofEpochMilli(expires),
-            revoked == 0 ? SessionStatus.ACTIVE : SessionStatus.REVOKED,
-            revoked == 0 ? null : Instant.ofEpochMilli(revoked)));
+            stored.user(verifiedSub),
+            Instant.ofEpochMilli(stored.createdAtMillis()),
+            Instant.ofEpochMilli(stored.expiresAtMillis()),
+            stored.revoked() ? SessionStatus.REVOKED : SessionStatus.ACTIVE,
+            stored.revoked() ? Instant.ofEpochMilli(stored.revokedAtMillis()) : null));
   }
 
   /** What one sid hash holds. */
