@@ -1,15 +1,14 @@
 -- Registers one app session under an SSO session, atomically against its logout.
--- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), storedSub (the sub as '!sub' stores
--- it: IndexEncoding.storedId, compact for a UUID; a stored '!sub' in either form is the same user),
+-- KEYS[1]: sid hash. ARGV: field, clientId, sub ('' = unknown), storedSub (the sub as SUB_FIELD
+-- stores it: IndexEncoding.storedId, compact for a UUID; a stored user in either form is the same),
 -- createdAtMs, expiresAtMs, nowMs, startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any
 -- logout of the sid refuses), subSource ('claimed': the app named the sub itself, explicit form;
 -- else it comes from a verified ID token).
 -- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch. The sub
 -- returned is the caller's own ('' when it gave none), never another client's.
--- A registration's value is "<createdAt>,<expiresAt>,<revokedAt or 0>", epoch ms in base 36, for a
--- registration from an ID token (its user is the sid's verified '!sub'), or that plus
--- ",<claimed sub>" ('' = none) for one the app described itself.
--- The user rule: only a verified sub is written to '!sub', and it is the sid's user for everyone;
+-- A registration's value (SidHash.Registration, registrationValue in prelude.lua) holds a claimed
+-- sub only for one the app described itself; one from an ID token has the sid's verified user.
+-- The user rule: only a verified sub is written to SUB_FIELD, and it is the sid's user for everyone;
 -- a claimed sub that contradicts it is refused (sub_mismatch, for the claiming caller only); a
 -- claim is kept in the claimer's own registration and changes nothing other clients see.
 -- The start-time rule: refused iff a tombstone covering it (the sid's, or in client scope this
@@ -18,11 +17,10 @@ local key, field, clientId, sub, storedForm = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local created, expires, now = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local start = tonumber(ARGV[8] or '-1')
 local verified = ARGV[9] ~= 'claimed' and sub ~= ''
-local sep = '\31'
 
 -- Tombstones this session started after: admitted, it starts a new generation of each.
 local passed = {}
-for _, name in ipairs({'!rev', '!rev' .. sep .. clientId}) do
+for _, name in ipairs({TOMBSTONE_FIELD, clientTombstoneField(clientId)}) do
   local value = redis.call('HGET', key, name)
   if value then
     local _, revocation, generation = tombstone(value)
@@ -32,35 +30,36 @@ for _, name in ipairs({'!rev', '!rev' .. sep .. clientId}) do
     passed[#passed + 1] = {name, revocation, generation}
   end
 end
-local storedSub = redis.call('HGET', key, '!sub')
+local storedSub = redis.call('HGET', key, SUB_FIELD)
 if storedSub and sub ~= '' and storedSub ~= sub and storedSub ~= storedForm then
   return {'sub_mismatch', '0', ''}
 end
 local status = 'created'
 local existing = redis.call('HGET', key, field)
 if existing then
-  local c, _, r = string.match(existing, '^(%w+),(%w+),(%w+)')
-  if r ~= '0' then
-    return {'revoked', string.format('%.0f', tonumber(r, 36)), ''}
+  local c, _, r = readRegistration(existing)
+  if r ~= NOT_REVOKED then
+    return {'revoked', string.format('%.0f', decodeTime(r)), ''}
   end
   -- A retried registration keeps its first creation time.
-  created = tonumber(c, 36)
+  created = decodeTime(c)
   status = 'updated'
 end
-local claim = ''
+local claim = nil
 if verified then
   if not storedSub then
-    redis.call('HSET', key, '!sub', storedForm)
+    redis.call('HSET', key, SUB_FIELD, storedForm)
   end
 else
-  claim = ',' .. sub
+  claim = sub
 end
-redis.call('HSET', key, field, base36(created) .. ',' .. base36(expires) .. ',0' .. claim)
+redis.call('HSET', key, field,
+  registrationValue(encodeTime(created), encodeTime(expires), NOT_REVOKED, claim))
 if status == 'created' then
   -- A later logout of this sid is a new revocation (revoke_sid.lua): a new generation, whose
   -- event is not taken for a repeat of the earlier one.
   for _, t in ipairs(passed) do
-    redis.call('HSET', key, t[1], string.format('0,%.0f,%.0f', t[2], t[3] + 1))
+    redis.call('HSET', key, t[1], tombstoneValue(0, t[2], t[3] + 1))
   end
 end
 local ttl = expires - now

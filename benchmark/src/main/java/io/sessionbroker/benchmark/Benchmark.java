@@ -355,8 +355,7 @@ public final class Benchmark {
             dataset.ssoSessions(), registrations));
     long before = probe.usedMemory();
     long started = System.nanoTime();
-    long written =
-        new RegistryLoader(redis.uri(), ALIAS, quarkusApp).load(dataset, Duration.ofHours(10), 2);
+    long written = new RegistryLoader(redis.uri(), ALIAS).load(dataset, Duration.ofHours(10), 2);
     double seconds = (System.nanoTime() - started) / 1e9;
     long after = probe.usedMemory();
     log(String.format("  %,d registrations in %.1f s", written, seconds));

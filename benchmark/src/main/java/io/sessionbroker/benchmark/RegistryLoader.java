@@ -7,31 +7,25 @@ import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.sessionbroker.broker.store.IndexEncoding;
+import io.sessionbroker.broker.store.LuaScript;
 import io.sessionbroker.broker.store.RedisKeys;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.sessionbroker.broker.store.SidHash;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
 
 /**
  * Fills Redis with the {@link Dataset} fast: the broker's own Lua scripts ({@code register.lua},
- * {@code index_put.lua}, read from the packaged broker jar) run with pipelined EVALSHA on the keys
- * the broker's {@code RedisKeys} names, with the arguments {@code RedisSessionStore.register}
- * passes. The API path would take minutes for a million sessions; the result is the same Redis
- * content (the harness checks it through the API afterwards). Differences: the commands of many
- * registrations are pipelined (the index entries may land before their sid hash, which nothing
- * reads meanwhile), the user index entry is written once per SSO session instead of once per
- * registration (the repeats are idempotent HSETs), and the "revoked before" markers are not read
- * (none exist).
+ * {@code index_put.lua}, as the broker runs them: {@link LuaScript#source}) run with pipelined
+ * EVALSHA on the keys the broker's {@code RedisKeys} names, with the arguments the broker's
+ * registration passes ({@code RedisRegistrations}, in the broker's store package). The API path
+ * would take minutes for a million sessions; the result is the same Redis content (the harness
+ * checks it through the API afterwards). Differences: the commands of many registrations are
+ * pipelined (the index entries may land before their sid hash, which nothing reads meanwhile), the
+ * user index entry is written once per SSO session instead of once per registration (the repeats
+ * are idempotent HSETs), and the "revoked before" markers are not read (none exist).
  */
 final class RegistryLoader {
 
@@ -48,13 +42,11 @@ final class RegistryLoader {
   private final String registerSource;
   private final String indexPutSource;
 
-  RegistryLoader(String redisUri, String alias, Path brokerQuarkusApp) {
+  RegistryLoader(String redisUri, String alias) {
     this.redisUri = redisUri;
     this.alias = alias;
-    // As the broker's LuaScript does: the shared prelude first.
-    String prelude = luaScript(brokerQuarkusApp, "prelude") + "\n";
-    this.registerSource = prelude + luaScript(brokerQuarkusApp, "register");
-    this.indexPutSource = prelude + luaScript(brokerQuarkusApp, "index_put");
+    this.registerSource = LuaScript.source("register");
+    this.indexPutSource = LuaScript.source("index_put");
   }
 
   /**
@@ -141,7 +133,7 @@ final class RegistryLoader {
                     registerSha,
                     ScriptOutputType.MULTI,
                     new String[] {KEYS.sid(alias, sid)},
-                    RedisKeys.registrationField(clientId, sessionId),
+                    SidHash.registrationField(clientId, sessionId),
                     clientId,
                     sub,
                     IndexEncoding.storedId(sub),
@@ -164,24 +156,5 @@ final class RegistryLoader {
         }
       }
     }
-  }
-
-  /** Reads {@code lua/<name>.lua} from the broker's application jar in quarkus-app/app. */
-  private static String luaScript(Path quarkusApp, String name) {
-    try (Stream<Path> jars = Files.list(quarkusApp.resolve("app"))) {
-      for (Path jar : jars.filter(p -> p.toString().endsWith(".jar")).toList()) {
-        try (JarFile file = new JarFile(jar.toFile())) {
-          var entry = file.getEntry("lua/" + name + ".lua");
-          if (entry != null) {
-            try (InputStream in = file.getInputStream(entry)) {
-              return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            }
-          }
-        }
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Could not read the broker jar in " + quarkusApp, e);
-    }
-    throw new IllegalStateException("lua/" + name + ".lua not found in " + quarkusApp + "/app");
   }
 }

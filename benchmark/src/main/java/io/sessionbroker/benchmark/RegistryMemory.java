@@ -6,8 +6,6 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.testsupport.RedisServer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -36,18 +34,12 @@ final class RegistryMemory {
   /** Entry point; the only argument is the number of SSO sessions. */
   public static void main(String[] args) throws Exception {
     int ssoSessions = args.length > 0 ? Integer.parseInt(args[0]) : 500_000;
-    Path quarkusApp = Path.of("broker", "target", "quarkus-app");
-    if (!Files.exists(quarkusApp.resolve("quarkus-run.jar"))) {
-      System.err.println("Run from the repository root after packaging the broker");
-      System.exit(2);
-    }
     Dataset dataset = new Dataset(ssoSessions);
     try (RedisServer redis = RedisServer.start();
         RedisProbe probe = new RedisProbe(redis.uri())) {
       long before = probe.usedMemory();
       long started = System.nanoTime();
-      long written =
-          new RegistryLoader(redis.uri(), ALIAS, quarkusApp).load(dataset, Duration.ofHours(10), 2);
+      long written = new RegistryLoader(redis.uri(), ALIAS).load(dataset, Duration.ofHours(10), 2);
       double seconds = (System.nanoTime() - started) / 1e9;
       Results.Memory memory =
           breakdown(probe, dataset, written, seconds, before, probe.usedMemory());

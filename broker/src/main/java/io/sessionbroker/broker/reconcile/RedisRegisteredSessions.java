@@ -3,6 +3,7 @@ package io.sessionbroker.broker.reconcile;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.sessionbroker.broker.store.IndexEncoding;
 import io.sessionbroker.broker.store.RedisKeys;
+import io.sessionbroker.broker.store.SidHash;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -36,9 +37,6 @@ import java.util.function.Predicate;
  */
 @ApplicationScoped
 public class RedisRegisteredSessions implements RegisteredSessions {
-
-  private static final String TOMBSTONE = "!rev";
-  private static final String SUB = "!sub";
 
   private final RedisDataSource redis;
   private final RedisKeys keys;
@@ -113,32 +111,24 @@ public class RedisRegisteredSessions implements RegisteredSessions {
     for (int i = 0; i + 1 < fields.size(); i += 2) {
       String field = fields.get(i).toString();
       String value = fields.get(i + 1).toString();
-      if (field.equals(TOMBSTONE)) {
+      if (field.equals(SidHash.TOMBSTONE_FIELD)) {
         return null;
-      } else if (field.equals(SUB)) {
+      } else if (field.equals(SidHash.SUB_FIELD)) {
         sub = IndexEncoding.idOfStored(value);
-      } else if (!field.startsWith("!") && isActive(value, now)) {
+      } else if (SidHash.isRegistrationField(field) && isActive(value, now)) {
         active = true;
       }
     }
     return active ? sub : null;
   }
 
-  /**
-   * A registration value is {@code createdAtMs,expiresAtMs,revokedAtMs} in base 36 (0: not
-   * revoked), then {@code ,<sub>} when the app claimed its user itself (register.lua).
-   */
+  /** Whether a registration value ({@link SidHash.Registration}) is neither revoked nor expired. */
   private static boolean isActive(String value, long now) {
-    String[] times = value.split(",", 4);
-    return times.length >= 3 && "0".equals(times[2]) && time(times[1]) >= now;
-  }
-
-  /** A stored base-36 time; -1 if it is none. */
-  private static long time(String stored) {
     try {
-      return RedisKeys.decodeTime(stored);
-    } catch (NumberFormatException e) {
-      return -1;
+      SidHash.Registration registration = SidHash.Registration.parse(value);
+      return !registration.revoked() && registration.expiresAtMillis() >= now;
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

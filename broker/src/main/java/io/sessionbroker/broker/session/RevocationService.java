@@ -206,7 +206,7 @@ public class RevocationService {
     Instant now = clock.instant();
     Instant time = revocationTime != null ? revocationTime : now;
     // The marker goes first: a registration racing this revocation then either is found in
-    // the index below or finds the marker itself (see RedisSessionStore).
+    // the index below or finds the marker itself (see RedisRegistrations in the store package).
     store.markUserRevokedBefore(issuer, sub, time);
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     List<SessionRecord> affected = new ArrayList<>();

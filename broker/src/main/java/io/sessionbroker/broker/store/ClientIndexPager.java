@@ -24,14 +24,14 @@ final class ClientIndexPager {
   /** Redis calls a page may spend beyond one per returned session. */
   static final int EXTRA_REDIS_CALLS = RedisKeys.CLIENT_BUCKETS + 64;
 
-  private final RedisSessionStore store;
+  private final RedisSessionReads reads;
   private final PageCursor cursors;
   private final SessionQuery query;
   private final int budget;
   private int calls;
 
-  ClientIndexPager(RedisSessionStore store, PageCursor cursors, SessionQuery query) {
-    this.store = store;
+  ClientIndexPager(RedisSessionReads reads, PageCursor cursors, SessionQuery query) {
+    this.reads = reads;
     this.cursors = cursors;
     this.query = query;
     this.budget = query.limit() + EXTRA_REDIS_CALLS;
@@ -40,7 +40,7 @@ final class ClientIndexPager {
   SessionPage page() {
     PageCursor.Position after = cursors.decode(query);
     List<SessionRecord> items = new ArrayList<>();
-    List<String> issuers = query.issuer() != null ? List.of(query.issuer()) : store.knownIssuers();
+    List<String> issuers = query.issuer() != null ? List.of(query.issuer()) : reads.knownIssuers();
     for (String issuer : issuers) {
       if (after != null && issuer.compareTo(after.issuer()) < 0) {
         continue;
@@ -50,7 +50,7 @@ final class ClientIndexPager {
         clients = List.of(query.clientId());
       } else {
         calls++;
-        clients = store.clientsOf(issuer);
+        clients = reads.clientsOf(issuer);
       }
       for (String clientId : clients) {
         boolean sameClient =
@@ -68,13 +68,13 @@ final class ClientIndexPager {
             return stopAt(items, new PageCursor.Position(issuer, "", clientId, bucket, handled));
           }
           calls++;
-          NavigableMap<String, String> entries = store.bucketIndex(issuer, clientId, bucket);
+          NavigableMap<String, String> entries = reads.bucketIndex(issuer, clientId, bucket);
           for (Map.Entry<String, String> entry : entries.tailMap(handled, false).entrySet()) {
             if (items.size() == query.limit() || calls >= budget) {
               return stopAt(items, new PageCursor.Position(issuer, "", clientId, bucket, handled));
             }
             calls++;
-            store
+            reads
                 .readRegistration(issuer, entry.getValue(), clientId, entry.getKey())
                 .ifPresent(items::add);
             handled = entry.getKey();

@@ -18,9 +18,9 @@ import java.util.List;
  * A Lua script from {@code src/main/resources/lua}, run with EVALSHA and loaded with EVAL on a
  * server (or cluster node) that does not know it yet.
  */
-final class LuaScript {
+public final class LuaScript {
 
-  /** Shared helpers, prepended to every script. */
+  /** Shared helpers, prepended to every script after the layout constants. */
   static final String PRELUDE = "prelude";
 
   private final String name;
@@ -33,9 +33,20 @@ final class LuaScript {
     this.sha1 = sha1(source);
   }
 
-  /** The script {@code lua/<name>.lua}, after {@code lua/prelude.lua} (helpers shared by all). */
+  /** The script {@code lua/<name>.lua}, as {@link #source} composes it. */
   static LuaScript load(String name) {
-    return new LuaScript(name, resource(PRELUDE) + "\n" + resource(name));
+    return new LuaScript(name, source(name));
+  }
+
+  /**
+   * The text the broker runs for {@code lua/<name>.lua}: the sid hash layout constants ({@link
+   * SidHash#luaHeader()}), then {@code lua/prelude.lua} (helpers shared by all), then the script.
+   * Public for tools that load the broker's scripts themselves (the benchmark's bulk loader).
+   *
+   * @throws IllegalStateException when there is no such script
+   */
+  public static String source(String name) {
+    return SidHash.luaHeader() + resource(PRELUDE) + "\n" + resource(name);
   }
 
   private static String resource(String name) {

@@ -12,12 +12,10 @@ import java.util.zip.CRC32;
  * <p>Layout (prefix {@code sb}, issuer alias {@code acme}):
  *
  * <ul>
- *   <li>{@code sb:sid:{acme:<sid>}} hash: one SSO session. Fields {@code <clientId>␟<sessionId>}
- *       hold registrations ({@code created,expires,revoked}, then {@code ,<sub>} when the app
- *       claimed its user itself), {@code !sub} the user verified from an ID token ({@link
- *       IndexEncoding#storedId}), {@code !rev} the logout tombstone ({@code !rev␟<clientId>} in
- *       client scope). Registration and logout of one {@code sid} are single Lua scripts on this
- *       one key, so they are atomic, also in Redis Cluster.
+ *   <li>{@code sb:sid:{acme:<sid>}} hash: one SSO session: its registrations, verified user and
+ *       logout tombstones, fields and values as {@link SidHash} defines them. Registration and
+ *       logout of one {@code sid} are single Lua scripts on this one key, so they are atomic, also
+ *       in Redis Cluster.
  *   <li>{@code sb:cs:{acme:<clientId>:<bucket>}} hash: index {@code sessionId -> expiry,sid} of one
  *       client, spread over {@value #CLIENT_BUCKETS} buckets so each stays a compact listpack.
  *   <li>{@code sb:us:{acme:<bucket>}} hash: index {@code <sid> -> expiry,digest of the sub} by user
@@ -29,8 +27,8 @@ import java.util.zip.CRC32;
  * </ul>
  *
  * <p>Times in stored values (expiry, creation, revocation) are epoch milliseconds in base 36
- * ({@link #encodeTime}): 8 characters instead of 13. The sid hash's tombstone stays decimal: {@code
- * <revokedAtMs>,<revocationSeconds>,<generation>} (see {@code lua/revoke_sid.lua}).
+ * ({@link #encodeTime}): 8 characters instead of 13. The sid hash's tombstone stays decimal ({@link
+ * SidHash.Tombstone}).
  *
  * <ul>
  *   <li>{@code sb:clients:{acme}} set: client ids that ever registered (to page over all).
@@ -151,11 +149,6 @@ public class RedisKeys {
   /** The live revocation channel of one client (SPEC §3.3). */
   public String revocationChannel(String alias, String clientId) {
     return prefix + ":revocations:" + alias + ":" + clientId;
-  }
-
-  /** Field of a registration in the sid hash. */
-  public static String registrationField(String clientId, String sessionId) {
-    return clientId + SEP + sessionId;
   }
 
   /**

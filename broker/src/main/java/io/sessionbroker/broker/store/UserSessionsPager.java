@@ -19,14 +19,14 @@ final class UserSessionsPager {
   private static final Comparator<SessionRecord> WITHIN_SID =
       Comparator.comparing(SessionRecord::clientId).thenComparing(SessionRecord::sessionId);
 
-  private final RedisSessionStore store;
+  private final RedisSessionReads reads;
   private final PageCursor cursors;
   private final SessionQuery query;
   private final int budget;
   private int calls;
 
-  UserSessionsPager(RedisSessionStore store, PageCursor cursors, SessionQuery query) {
-    this.store = store;
+  UserSessionsPager(RedisSessionReads reads, PageCursor cursors, SessionQuery query) {
+    this.reads = reads;
     this.cursors = cursors;
     this.query = query;
     this.budget = query.limit() + ClientIndexPager.EXTRA_REDIS_CALLS;
@@ -36,14 +36,14 @@ final class UserSessionsPager {
     PageCursor.Position after = cursors.decode(query);
     List<SessionRecord> items = new ArrayList<>();
     PageCursor.Position last = null;
-    List<String> issuers = query.issuer() != null ? List.of(query.issuer()) : store.knownIssuers();
+    List<String> issuers = query.issuer() != null ? List.of(query.issuer()) : reads.knownIssuers();
     for (String issuer : issuers) {
       if (after != null && issuer.compareTo(after.issuer()) < 0) {
         continue;
       }
       boolean resumedIssuer = after != null && issuer.equals(after.issuer());
       calls++;
-      List<String> sids = new ArrayList<>(store.sidsOfUser(issuer, query.sub()));
+      List<String> sids = new ArrayList<>(reads.sidsOfUser(issuer, query.sub()));
       sids.sort(Comparator.naturalOrder());
       for (String sid : sids) {
         if (resumedIssuer && sid.compareTo(after.sid()) < 0) {
@@ -56,9 +56,9 @@ final class UserSessionsPager {
         }
         calls++;
         List<SessionRecord> records =
-            store
+            reads
                 .readSid(issuer, sid)
-                .map(RedisSessionStore.SidEntries::records)
+                .map(RedisSessionReads.SidEntries::records)
                 .orElse(List.of())
                 .stream()
                 .filter(r -> query.clientId() == null || query.clientId().equals(r.clientId()))
