@@ -463,7 +463,11 @@ class BrokerProcess:
         try:
             health = f"http://127.0.0.1:{self.management_port}/q/health/ready"
             with urllib.request.urlopen(health, timeout=2) as r:
-                return bool(r.status == 200)
+                if r.status != 200:
+                    return False
+            # The management interface may bind before the API port the tests call.
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2):
+                return True
         except (urllib.error.URLError, OSError):
             return False
 

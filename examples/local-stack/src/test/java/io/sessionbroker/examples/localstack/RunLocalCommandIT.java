@@ -211,6 +211,13 @@ class RunLocalCommandIT {
     ProcessBuilder command = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true);
     command.environment().put("BROKER", url("broker.url"));
     command.environment().put("ISSUER", url("issuer.url"));
+    // curl honours http_proxy, which a CI machine may set; this stack listens on loopback only.
+    for (String variable : List.of("no_proxy", "NO_PROXY")) {
+      command
+          .environment()
+          .merge(
+              variable, "127.0.0.1,localhost", (existing, loopback) -> existing + "," + loopback);
+    }
     Process run = command.start();
     run.getOutputStream().close();
     String printed;
