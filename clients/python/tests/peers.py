@@ -230,7 +230,9 @@ class RedisClusterSetup:
         command = ["redis-cli", "--cluster", "create"]
         command += [f"127.0.0.1:{node.port}" for node in self.nodes]
         command += ["--cluster-replicas", "0", "--cluster-yes"]
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            command, check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=120
+        )
 
         def ok() -> bool:
             return all(
