@@ -44,7 +44,7 @@ public class DiagnosticsTestResources implements QuarkusTestResourceLifecycleMan
         "session-broker.issuers.nowhere.url",
             "http://127.0.0.1:" + FreePorts.next() + "/realms/nowhere",
         "session-broker.issuers.renamed.url", renamed.url(),
-        "session-broker.jwks.timeout", "2s");
+        "session-broker.jwks.timeout", "10s");
   }
 
   @Override
