@@ -1,10 +1,18 @@
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from peers import BrokerProcess, RedisClusterSetup, RedisProcess, SentinelSetup, TestIssuer
+
+# The client's HTTP calls (urllib) honour http_proxy / HTTPS_PROXY, which a CI machine may set;
+# the tests' servers listen on the loopback interface, which no proxy reaches.
+for _variable in ("no_proxy", "NO_PROXY"):
+    os.environ[_variable] = ",".join(
+        filter(None, [os.environ.get(_variable), "127.0.0.1", "localhost"])
+    )
 
 
 @pytest.fixture

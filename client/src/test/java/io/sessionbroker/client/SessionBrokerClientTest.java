@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** The subscriber against a real redis-server, with the test acting as the broker. */
 class SessionBrokerClientTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   private static RedisServer redis;

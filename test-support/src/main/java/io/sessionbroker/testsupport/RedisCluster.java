@@ -43,6 +43,8 @@ public final class RedisCluster implements AutoCloseable {
     command.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      // --cluster-yes answers its prompt; an empty stdin makes sure nothing else waits for one.
+      process.getOutputStream().close();
       String output = new String(process.getInputStream().readAllBytes());
       if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
         throw new IllegalStateException("redis-cli --cluster create failed: " + output);
@@ -53,7 +55,7 @@ public final class RedisCluster implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       if (nodes.stream().allMatch(node -> "cluster_state:ok".equals(clusterState(node)))) {
         return;

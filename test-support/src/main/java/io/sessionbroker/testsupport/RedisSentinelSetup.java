@@ -66,7 +66,7 @@ public final class RedisSentinelSetup implements AutoCloseable {
   }
 
   private void awaitSentinel() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), sentinelPort)) {
         return;
@@ -81,7 +81,7 @@ public final class RedisSentinelSetup implements AutoCloseable {
   }
 
   private void awaitReplicaSynced() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       if (masterLinkUp()) {
         return;
@@ -154,7 +154,7 @@ public final class RedisSentinelSetup implements AutoCloseable {
     if (reply == null || !reply.startsWith("+OK")) {
       throw new IllegalStateException("SENTINEL FAILOVER answered " + reply);
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (System.nanoTime() < deadline) {
       String named = sentinelCommand("SENTINEL get-master-addr-by-name " + MASTER_NAME, 5);
       if (named != null && named.contains(Integer.toString(replica.port()))) {
@@ -170,7 +170,7 @@ public final class RedisSentinelSetup implements AutoCloseable {
    * it is in sync (it then refuses writes with {@code READONLY}).
    */
   private void awaitOldMasterDemoted() {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     while (System.nanoTime() < deadline) {
       String info = replicationInfo(master.port());
       if (info.contains("role:slave")

@@ -24,7 +24,7 @@ import java.util.stream.Stream;
  */
 public final class RedisServer implements AutoCloseable {
 
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
   private final int port;
   private final Path workDir;

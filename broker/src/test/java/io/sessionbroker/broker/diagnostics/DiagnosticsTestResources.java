@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.diagnostics;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.FreePorts;
@@ -16,6 +17,7 @@ public class DiagnosticsTestResources implements QuarkusTestResourceLifecycleMan
 
   private RedisServer redis;
   private TestIssuer issuer;
+  private TestIssuer renamed;
   private SelfSignedHttpsServer privateCa;
 
   @Override
@@ -23,6 +25,14 @@ public class DiagnosticsTestResources implements QuarkusTestResourceLifecycleMan
     try {
       redis = RedisServer.start();
       issuer = TestIssuer.start("test");
+      renamed = TestIssuer.start("renamed");
+      // As Keycloak behind a proxy whose hostname setting names its public URL: reachable at the
+      // configured address, it calls itself by another. (Not "localhost" for the other name: it
+      // may resolve to ::1, where nothing listens, and the step before would fail instead.)
+      Map<String, Object> document = renamed.discoveryDocument();
+      document.put("issuer", "https://keycloak.example.test/realms/renamed");
+      renamed.answerDiscoveryWith(
+          200, "application/json", new ObjectMapper().writeValueAsString(document));
       privateCa = new SelfSignedHttpsServer();
     } catch (Exception e) {
       throw new IllegalStateException("Could not start the diagnostics peers", e);
@@ -33,8 +43,8 @@ public class DiagnosticsTestResources implements QuarkusTestResourceLifecycleMan
         "session-broker.issuers.private.url", privateCa.issuerUrl(),
         "session-broker.issuers.nowhere.url",
             "http://127.0.0.1:" + FreePorts.next() + "/realms/nowhere",
-        "session-broker.issuers.renamed.url", issuer.url().replace("127.0.0.1", "localhost"),
-        "session-broker.jwks.timeout", "2s");
+        "session-broker.issuers.renamed.url", renamed.url(),
+        "session-broker.jwks.timeout", "10s");
   }
 
   @Override
@@ -54,6 +64,9 @@ public class DiagnosticsTestResources implements QuarkusTestResourceLifecycleMan
     }
     if (issuer != null) {
       issuer.close();
+    }
+    if (renamed != null) {
+      renamed.close();
     }
     if (redis != null) {
       redis.close();

@@ -99,7 +99,7 @@ class KeycloakSingleSignOutTest {
     browser.logout(app1.idToken(), KeycloakRealm.APP1);
 
     Awaitility.await()
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {
               for (String client : CLIENTS) {
@@ -134,7 +134,7 @@ class KeycloakSingleSignOutTest {
     keycloak.logoutAllSessions(KeycloakRealm.DEMO);
 
     Awaitility.await()
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(60))
         .untilAsserted(
             () -> {
               for (String client : CLIENTS) {

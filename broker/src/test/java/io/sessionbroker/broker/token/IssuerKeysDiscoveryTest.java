@@ -33,7 +33,7 @@ class IssuerKeysDiscoveryTest {
         Optional.empty(),
         Duration.ofMinutes(10),
         Duration.ZERO,
-        Duration.ofSeconds(2),
+        Duration.ofSeconds(30),
         10);
   }
 

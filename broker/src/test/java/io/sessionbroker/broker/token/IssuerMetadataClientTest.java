@@ -24,7 +24,7 @@ class IssuerMetadataClientTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private static TestIssuer issuer;
-  private final IssuerMetadataClient client = new IssuerMetadataClient(Duration.ofSeconds(2));
+  private final IssuerMetadataClient client = new IssuerMetadataClient(Duration.ofSeconds(30));
 
   @BeforeAll
   static void startIssuer() {

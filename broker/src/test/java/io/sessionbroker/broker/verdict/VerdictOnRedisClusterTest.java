@@ -50,7 +50,7 @@ class VerdictOnRedisClusterTest {
         .statusCode(200);
 
     Awaitility.await()
-        .atMost(Duration.ofSeconds(3))
+        .atMost(Duration.ofSeconds(30))
         .pollInterval(Duration.ofMillis(50))
         .until(() -> verdict(token) == 401);
   }

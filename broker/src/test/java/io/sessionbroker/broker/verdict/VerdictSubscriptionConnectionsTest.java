@@ -33,7 +33,7 @@ class VerdictSubscriptionConnectionsTest {
 
     // A closed connection leaves Redis' client list at once; allow the server a moment to see it.
     Awaitility.await("subscribed connections to settle")
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(subscribedConnections()).isEqualTo(1));
   }
 
@@ -48,13 +48,13 @@ class VerdictSubscriptionConnectionsTest {
       // the timeout; the next pass of the feed subscribes again
     }
     Awaitility.await("Redis to answer again")
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .ignoreExceptions()
         .until(() -> redis.execute("PING") != null);
     feed.renewSubscription();
 
     Awaitility.await("subscribed connections to settle")
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(30))
         .untilAsserted(() -> assertThat(subscribedConnections()).isEqualTo(1));
   }
 

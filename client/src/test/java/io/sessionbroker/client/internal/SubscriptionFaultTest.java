@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
  */
 class SubscriptionFaultTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final AtomicInteger CLIENTS = new AtomicInteger();
 
   private static RedisServer redis;

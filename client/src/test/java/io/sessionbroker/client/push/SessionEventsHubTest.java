@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class SessionEventsHubTest {
 
   private static final Instant T0 = Instant.parse("2026-11-24T05:00:00Z");
-  private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private final SessionEventsHub hub =
       new SessionEventsHub(

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class BearerTokenRevocationFilterTest {
 
   private static final String CLAIMS_ATTRIBUTE = "test.verified-claims";
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static ClientOnJetty app;
   private static SessionBrokerClient app1;

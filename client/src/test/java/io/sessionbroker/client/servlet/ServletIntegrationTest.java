@@ -80,7 +80,7 @@ class ServletIntegrationTest {
 
         broker.revoke(FakeBroker.sessionRevoked("sid-alice"));
 
-        await().atMost(Duration.ofSeconds(10)).until(() -> !alice.isValid());
+        await().atMost(Duration.ofSeconds(30)).until(() -> !alice.isValid());
         assertThat(bob.isValid()).isTrue();
         assertThat(tracker.trackedSessions()).isEqualTo(1);
         assertThat(listeners).containsExactly(tracker);

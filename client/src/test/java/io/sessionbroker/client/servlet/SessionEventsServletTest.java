@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class SessionEventsServletTest {
 
-  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final Duration WAIT = Duration.ofSeconds(30);
 
   private static ClientOnJetty app;
   private static SessionBrokerClient client;

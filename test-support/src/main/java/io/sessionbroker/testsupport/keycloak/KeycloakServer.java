@@ -78,11 +78,12 @@ public final class KeycloakServer implements AutoCloseable {
   public static final String ADMIN_PASSWORD = "admin";
 
   /**
-   * How long {@link Builder#start()} waits for Keycloak to be ready unless told otherwise: 180 s,
-   * or the system property {@code keycloak.start-timeout-seconds} (for a heavily loaded machine).
+   * How long {@link Builder#start()} waits for Keycloak to be ready unless told otherwise: 600 s,
+   * or the system property {@code keycloak.start-timeout-seconds}. A hang guard: Keycloak takes
+   * 35-90 s on a quiet machine and several times that on a loaded one.
    */
   public static final Duration DEFAULT_START_TIMEOUT =
-      Duration.ofSeconds(Long.getLong("keycloak.start-timeout-seconds", 180));
+      Duration.ofSeconds(Long.getLong("keycloak.start-timeout-seconds", 600));
 
   private static final int LOG_LINES_ON_FAILURE = 100;
   private static final int BIND_ATTEMPTS = 3;

@@ -60,6 +60,14 @@ final class DjangoApp implements AutoCloseable {
       builder.environment().putAll(env);
       builder.environment().put("APP_DATA_DIR", workDir.resolve("app3").toString());
       builder.environment().put("PYTHONUNBUFFERED", "1");
+      // Python's urllib and requests honour http_proxy; Keycloak and the broker of this stack
+      // listen on loopback, which a proxy set for the machine does not reach.
+      for (String variable : List.of("no_proxy", "NO_PROXY")) {
+        builder
+            .environment()
+            .merge(
+                variable, "127.0.0.1,localhost", (existing, loopback) -> existing + "," + loopback);
+      }
       Process process = builder.start();
       process.getOutputStream().close();
       return new DjangoApp(process, logFile);

@@ -35,7 +35,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 final class StackWithBrowser implements BeforeAllCallback, AfterAllCallback {
 
   private static final Path SCREENSHOTS = Path.of("target/screenshots");
-  private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration PAGE_TIMEOUT = Duration.ofSeconds(60);
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final Supplier<StackSettings> settings;
@@ -70,7 +70,7 @@ final class StackWithBrowser implements BeforeAllCallback, AfterAllCallback {
     return browser;
   }
 
-  /** Waits up to 20 s for a page condition. */
+  /** Waits up to 60 s for a page condition. */
   WebDriverWait pageWait() {
     return wait;
   }
@@ -149,7 +149,7 @@ final class StackWithBrowser implements BeforeAllCallback, AfterAllCallback {
     HttpRequest request =
         HttpRequest.newBuilder(URI.create(stack.brokerUrl() + "/api/v1/sessions?" + query))
             .header("Authorization", "Bearer " + token)
-            .timeout(Duration.ofSeconds(10))
+            .timeout(Duration.ofSeconds(30))
             .build();
     HttpResponse<String> response =
         HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
