@@ -104,7 +104,7 @@ class BackchannelLogoutTest {
       String app1Stored = single(fixtures.eventsForSid("test", "app1", sid)).payload();
       String app2Stored = single(fixtures.eventsForSid("test", "app2", sid)).payload();
       Awaitility.await()
-          .atMost(Duration.ofSeconds(5))
+          .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () -> {
                 assertThat(app1.messagesMentioning(sid)).containsExactly(app1Stored);

@@ -95,6 +95,7 @@ class JwksKeyRotationTest {
     }
     sleep(REFRESH_INTERVAL_MILLIS);
     int fetchesBefore = issuer.jwksRequestCount();
+    long burstStarted = System.nanoTime();
 
     ExecutorService pool = Executors.newFixedThreadPool(tokens.size());
     try {
@@ -109,8 +110,14 @@ class JwksKeyRotationTest {
       pool.shutdownNow();
     }
 
-    // One refresh at once, and at most one more when the interval has passed, for all of them.
-    assertThat(issuer.jwksRequestCount() - fetchesBefore).isBetween(1, 2);
+    // One refresh at once, and at most one more each time the interval has passed while the burst
+    // was still arriving (a loaded machine may spread it over more than one interval); without
+    // coalescing, each of the 8 would fetch.
+    long burstMillis = (System.nanoTime() - burstStarted) / 1_000_000;
+    int allowed = 2 + (int) (burstMillis / REFRESH_INTERVAL_MILLIS);
+    assertThat(issuer.jwksRequestCount() - fetchesBefore)
+        .as("JWKS fetches for a burst of 8 over %d ms", burstMillis)
+        .isBetween(1, Math.min(allowed, tokens.size() - 1));
   }
 
   private static void sleep(long millis) {

@@ -152,7 +152,7 @@ final class LogoutFixtures {
     List<String> messages = new CopyOnWriteArrayList<>();
     RedisSubscriber subscriber = redis.pubsub(String.class).subscribe(name, messages::add);
     Awaitility.await()
-        .atMost(Duration.ofSeconds(5))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> redis.execute("PUBSUB", "NUMSUB", name).get(1).toLong() > 0);
     return new Subscription(subscriber, messages);
   }

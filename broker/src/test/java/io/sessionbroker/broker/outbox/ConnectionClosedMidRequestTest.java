@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -60,7 +61,7 @@ class ConnectionClosedMidRequestTest {
     redis.command("CLIENT KILL TYPE normal");
     redis.command("CLIENT UNPAUSE");
 
-    int answered = status.get();
+    int answered = status.get(60, TimeUnit.SECONDS);
     assertThat(answered).as("logout answered after Redis closed the connection").isIn(200, 503);
     if (answered == 200) {
       awaitEventFor(client, sid);
@@ -122,7 +123,7 @@ class ConnectionClosedMidRequestTest {
 
   private void awaitEventFor(String client, String sid) {
     Awaitility.await()
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .untilAsserted(
             () ->

@@ -77,7 +77,7 @@ class PoisonEntryTest extends BrokerLogCapturingTest {
     List<String> all = new ArrayList<>(before);
     all.addAll(behind);
     Awaitility.await()
-        .atMost(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .untilAsserted(() -> assertThat(streamSids(okClient)).containsExactlyElementsOf(all));
 
@@ -116,7 +116,7 @@ class PoisonEntryTest extends BrokerLogCapturingTest {
     assertThat(logout(okClient, after, tokens)).isEqualTo(200);
 
     Awaitility.await()
-        .atMost(Duration.ofSeconds(20))
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .untilAsserted(
             () -> {

@@ -41,10 +41,10 @@ class RedisStallTest {
     String sid = UUID.randomUUID().toString();
     String token = issuer.logoutToken(client, sid, "user");
 
-    redis.execute("CLIENT", "PAUSE", "15000", "ALL");
+    redis.execute("CLIENT", "PAUSE", "20000", "ALL");
     int status =
         CompletableFuture.supplyAsync(() -> postLogoutToken(token).statusCode())
-            .get(8, TimeUnit.SECONDS);
+            .get(15, TimeUnit.SECONDS);
 
     assertThat(status).as("answered while Redis did not answer").isEqualTo(200);
     String stream = "sb:events:test:" + client;

@@ -80,7 +80,7 @@ class ReplayDuringJournalBacklogTest {
     assertThat(postLogout(logoutToken)).as("a replay is answered 200").isEqualTo(200);
     redis.command("CLIENT UNPAUSE");
     Awaitility.await()
-        .atMost(Duration.ofSeconds(15))
+        .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(200))
         .until(() -> !recorder.hasPending() && !eventsForSid(otherSid).isEmpty());
 

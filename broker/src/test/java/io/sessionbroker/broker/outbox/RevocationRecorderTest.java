@@ -91,7 +91,7 @@ class RevocationRecorderTest {
     Thread newer = new Thread(() -> recorder.record(logout("newer")));
     newer.start();
     await()
-        .atMost(Duration.ofSeconds(10))
+        .atMost(Duration.ofSeconds(30))
         .until(() -> newer.getState() == Thread.State.BLOCKED || !newer.isAlive());
     release.countDown();
     older.join(10_000);

@@ -49,13 +49,13 @@ class RevokedBeforeMarkerTest {
           writers.add(
               pool.submit(
                   () -> {
-                    start.await(5, TimeUnit.SECONDS);
+                    start.await(30, TimeUnit.SECONDS);
                     store.markClientRevokedBefore("test", clientId, notBefore);
                     return null;
                   }));
         }
         for (Future<?> writer : writers) {
-          writer.get(10, TimeUnit.SECONDS);
+          writer.get(30, TimeUnit.SECONDS);
         }
         long stored =
             Long.parseLong(redis.execute("GET", keys.clientNotBefore("test", clientId)).toString());
