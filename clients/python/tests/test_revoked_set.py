@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
 from session_broker._revoked_set import RevokedSet
@@ -35,16 +36,35 @@ def test_when_over_the_bound_then_the_oldest_is_evicted_and_the_watermark_rises(
     assert revoked.watermark == T0
 
 
-def test_when_entries_expire_then_they_are_no_longer_revoked_and_no_watermark() -> None:
+def test_when_entries_expire_then_they_are_forgotten_and_the_watermark_rises() -> None:
     now = [T0]
     revoked = RevokedSet(10, timedelta(minutes=5), clock=lambda: now[0])
     revoked.apply(event(1))
     now[0] = T0 + timedelta(minutes=6)
     assert not revoked.sid_revoked("sid-1")
-    assert revoked.watermark is None
+    # Expired but not yet dropped: forgotten, not live.
+    assert revoked.forgotten_before("sid-1", None) == T0
+    assert revoked.forgotten_before("sid-other", None) is None
+    revoked.apply(event(2, at=now[0]))
+    # Dropped now: remembered only through the watermark.
+    assert len(revoked) == 1
+    assert revoked.watermark == T0
+    assert revoked.forgotten_before("sid-other", None) == T0
 
 
-def test_when_replayed_event_already_expired_then_it_is_not_stored() -> None:
+def test_when_replayed_event_already_expired_then_it_raises_the_watermark() -> None:
     revoked = RevokedSet(10, timedelta(minutes=5), clock=lambda: T0)
     revoked.apply(event(1, at=T0 - timedelta(hours=1)))
     assert len(revoked) == 0
+    assert revoked.watermark == T0 - timedelta(hours=1)
+
+
+def test_an_expired_user_entry_is_forgotten_for_its_user_only() -> None:
+    now = [T0]
+    revoked = RevokedSet(10, timedelta(minutes=5), clock=lambda: now[0])
+    revoked.apply(replace(event(1), type=EventType.USER_REVOKED, sid=None, sub="alice"))
+    assert revoked.user_revoked_before("alice") == T0
+    now[0] = T0 + timedelta(minutes=6)
+    assert revoked.user_revoked_before("alice") is None
+    assert revoked.forgotten_before(None, "alice") == T0
+    assert revoked.forgotten_before(None, "bob") is None

@@ -28,11 +28,14 @@ class RevokedSet:
     """Revoked sids, revoked local session ids and users revoked before an instant, plus the
     client-wide not-before.
 
-    Each entry expires ``ttl`` after its event's ``at`` (a session cannot outlive Keycloak's SSO
-    Session Max, so an older revocation can no longer matter). Beyond ``max_entries`` the oldest
-    entries are evicted, and the eviction *watermark* rises to the latest revocation time evicted:
-    a session created before it may have been revoked by a forgotten entry, so it is *unknown*
-    rather than live (:meth:`is_unknown`).
+    Each entry expires ``ttl`` after its event's ``at`` (Keycloak's SSO Session Max), and beyond
+    ``max_entries`` the oldest entries are evicted. Forgetting must never make a revoked session
+    look live: an app's own session (a Django session lives two weeks by default) can outlive the
+    SSO session it began with. So every forgotten revocation, whether evicted, expired, or
+    replayed already expired, raises the *watermark* to its time, and an entry that has expired
+    but is not yet dropped counts as forgotten too: a session created before either is *unknown*
+    rather than live (:meth:`forgotten_before`), and the client's ``recheck`` policy decides it.
+    The same rule as the Java library's ``RevokedSet``.
 
     Thread-safe: the subscriber thread writes, request threads read.
     """
@@ -86,15 +89,32 @@ class RevokedSet:
 
     @property
     def watermark(self) -> datetime | None:
-        """Revocations at or before this instant may have been evicted; ``None``: none were."""
+        """Revocations at or before this instant may have been forgotten (evicted, expired or
+        replayed already expired); ``None``: none was."""
         return self._watermark
+
+    def forgotten_before(self, sid: str | None, sub: str | None) -> datetime | None:
+        """Revocations of ``sid``/``sub`` before this instant may have been forgotten: the later
+        of the watermark and the time of any expired, not yet dropped entry of ``sid`` or
+        ``sub``; ``None``: nothing forgotten concerns them."""
+        latest = self._watermark
+        now = self._clock()
+        for prefix, name in (("sid:", sid), ("sub:", sub)):
+            entry = None if name is None else self._entries.get(prefix + name)
+            if entry is None or entry.expires_at > now:
+                continue
+            if latest is None or entry.revoked_before > latest:
+                latest = entry.revoked_before
+        return latest
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def _put(self, key: str, revoked_before: datetime, expires_at: datetime) -> None:
         if expires_at <= self._clock():
-            return  # Replayed from long ago: every session it could revoke has expired.
+            # Replayed from long ago: remembered only through the watermark.
+            self._raise_watermark(revoked_before)
+            return
         previous = self._entries.pop(key, None)
         if previous is not None:
             revoked_before = max(previous.revoked_before, revoked_before)
@@ -102,17 +122,19 @@ class RevokedSet:
         self._entries[key] = _Entry(revoked_before, expires_at)
 
     def _drop_expired_and_overflow(self) -> None:
+        # Oldest update first. Replays make that differ from expiry order, so an expired entry
+        # behind a live one stays until it reaches the front; lookups count it as forgotten.
         now = self._clock()
-        # Insertion order is not expiry order (replays), so expired entries are dropped in a
-        # sweep only when the set is over its bound; lookups ignore expired entries anyway.
-        if len(self._entries) <= self._max_entries:
-            return
-        for key in [k for k, e in self._entries.items() if e.expires_at <= now]:
+        while self._entries:
+            key, oldest = next(iter(self._entries.items()))
+            if len(self._entries) <= self._max_entries and oldest.expires_at > now:
+                break
             del self._entries[key]
-        while len(self._entries) > self._max_entries:
-            _, evicted = self._entries.popitem(last=False)
-            if self._watermark is None or evicted.revoked_before > self._watermark:
-                self._watermark = evicted.revoked_before
+            self._raise_watermark(oldest.revoked_before)
+
+    def _raise_watermark(self, revoked_before: datetime) -> None:
+        if self._watermark is None or revoked_before > self._watermark:
+            self._watermark = revoked_before
 
     def _live(self, key: str) -> _Entry | None:
         entry = self._entries.get(key)

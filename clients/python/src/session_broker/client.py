@@ -26,9 +26,10 @@ RevocationListener = Callable[[RevocationEvent], object]
 """Called with each revocation event, once, in stream order, on the client's subscriber thread."""
 
 RecheckPolicy = Callable[[str | None, str | None, datetime | None], bool]
-"""Decides a session the revoked set can no longer answer for (created before the eviction
-watermark): called with ``(sid, sub, created_at)``, returns whether it is revoked. Typically a
-re-check over HTTP (``GET /api/v1/sessions/...``)."""
+"""Decides a session the revoked set can no longer answer for (created before a revocation it
+has forgotten, see :attr:`SessionBrokerClient.eviction_watermark`): called with
+``(sid, sub, created_at)``, returns whether it is revoked. Typically a re-check over HTTP
+(``GET /api/v1/sessions/...``)."""
 
 _FIRST_RETRY_DELAY = 0.1
 _POLL_INTERVAL = 0.5
@@ -62,11 +63,12 @@ class SessionBrokerClient:
         revoked_set_max_entries: how many sids, session ids and users are remembered; beyond it
             the oldest are evicted and the eviction watermark rises.
         revoked_entry_ttl: how long a revocation is remembered after its ``at`` (Keycloak's SSO
-            Session Max; default 10 hours).
+            Session Max; default 10 hours); an expired one raises the eviction watermark too.
         clock_skew: allowance between this host's clock and the broker's/Keycloak's when
             comparing a session's ``created_at`` with a revocation time (default 5 s).
-        recheck: decides sessions created before the eviction watermark; ``None`` (default)
-            treats them as revoked. Never lets an evicted revocation look live.
+        recheck: decides sessions created before a forgotten revocation (the eviction watermark,
+            or an expired entry of their ``sid``/``sub``); ``None`` (default) treats them as
+            revoked. Never lets a forgotten revocation look live.
         start_from: with no stored cursor, ``"retained"`` (default) replays what the stream
             retains, ``"now"`` starts after its newest entry.
         catch_up_batch_size: entries per ``XRANGE`` call.
@@ -230,7 +232,9 @@ class SessionBrokerClient:
 
     @property
     def eviction_watermark(self) -> datetime | None:
-        """Revocations at or before this instant may have been evicted from the revoked set."""
+        """Revocations at or before this instant may have been forgotten by the revoked set
+        (evicted beyond ``revoked_set_max_entries``, expired after ``revoked_entry_ttl``, or
+        replayed already expired); ``None`` while none was."""
         return self._revoked.watermark
 
     def is_session_revoked(self, session_id: str) -> bool:
@@ -251,8 +255,11 @@ class SessionBrokerClient:
         "revoked". A session of unknown age (``created_at`` omitted) counts as older than every
         user- and client-wide revocation, so pass ``created_at`` whenever ``sub`` is known.
 
-        A session created before the eviction watermark may have been revoked by an evicted
-        entry: it is decided by ``recheck``, or treated as revoked when there is none.
+        A session created before a revocation the set has forgotten (the eviction watermark, or
+        an expired entry of its ``sid``/``sub``) may have been revoked by it: it is decided by
+        ``recheck``, or treated as revoked when there is none. An app session that outlives the
+        SSO session (e.g. a Django session, two weeks by default) is therefore never made live
+        again by its revocation's expiry.
 
         Args:
             sid: the Keycloak SSO session id (the ID token's ``sid``).
@@ -271,7 +278,7 @@ class SessionBrokerClient:
             return True
         if sub is not None and self._predates(created_at, self._revoked.user_revoked_before(sub)):
             return True
-        if self._predates(created_at, self._revoked.watermark):
+        if self._predates(created_at, self._revoked.forgotten_before(sid, sub)):
             return True if self._recheck is None else bool(self._recheck(sid, sub, created_at))
         return False
 
