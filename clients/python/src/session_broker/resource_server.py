@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Protocol
+
+from ._numeric_date import numeric_date
 
 __all__ = ["RevokedTokenMiddleware", "bearer_token_revoked"]
 
@@ -31,7 +33,8 @@ def bearer_token_revoked(checker: _Checker, authorization: str | None) -> bool |
 
     Returns:
         ``None`` when there is no bearer token (nothing to judge), ``True`` when the token is
-        unreadable, is no access token (Keycloak's ``typ`` claim other than ``Bearer``: an ID or
+        unreadable (no JWT, or its ``iat`` is no instant: missing, not a number, ``NaN``, out of
+        range), is no access token (Keycloak's ``typ`` claim other than ``Bearer``: an ID or
         refresh token), or its ``sid``/``sub``/client was revoked after its ``iat``, else
         ``False``.
     """
@@ -40,8 +43,8 @@ def bearer_token_revoked(checker: _Checker, authorization: str | None) -> bool |
     claims = _claims_of(authorization[7:].strip())
     if claims is None:
         return True
-    iat = claims.get("iat")
-    if not isinstance(iat, (int, float)):
+    created_at = numeric_date(claims.get("iat"))
+    if created_at is None:
         return True
     if claims.get("typ", "Bearer") != "Bearer":
         return True
@@ -49,7 +52,7 @@ def bearer_token_revoked(checker: _Checker, authorization: str | None) -> bool |
     return checker.is_revoked(
         sid=sid if isinstance(sid, str) else None,
         sub=sub if isinstance(sub, str) else None,
-        created_at=datetime.fromtimestamp(iat, timezone.utc),
+        created_at=created_at,
     )
 
 

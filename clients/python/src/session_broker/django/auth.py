@@ -7,6 +7,7 @@ from typing import Any
 
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
+from .._numeric_date import numeric_date
 from .runtime import SESSION_KEY
 
 
@@ -27,7 +28,7 @@ class SessionBrokerOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
             self.request.session[SESSION_KEY] = {
                 "sid": payload.get("sid"),
                 "sub": payload.get("sub"),
-                "created_at": issued_at if isinstance(issued_at, (int, float)) else time.time(),
+                "created_at": issued_at if numeric_date(issued_at) is not None else time.time(),
                 "id_token": id_token,
             }
         return user

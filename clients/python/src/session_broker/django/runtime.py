@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 from collections import OrderedDict
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from .. import FileLastSeenIdStore, RevocationEvent, SessionBrokerClient
+from .._numeric_date import numeric_date
 from ..registration import SessionRegistrationClient
 from ..tokens import ClientCredentialsToken
 from . import conf
@@ -125,8 +126,8 @@ def session_state(session: Any) -> dict[str, Any] | None:
 
 
 def created_at(state: dict[str, Any]) -> datetime | None:
-    value = state.get("created_at")
-    return datetime.fromtimestamp(value, timezone.utc) if isinstance(value, (int, float)) else None
+    """When the signed-in session began, or ``None`` when the stored value is no instant."""
+    return numeric_date(state.get("created_at"))
 
 
 def reset_for_tests() -> None:
