@@ -2,6 +2,7 @@ package io.sessionbroker.broker.verdict;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.token.SignedJwtVerifier;
+import io.sessionbroker.broker.token.TimeClaims;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import io.sessionbroker.broker.token.VerifiedJwt;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -10,7 +11,6 @@ import java.time.Duration;
 import java.util.Locale;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
-import org.jose4j.jwt.NumericDate;
 
 /**
  * Verifies a bearer access token for a verdict: signature by its issuer's keys (through {@link
@@ -53,12 +53,12 @@ public class AccessTokenVerifier {
             "iss: not exactly a configured issuer URL (no trailing slash or case differences)");
       }
       requireAccessToken(jwt);
-      NumericDate exp = claims.getExpirationTime();
-      NumericDate iat = claims.getIssuedAt();
+      Long exp = TimeClaims.seconds(claims, "exp");
+      Long iat = TimeClaims.seconds(claims, "iat");
       if (exp == null || iat == null) {
         throw new TokenRejectedException("exp/iat: both are required");
       }
-      if (exp.getValue() - iat.getValue() > maxLifetimeSeconds) {
+      if (exp - iat > maxLifetimeSeconds) {
         throw new TokenRejectedException(
             "lifetime: exp - iat is longer than session-broker.verdict.max-token-lifetime, so a"
                 + " revocation of this token could have been forgotten");
@@ -74,14 +74,9 @@ public class AccessTokenVerifier {
         throw new TokenRejectedException("azp: the client is not in the issuer's allow-list");
       }
       return new AccessToken(
-          jwt.issuer(),
-          clientId,
-          stringClaim(claims, "sid"),
-          stringClaim(claims, "sub"),
-          iat.getValue(),
-          exp.getValue());
+          jwt.issuer(), clientId, stringClaim(claims, "sid"), stringClaim(claims, "sub"), iat, exp);
     } catch (MalformedClaimException e) {
-      throw new TokenRejectedException("claims: iss, exp or iat has the wrong type");
+      throw new TokenRejectedException("iss: not a string");
     }
   }
 
