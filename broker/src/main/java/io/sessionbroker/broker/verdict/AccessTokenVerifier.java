@@ -9,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 
@@ -38,46 +40,54 @@ public class AccessTokenVerifier {
   }
 
   /**
-   * Verifies one token.
+   * Verifies one token without holding the calling thread while a key refresh is awaited (SPEC §4):
+   * completes at once, on the calling thread, when the token's key is cached, else on {@code
+   * resumeOn} once the refresh is done; at most {@code session-broker.jwks.max-waiting-tokens}
+   * tokens wait per issuer.
    *
-   * @throws TokenRejectedException naming the failed rule (never the token)
-   * @throws io.sessionbroker.broker.token.KeysUnavailableException when the issuer's keys cannot be
-   *     fetched
+   * @return the token; or failed with {@link TokenRejectedException} naming the failed rule (never
+   *     the token), or {@link io.sessionbroker.broker.token.KeysUnavailableException} when the
+   *     issuer's keys cannot be fetched or too many tokens wait (possibly wrapped in a {@link
+   *     java.util.concurrent.CompletionException})
    */
-  public AccessToken verify(String compact) {
-    VerifiedJwt jwt = verifier.verify(compact);
+  public CompletableFuture<AccessToken> verifyLater(String compact, Executor resumeOn) {
+    return verifier.verifyLater(compact, resumeOn).thenApply(this::judge);
+  }
+
+  /** The claim rules of a token whose signature is verified. */
+  private AccessToken judge(VerifiedJwt jwt) {
     JwtClaims claims = jwt.claims();
     try {
       if (!jwt.issuer().url().equals(claims.getIssuer())) {
         throw new TokenRejectedException(
             "iss: not exactly a configured issuer URL (no trailing slash or case differences)");
       }
-      requireAccessToken(jwt);
-      Long exp = TimeClaims.seconds(claims, "exp");
-      Long iat = TimeClaims.seconds(claims, "iat");
-      if (exp == null || iat == null) {
-        throw new TokenRejectedException("exp/iat: both are required");
-      }
-      if (exp - iat > maxLifetimeSeconds) {
-        throw new TokenRejectedException(
-            "lifetime: exp - iat is longer than session-broker.verdict.max-token-lifetime, so a"
-                + " revocation of this token could have been forgotten");
-      }
-      String clientId = stringClaim(claims, "azp");
-      if (clientId == null) {
-        clientId = stringClaim(claims, "client_id");
-      }
-      if (clientId == null) {
-        throw new TokenRejectedException("azp: the token names no client");
-      }
-      if (!jwt.issuer().allowsClient(clientId)) {
-        throw new TokenRejectedException("azp: the client is not in the issuer's allow-list");
-      }
-      return new AccessToken(
-          jwt.issuer(), clientId, stringClaim(claims, "sid"), stringClaim(claims, "sub"), iat, exp);
     } catch (MalformedClaimException e) {
       throw new TokenRejectedException("iss: not a string");
     }
+    requireAccessToken(jwt);
+    Long exp = TimeClaims.seconds(claims, "exp");
+    Long iat = TimeClaims.seconds(claims, "iat");
+    if (exp == null || iat == null) {
+      throw new TokenRejectedException("exp/iat: both are required");
+    }
+    if (exp - iat > maxLifetimeSeconds) {
+      throw new TokenRejectedException(
+          "lifetime: exp - iat is longer than session-broker.verdict.max-token-lifetime, so a"
+              + " revocation of this token could have been forgotten");
+    }
+    String clientId = stringClaim(claims, "azp");
+    if (clientId == null) {
+      clientId = stringClaim(claims, "client_id");
+    }
+    if (clientId == null) {
+      throw new TokenRejectedException("azp: the token names no client");
+    }
+    if (!jwt.issuer().allowsClient(clientId)) {
+      throw new TokenRejectedException("azp: the client is not in the issuer's allow-list");
+    }
+    return new AccessToken(
+        jwt.issuer(), clientId, stringClaim(claims, "sid"), stringClaim(claims, "sub"), iat, exp);
   }
 
   private static void requireAccessToken(VerifiedJwt jwt) {

@@ -1,12 +1,16 @@
 package io.sessionbroker.broker.verdict;
 
 import io.sessionbroker.broker.verdict.Verdict.Reason;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * {@code GET /api/v1/verdict} (SPEC §3.2): the revocation check that NGINX {@code auth_request},
@@ -30,7 +34,8 @@ import jakarta.enterprise.event.Observes;
  * -200): the caller is a proxy forwarding an end user's token, not an API client, and the API's
  * caller authentication (quarkus-oidc) must neither verify the token a second time nor refuse it
  * for lacking the API audience. Cached tokens are answered on the event loop; a token needing a
- * signature check (which may fetch keys) goes to a worker thread.
+ * signature check goes to a worker thread, and one whose {@code kid} is unknown waits for the key
+ * refresh holding no thread (SPEC §4, {@code session-broker.jwks.max-waiting-tokens}).
  */
 @ApplicationScoped
 public class VerdictRoute {
@@ -40,6 +45,10 @@ public class VerdictRoute {
 
   /** Before quarkus-vertx-http's authentication (-200) and after CORS (-300). */
   static final int ORDER = -250;
+
+  /** Where a verdict resumes after a key refresh: the worker pool of blocking endpoints. */
+  private static final Executor WORKERS =
+      task -> Infrastructure.getDefaultWorkerPool().execute(task);
 
   private final VerdictService verdicts;
 
@@ -62,16 +71,31 @@ public class VerdictRoute {
       answer(response, quick);
       return;
     }
+    // The signature check runs on a worker thread; a token waiting for a key refresh holds none
+    // (bounded by session-broker.jwks.max-waiting-tokens) and resumes on a worker thread.
+    Context requestContext = context.vertx().getOrCreateContext();
     context
         .vertx()
-        .<Verdict>executeBlocking(() -> verdicts.judge(token), false)
+        .<CompletableFuture<Verdict>>executeBlocking(
+            () -> verdicts.judgeLater(token, WORKERS), false)
         .onComplete(
-            result -> {
-              if (result.succeeded()) {
-                answer(response, result.result());
-              } else {
-                context.fail(result.cause());
+            started -> {
+              if (started.failed()) {
+                context.fail(started.cause());
+                return;
               }
+              started
+                  .result()
+                  .whenComplete(
+                      (verdict, failure) ->
+                          requestContext.runOnContext(
+                              ignored -> {
+                                if (failure == null) {
+                                  answer(response, verdict);
+                                } else {
+                                  context.fail(failure);
+                                }
+                              }));
             });
   }
 
