@@ -1,6 +1,7 @@
 package io.sessionbroker.broker.verdict;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.token.SignedJwtVerifier;
 import io.sessionbroker.broker.token.TimeClaims;
 import io.sessionbroker.broker.token.TokenRejectedException;
@@ -76,9 +77,9 @@ public class AccessTokenVerifier {
           "lifetime: exp - iat is longer than session-broker.verdict.max-token-lifetime, so a"
               + " revocation of this token could have been forgotten");
     }
-    String clientId = stringClaim(claims, "azp");
+    String clientId = idClaim(claims, "azp");
     if (clientId == null) {
-      clientId = stringClaim(claims, "client_id");
+      clientId = idClaim(claims, "client_id");
     }
     if (clientId == null) {
       throw new TokenRejectedException("azp: the token names no client");
@@ -87,7 +88,7 @@ public class AccessTokenVerifier {
       throw new TokenRejectedException("azp: the client is not in the issuer's allow-list");
     }
     return new AccessToken(
-        jwt.issuer(), clientId, stringClaim(claims, "sid"), stringClaim(claims, "sub"), iat, exp);
+        jwt.issuer(), clientId, idClaim(claims, "sid"), idClaim(claims, "sub"), iat, exp);
   }
 
   private static void requireAccessToken(VerifiedJwt jwt) {
@@ -102,8 +103,22 @@ public class AccessTokenVerifier {
     }
   }
 
-  private static String stringClaim(JwtClaims claims, String name) {
+  /**
+   * A claim the verdict copies into a response header and matches against revocations: null when
+   * absent (or blank, as before), else it must pass the broker's {@link IdRule} (printable ASCII,
+   * no spaces), so no line break, NUL or other non-header character ever reaches a header, and an
+   * id no revocation could name is never allowed.
+   *
+   * @throws TokenRejectedException when the claim is not a string or breaks the rule
+   */
+  private static String idClaim(JwtClaims claims, String name) {
     Object value = claims.getClaimValue(name);
-    return value instanceof String text && !text.isBlank() ? text : null;
+    if (value == null || value instanceof String text && text.isBlank()) {
+      return null;
+    }
+    if (!(value instanceof String text) || !IdRule.isValid(text)) {
+      throw new TokenRejectedException(name + ": must be a string that " + IdRule.DESCRIPTION);
+    }
+    return text;
   }
 }

@@ -21,6 +21,8 @@ import java.util.concurrent.Executor;
  *   <li>{@code 200}, empty body, with {@code X-Auth-Request-User} and {@code X-Session-Broker-Sub}
  *       (the {@code sub}), {@code X-Session-Broker-Sid} (when the token has one), {@code
  *       X-Session-Broker-Client} ({@code azp}) and {@code X-Session-Broker-Issuer} (the alias);
+ *       those claims passed the id rule in {@link AccessTokenVerifier}, so each is a valid header
+ *       value (a token where one does not is refused {@code 401});
  *   <li>{@code 401} with {@code WWW-Authenticate: Bearer error="invalid_token",
  *       error_description="<reason>"} (no token: {@code Bearer} alone, RFC 6750 §3.1);
  *   <li>{@code 503} when the token cannot be judged (issuer keys unreachable, view not warm yet).
@@ -90,10 +92,16 @@ public class VerdictRoute {
                       (verdict, failure) ->
                           requestContext.runOnContext(
                               ignored -> {
-                                if (failure == null) {
-                                  answer(response, verdict);
-                                } else {
+                                if (failure != null) {
                                   context.fail(failure);
+                                  return;
+                                }
+                                try {
+                                  answer(response, verdict);
+                                } catch (RuntimeException e) {
+                                  // Off the router's own handler call: a failure here would
+                                  // otherwise leave the proxy without any answer.
+                                  context.fail(e);
                                 }
                               }));
             });

@@ -47,6 +47,29 @@ class VerdictHeaderValueTest {
     assertThat(answer.header("X-Injected")).isNull();
   }
 
+  /** The broker refuses such a token (docs/proxies.md): a proxy must not pass an unnamed user. */
+  @Test
+  void aSidOrSubThatIsNoValidHeaderValueIsRefusedAsAnInvalidToken() {
+    Awaitility.await("the revocation view warm")
+        .atMost(Duration.ofSeconds(30))
+        .until(
+            () ->
+                verdict(issuer.sign(claims(issuer, "spa", unique("sid"), "bob"))).statusCode()
+                    == 200);
+    for (JwtClaims odd :
+        new JwtClaims[] {
+          claims(issuer, "spa", unique("sid") + "\u0000", "bob"),
+          claims(issuer, "spa", unique("sid"), "bob\r\nX-Injected: 1"),
+          claims(issuer, "spa", unique("sid"), "bob smith")
+        }) {
+      Response answer = verdict(issuer.sign(odd));
+
+      assertThat(answer.statusCode()).isEqualTo(401);
+      assertThat(answer.header("WWW-Authenticate")).contains("error=\"invalid_token\"");
+      assertThat(answer.header("X-Session-Broker-Sub")).isNull();
+    }
+  }
+
   private static Response verdict(String token) {
     return given()
         .config(
