@@ -2,6 +2,7 @@ package io.sessionbroker.broker.logout;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.session.IdRule;
+import io.sessionbroker.broker.token.TimeClaims;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import io.sessionbroker.broker.token.VerifiedJwt;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
-import org.jose4j.jwt.NumericDate;
 
 /**
  * The claim rules of OIDC Back-Channel Logout 1.0 §2.6 for a token whose signature, {@code alg} and
@@ -129,11 +129,14 @@ public class LogoutTokenValidator {
     return allowed;
   }
 
-  /** Checks {@code iat} and {@code exp}; returns {@code iat} in whole seconds, or null. */
+  /**
+   * Checks {@code iat} and {@code exp}, read and compared by {@link TimeClaims}; returns {@code
+   * iat} in whole seconds, or null.
+   */
   private Instant checkTimes(JwtClaims claims, List<String> violations) {
-    long now = clock.millis();
-    NumericDate iat = numericDate(claims, "iat", violations);
-    NumericDate exp = numericDate(claims, "exp", violations);
+    Instant now = clock.instant();
+    Long iat = seconds(claims, "iat", violations);
+    Long exp = seconds(claims, "exp", violations);
     if (iat == null && !violations.stream().anyMatch(v -> v.startsWith("iat"))) {
       violations.add("iat: missing [" + SPEC + "§2.6 step 5]");
     }
@@ -141,12 +144,11 @@ public class LogoutTokenValidator {
       violations.add("exp: missing [" + SPEC + "§2.6 step 5]");
     }
     if (iat != null) {
-      long iatMillis = iat.getValueInMillis();
-      if (iatMillis > now + clockSkew.toMillis()) {
+      if (TimeClaims.isAfter(iat, now, clockSkew)) {
         violations.add(
             "iat: in the future beyond the allowed clock skew [" + SPEC + "§2.6 step 5]");
       }
-      if (iatMillis < now - maxTokenAge.toMillis() - clockSkew.toMillis()) {
+      if (TimeClaims.isBefore(iat, now, maxTokenAge, clockSkew)) {
         violations.add(
             "iat: older than session-broker.logout.max-token-age ("
                 + maxTokenAge
@@ -155,17 +157,17 @@ public class LogoutTokenValidator {
                 + "§2.6 step 5]");
       }
     }
-    if (exp != null && exp.getValueInMillis() < now - clockSkew.toMillis()) {
+    if (exp != null && TimeClaims.isBefore(exp, now, Duration.ZERO, clockSkew)) {
       violations.add("exp: the token has expired [" + SPEC + "§2.6 step 5]");
     }
-    return iat == null ? null : Instant.ofEpochSecond(iat.getValue());
+    return iat == null ? null : Instant.ofEpochSecond(iat);
   }
 
-  private static NumericDate numericDate(JwtClaims claims, String name, List<String> violations) {
+  private static Long seconds(JwtClaims claims, String name, List<String> violations) {
     try {
-      return claims.getNumericDateClaimValue(name);
-    } catch (MalformedClaimException e) {
-      violations.add(name + ": must be a number of seconds [" + SPEC + "§2.6 step 5]");
+      return TimeClaims.seconds(claims, name);
+    } catch (TokenRejectedException e) {
+      violations.add(e.getMessage() + " [" + SPEC + "§2.6 step 5]");
       return null;
     }
   }

@@ -8,6 +8,9 @@ import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.token.Issuer;
 import io.sessionbroker.broker.token.IssuerDirectory;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.json.JsonString;
+import jakarta.json.JsonValue;
+import jakarta.json.JsonValue.ValueType;
 import java.util.Locale;
 import java.util.Set;
 import org.eclipse.microprofile.jwt.JsonWebToken;
@@ -16,6 +19,9 @@ import org.eclipse.microprofile.jwt.JsonWebToken;
  * Turns the authenticated bearer token into a {@link Caller}: the REST API's token rules (SPEC
  * §3.2, Authorisation), all here. quarkus-oidc has already verified signature, {@code iss} and
  * {@code exp} ({@link IssuerTenantResolver}); this class decides what the token is.
+ *
+ * <p>Every claim is read as a string by {@link #stringClaim}; a claim of another JSON type gets
+ * 401.
  *
  * <ol>
  *   <li>Only access tokens: Keycloak marks them with claim {@code typ} {@code Bearer}; ID tokens
@@ -68,7 +74,7 @@ public class CallerResolver {
       throw new UnauthorizedException(
           "only access tokens are accepted, not ID, refresh or logout tokens");
     }
-    String clientId = token.getClaim("azp");
+    String clientId = stringClaim(token, "azp");
     if (clientId == null || clientId.isBlank()) {
       throw new ForbiddenException("the token names no client (azp)");
     }
@@ -92,7 +98,7 @@ public class CallerResolver {
   }
 
   private static boolean isAccessToken(JsonWebToken token) {
-    return ACCESS_TOKEN_TYPE.equals(token.getClaim("typ")) && !token.containsClaim("events");
+    return ACCESS_TOKEN_TYPE.equals(stringClaim(token, "typ")) && !token.containsClaim("events");
   }
 
   /**
@@ -111,16 +117,36 @@ public class CallerResolver {
    * user who picked that user name still lacks the {@code client_id} claim.
    */
   static boolean isServiceAccountToken(JsonWebToken token, String clientId) {
-    Object marked = token.containsClaim("client_id") ? token.getClaim("client_id") : null;
+    String marked = stringClaim(token, "client_id");
     if (marked == null) {
-      marked = token.getClaim("clientId");
+      marked = stringClaim(token, "clientId");
     }
-    if (!clientId.equals(marked == null ? null : marked.toString())) {
+    if (!clientId.equals(marked)) {
       return false;
     }
-    Object userName = token.getClaim("preferred_username");
+    String userName = stringClaim(token, "preferred_username");
     return userName == null
         || (SERVICE_ACCOUNT_PREFIX + clientId.toLowerCase(Locale.ROOT))
-            .equals(userName.toString().toLowerCase(Locale.ROOT));
+            .equals(userName.toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * The one way this class reads a claim: a JSON string, or null when the token has no such claim.
+   *
+   * @throws UnauthorizedException when the claim has another JSON type (a number, array, object):
+   *     the token breaks the access-token rules, it is no defect of the broker
+   */
+  static String stringClaim(JsonWebToken token, String name) {
+    Object value = token.getClaim(name);
+    if (value == null || value instanceof JsonValue json && json.getValueType() == ValueType.NULL) {
+      return null;
+    }
+    if (value instanceof String text) {
+      return text;
+    }
+    if (value instanceof JsonString text) {
+      return text.getString();
+    }
+    throw new UnauthorizedException("the token's claim " + name + " is not a string");
   }
 }

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
-import org.jose4j.jwt.NumericDate;
 
 /**
  * Verifies the ID token an app presents when it registers a session (OIDC Core §3.1.3.7, as far as
@@ -74,21 +73,23 @@ public class IdTokenValidator {
     checkNotAnotherTokenType(jwt, violations);
     Instant issuedAt = null;
     try {
-      NumericDate exp = claims.getExpirationTime();
-      NumericDate iat = claims.getIssuedAt();
+      Long exp = TimeClaims.seconds(claims, "exp");
       if (exp == null) {
         violations.add("exp: missing [" + SPEC + " step 9]");
-      } else if (exp.getValueInMillis() < clock.millis() - clockSkew.toMillis()) {
+      } else if (TimeClaims.isBefore(exp, clock.instant(), Duration.ZERO, clockSkew)) {
         violations.add(
             "exp: the ID token has expired; register right after sign-in [" + SPEC + " step 9]");
       }
-      if (iat == null) {
+    } catch (TokenRejectedException e) {
+      violations.add(e.getMessage() + " [" + SPEC + " step 9]");
+    }
+    try {
+      issuedAt = TimeClaims.instant(claims, "iat");
+      if (issuedAt == null) {
         violations.add("iat: missing [" + SPEC + " step 10]");
-      } else {
-        issuedAt = Instant.ofEpochMilli(iat.getValueInMillis());
       }
-    } catch (MalformedClaimException e) {
-      violations.add("exp/iat: must be numbers of seconds");
+    } catch (TokenRejectedException e) {
+      violations.add(e.getMessage() + " [" + SPEC + " step 10]");
     }
     Object sid = claims.getClaimValue("sid");
     Object sub = claims.getClaimValue("sub");

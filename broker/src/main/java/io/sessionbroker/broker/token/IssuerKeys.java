@@ -37,8 +37,8 @@ import org.jose4j.lang.JoseException;
  * pending future on the coalesced refresh, and its processing resumes on the given executor when
  * the keys arrive, so many waiting tokens cost memory, not worker threads. At most {@code
  * session-broker.jwks.max-waiting-tokens} tokens wait per issuer; beyond that a token is not judged
- * ("keys unavailable", answered 503) to bound memory. {@link #keyFor} waits by blocking the calling
- * thread (never on a Vert.x event loop: there it answers "keys unavailable" instead).
+ * ("keys unavailable", answered 503) to bound memory. No caller waits by blocking a thread: every
+ * token path (logout, admin action, ID token, verdict) waits this way.
  *
  * <p>A failure to fetch keys (untrusted TLS certificate, connection refused, timeout, HTTP error,
  * not a JWKS) is not a verdict on the token: it is reported as {@link KeysUnavailableException}
@@ -138,34 +138,10 @@ public final class IssuerKeys {
   }
 
   /**
-   * The key that verifies {@code jws}: chosen by {@code kid}, and only a signing key whose type
-   * fits the token's {@code alg}.
-   *
-   * @throws TokenRejectedException when no key matches, even after a refresh that started after the
-   *     token arrived
-   * @throws KeysUnavailableException when the keys cannot be fetched: the token was not judged
-   */
-  public Key keyFor(JsonWebSignature jws) {
-    long arrived = System.nanoTime();
-    KeySet keys = current;
-    if (keys != null) {
-      if (arrived - keys.fetchedAtNanos() > cacheNanos) {
-        // Stale keys stay usable while fresh ones are fetched in the background.
-        startRefresh(arrived, false);
-      }
-      Key key = select(jws, keys);
-      if (key != null) {
-        return key;
-      }
-    }
-    CompletableFuture<KeySet> refresh = refreshFor(arrived, keys == null);
-    return matchAfterRefresh(jws, await(refresh));
-  }
-
-  /**
-   * Like {@link #keyFor}, without holding a thread while a refresh is awaited: the key at once (a
-   * completed future) when a cached key matches, else a future that completes on {@code resumeOn}
-   * once the refresh that started after the token arrived is done.
+   * The key that verifies {@code jws} (chosen by {@code kid}, and only a signing key whose type
+   * fits the token's {@code alg}), without holding a thread while a refresh is awaited: the key at
+   * once (a completed future) when a cached key matches, else a future that completes on {@code
+   * resumeOn} once the refresh that started after the token arrived is done.
    *
    * @param resumeOn where the work after a refresh runs (the caller's worker pool), never the
    *     fetching thread
@@ -294,27 +270,6 @@ public final class IssuerKeys {
     latestRefreshStartNanos = now + delay;
     FETCHER.schedule(() -> fetchInto(refresh), delay, TimeUnit.NANOSECONDS);
     return refresh;
-  }
-
-  private KeySet await(CompletableFuture<KeySet> refresh) {
-    if (!refresh.isDone()) {
-      if (Context.isOnEventLoopThread()) {
-        throw unavailable("a key refresh is pending, and waiting is not allowed on an event loop");
-      }
-      LOG.debugf(
-          "A token of issuer '%s' with an unknown kid waits for the next key refresh on thread %s",
-          issuer.alias(), Thread.currentThread().getName());
-    }
-    try {
-      return refresh.get(minRefreshNanos + fetchBound().toNanos(), TimeUnit.NANOSECONDS);
-    } catch (ExecutionException e) {
-      throw unavailable(e.getCause().getMessage());
-    } catch (TimeoutException e) {
-      throw unavailable("no answer within " + fetchBound());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw unavailable("interrupted while waiting for a key refresh");
-    }
   }
 
   private KeysUnavailableException unavailable(String why) {

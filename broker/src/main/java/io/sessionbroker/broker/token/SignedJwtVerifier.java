@@ -47,12 +47,6 @@ public class SignedJwtVerifier {
             .collect(Collectors.toUnmodifiableSet());
   }
 
-  /** Verifies a token issued by any configured issuer (found by {@code iss}). */
-  public VerifiedJwt verify(String compact) {
-    JwtContext decoded = decode(compact);
-    return verifyWith(issuerOf(decoded), decoded);
-  }
-
   private Issuer issuerOf(JwtContext decoded) {
     String iss;
     try {
@@ -71,15 +65,10 @@ public class SignedJwtVerifier {
     return issuer;
   }
 
-  /** Verifies a token signed by {@code issuer} whatever its claims say. */
-  public VerifiedJwt verify(String compact, Issuer issuer) {
-    return verifyWith(issuer, decode(compact));
-  }
-
   /**
-   * Like {@link #verify(String)}, without holding the calling thread while a key refresh is awaited
-   * (SPEC §4): completes at once when the token's key is cached, else on {@code resumeOn} once the
-   * refresh is done.
+   * Verifies a token issued by any configured issuer (found by {@code iss}), without holding the
+   * calling thread while a key refresh is awaited (SPEC §4): completes at once when the token's key
+   * is cached, else on {@code resumeOn} once the refresh is done.
    *
    * @return the verified token, or failed with {@link TokenRejectedException} or {@link
    *     KeysUnavailableException} (possibly wrapped in a {@link
@@ -95,8 +84,8 @@ public class SignedJwtVerifier {
   }
 
   /**
-   * Like {@link #verify(String, Issuer)}, waiting for keys as {@link #verifyLater(String,
-   * Executor)}.
+   * Verifies a token signed by {@code issuer} whatever its claims say, waiting for keys as {@link
+   * #verifyLater(String, Executor)}.
    */
   public CompletableFuture<VerifiedJwt> verifyLater(
       String compact, Issuer issuer, Executor resumeOn) {
@@ -114,12 +103,6 @@ public class SignedJwtVerifier {
         .keys(issuer)
         .keyForLater(header, resumeOn)
         .thenApply(key -> checkSignature(issuer, decoded, key));
-  }
-
-  private VerifiedJwt verifyWith(Issuer issuer, JwtContext decoded) {
-    JsonWebSignature header = checkAlgorithm(decoded);
-    // Fetching keys may fail or wait for a refresh; either way before any verdict on the token.
-    return checkSignature(issuer, decoded, issuers.keys(issuer).keyFor(header));
   }
 
   private JsonWebSignature checkAlgorithm(JwtContext decoded) {

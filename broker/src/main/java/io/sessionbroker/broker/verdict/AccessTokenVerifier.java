@@ -1,16 +1,19 @@
 package io.sessionbroker.broker.verdict;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.token.SignedJwtVerifier;
+import io.sessionbroker.broker.token.TimeClaims;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import io.sessionbroker.broker.token.VerifiedJwt;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
-import org.jose4j.jwt.NumericDate;
 
 /**
  * Verifies a bearer access token for a verdict: signature by its issuer's keys (through {@link
@@ -38,51 +41,54 @@ public class AccessTokenVerifier {
   }
 
   /**
-   * Verifies one token.
+   * Verifies one token without holding the calling thread while a key refresh is awaited (SPEC §4):
+   * completes at once, on the calling thread, when the token's key is cached, else on {@code
+   * resumeOn} once the refresh is done; at most {@code session-broker.jwks.max-waiting-tokens}
+   * tokens wait per issuer.
    *
-   * @throws TokenRejectedException naming the failed rule (never the token)
-   * @throws io.sessionbroker.broker.token.KeysUnavailableException when the issuer's keys cannot be
-   *     fetched
+   * @return the token; or failed with {@link TokenRejectedException} naming the failed rule (never
+   *     the token), or {@link io.sessionbroker.broker.token.KeysUnavailableException} when the
+   *     issuer's keys cannot be fetched or too many tokens wait (possibly wrapped in a {@link
+   *     java.util.concurrent.CompletionException})
    */
-  public AccessToken verify(String compact) {
-    VerifiedJwt jwt = verifier.verify(compact);
+  public CompletableFuture<AccessToken> verifyLater(String compact, Executor resumeOn) {
+    return verifier.verifyLater(compact, resumeOn).thenApply(this::judge);
+  }
+
+  /** The claim rules of a token whose signature is verified. */
+  private AccessToken judge(VerifiedJwt jwt) {
     JwtClaims claims = jwt.claims();
     try {
       if (!jwt.issuer().url().equals(claims.getIssuer())) {
         throw new TokenRejectedException(
             "iss: not exactly a configured issuer URL (no trailing slash or case differences)");
       }
-      requireAccessToken(jwt);
-      NumericDate exp = claims.getExpirationTime();
-      NumericDate iat = claims.getIssuedAt();
-      if (exp == null || iat == null) {
-        throw new TokenRejectedException("exp/iat: both are required");
-      }
-      if (exp.getValue() - iat.getValue() > maxLifetimeSeconds) {
-        throw new TokenRejectedException(
-            "lifetime: exp - iat is longer than session-broker.verdict.max-token-lifetime, so a"
-                + " revocation of this token could have been forgotten");
-      }
-      String clientId = stringClaim(claims, "azp");
-      if (clientId == null) {
-        clientId = stringClaim(claims, "client_id");
-      }
-      if (clientId == null) {
-        throw new TokenRejectedException("azp: the token names no client");
-      }
-      if (!jwt.issuer().allowsClient(clientId)) {
-        throw new TokenRejectedException("azp: the client is not in the issuer's allow-list");
-      }
-      return new AccessToken(
-          jwt.issuer(),
-          clientId,
-          stringClaim(claims, "sid"),
-          stringClaim(claims, "sub"),
-          iat.getValue(),
-          exp.getValue());
     } catch (MalformedClaimException e) {
-      throw new TokenRejectedException("claims: iss, exp or iat has the wrong type");
+      throw new TokenRejectedException("iss: not a string");
     }
+    requireAccessToken(jwt);
+    Long exp = TimeClaims.seconds(claims, "exp");
+    Long iat = TimeClaims.seconds(claims, "iat");
+    if (exp == null || iat == null) {
+      throw new TokenRejectedException("exp/iat: both are required");
+    }
+    if (exp - iat > maxLifetimeSeconds) {
+      throw new TokenRejectedException(
+          "lifetime: exp - iat is longer than session-broker.verdict.max-token-lifetime, so a"
+              + " revocation of this token could have been forgotten");
+    }
+    String clientId = idClaim(claims, "azp");
+    if (clientId == null) {
+      clientId = idClaim(claims, "client_id");
+    }
+    if (clientId == null) {
+      throw new TokenRejectedException("azp: the token names no client");
+    }
+    if (!jwt.issuer().allowsClient(clientId)) {
+      throw new TokenRejectedException("azp: the client is not in the issuer's allow-list");
+    }
+    return new AccessToken(
+        jwt.issuer(), clientId, idClaim(claims, "sid"), idClaim(claims, "sub"), iat, exp);
   }
 
   private static void requireAccessToken(VerifiedJwt jwt) {
@@ -97,8 +103,22 @@ public class AccessTokenVerifier {
     }
   }
 
-  private static String stringClaim(JwtClaims claims, String name) {
+  /**
+   * A claim the verdict copies into a response header and matches against revocations: null when
+   * absent (or blank, as before), else it must pass the broker's {@link IdRule} (printable ASCII,
+   * no spaces), so no line break, NUL or other non-header character ever reaches a header, and an
+   * id no revocation could name is never allowed.
+   *
+   * @throws TokenRejectedException when the claim is not a string or breaks the rule
+   */
+  private static String idClaim(JwtClaims claims, String name) {
     Object value = claims.getClaimValue(name);
-    return value instanceof String text && !text.isBlank() ? text : null;
+    if (value == null || value instanceof String text && text.isBlank()) {
+      return null;
+    }
+    if (!(value instanceof String text) || !IdRule.isValid(text)) {
+      throw new TokenRejectedException(name + ": must be a string that " + IdRule.DESCRIPTION);
+    }
+    return text;
   }
 }

@@ -1,12 +1,16 @@
 package io.sessionbroker.broker.verdict;
 
 import io.sessionbroker.broker.verdict.Verdict.Reason;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 
 /**
  * {@code GET /api/v1/verdict} (SPEC §3.2): the revocation check that NGINX {@code auth_request},
@@ -17,6 +21,8 @@ import jakarta.enterprise.event.Observes;
  *   <li>{@code 200}, empty body, with {@code X-Auth-Request-User} and {@code X-Session-Broker-Sub}
  *       (the {@code sub}), {@code X-Session-Broker-Sid} (when the token has one), {@code
  *       X-Session-Broker-Client} ({@code azp}) and {@code X-Session-Broker-Issuer} (the alias);
+ *       those claims passed the id rule in {@link AccessTokenVerifier}, so each is a valid header
+ *       value (a token where one does not is refused {@code 401});
  *   <li>{@code 401} with {@code WWW-Authenticate: Bearer error="invalid_token",
  *       error_description="<reason>"} (no token: {@code Bearer} alone, RFC 6750 §3.1);
  *   <li>{@code 503} when the token cannot be judged (issuer keys unreachable, view not warm yet).
@@ -30,7 +36,8 @@ import jakarta.enterprise.event.Observes;
  * -200): the caller is a proxy forwarding an end user's token, not an API client, and the API's
  * caller authentication (quarkus-oidc) must neither verify the token a second time nor refuse it
  * for lacking the API audience. Cached tokens are answered on the event loop; a token needing a
- * signature check (which may fetch keys) goes to a worker thread.
+ * signature check goes to a worker thread, and one whose {@code kid} is unknown waits for the key
+ * refresh holding no thread (SPEC §4, {@code session-broker.jwks.max-waiting-tokens}).
  */
 @ApplicationScoped
 public class VerdictRoute {
@@ -40,6 +47,10 @@ public class VerdictRoute {
 
   /** Before quarkus-vertx-http's authentication (-200) and after CORS (-300). */
   static final int ORDER = -250;
+
+  /** Where a verdict resumes after a key refresh: the worker pool of blocking endpoints. */
+  private static final Executor WORKERS =
+      task -> Infrastructure.getDefaultWorkerPool().execute(task);
 
   private final VerdictService verdicts;
 
@@ -62,16 +73,37 @@ public class VerdictRoute {
       answer(response, quick);
       return;
     }
+    // The signature check runs on a worker thread; a token waiting for a key refresh holds none
+    // (bounded by session-broker.jwks.max-waiting-tokens) and resumes on a worker thread.
+    Context requestContext = context.vertx().getOrCreateContext();
     context
         .vertx()
-        .<Verdict>executeBlocking(() -> verdicts.judge(token), false)
+        .<CompletableFuture<Verdict>>executeBlocking(
+            () -> verdicts.judgeLater(token, WORKERS), false)
         .onComplete(
-            result -> {
-              if (result.succeeded()) {
-                answer(response, result.result());
-              } else {
-                context.fail(result.cause());
+            started -> {
+              if (started.failed()) {
+                context.fail(started.cause());
+                return;
               }
+              started
+                  .result()
+                  .whenComplete(
+                      (verdict, failure) ->
+                          requestContext.runOnContext(
+                              ignored -> {
+                                if (failure != null) {
+                                  context.fail(failure);
+                                  return;
+                                }
+                                try {
+                                  answer(response, verdict);
+                                } catch (RuntimeException e) {
+                                  // Off the router's own handler call: a failure here would
+                                  // otherwise leave the proxy without any answer.
+                                  context.fail(e);
+                                }
+                              }));
             });
   }
 

@@ -15,7 +15,10 @@ import java.util.Base64;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.locks.ReentrantLock;
 import org.jboss.logging.Logger;
 
@@ -86,28 +89,49 @@ public class VerdictService {
     return cached == null ? null : count(judgeVerified(cached));
   }
 
-  /** The full verdict. May block on fetching the issuer's keys: never call it on an event loop. */
-  public Verdict judge(String bearerToken) {
+  /**
+   * The full verdict, without holding the calling thread while a key refresh is awaited (SPEC §4):
+   * completes at once, on the calling thread, when no key refresh is needed (the signature check
+   * then runs on it: call it from a worker thread), else on {@code resumeOn} once the refresh is
+   * done. A token with an unknown {@code kid} beyond {@code session-broker.jwks.max-waiting-tokens}
+   * waiting ones is answered 503 at once.
+   *
+   * @return the verdict; never failed for a token or key problem (those are verdicts)
+   */
+  public CompletableFuture<Verdict> judgeLater(String bearerToken, Executor resumeOn) {
     Verdict quick = judgeWithoutVerifying(bearerToken);
     if (quick != null) {
-      return quick;
+      return CompletableFuture.completedFuture(quick);
     }
-    AccessToken token;
-    try {
-      token = verifier.verify(bearerToken);
-    } catch (TokenRejectedException e) {
-      // The rule helps operators; the token itself is never logged.
-      LOG.debugf("Verdict: token refused: %s", e.getMessage());
-      return count(new Verdict(reasonOf(e), null));
-    } catch (KeysUnavailableException e) {
-      LOG.warnf("Verdict: %s", e.getMessage());
-      return count(new Verdict(Reason.KEYS_UNAVAILABLE, null));
-    }
-    Verdict verdict = judgeVerified(token);
-    if (verdict.allowed() && cacheSize > 0) {
-      remember(bearerToken, token);
-    }
-    return count(verdict);
+    return verifier
+        .verifyLater(bearerToken, resumeOn)
+        .handle(
+            (token, failure) -> {
+              Throwable cause = unwrap(failure);
+              if (cause instanceof TokenRejectedException e) {
+                // The rule helps operators; the token itself is never logged.
+                LOG.debugf("Verdict: token refused: %s", e.getMessage());
+                return count(new Verdict(reasonOf(e), null));
+              }
+              if (cause instanceof KeysUnavailableException e) {
+                LOG.warnf("Verdict: %s", e.getMessage());
+                return count(new Verdict(Reason.KEYS_UNAVAILABLE, null));
+              }
+              if (cause != null) {
+                throw cause instanceof RuntimeException e ? e : new CompletionException(cause);
+              }
+              Verdict verdict = judgeVerified(token);
+              if (verdict.allowed() && cacheSize > 0) {
+                remember(bearerToken, token);
+              }
+              return count(verdict);
+            });
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   private Verdict judgeVerified(AccessToken token) {
