@@ -3,6 +3,7 @@ package io.sessionbroker.broker.api;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -23,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +49,10 @@ class RegistrationFloodTest {
 
   @Inject RedisDataSource redis;
 
+  @Inject MeterRegistry metrics;
+
+  private final AtomicReference<io.restassured.response.Response> refusal = new AtomicReference<>();
+
   @Test
   void whenOneAppRegistersUntilRefusedThenAnotherAppsLogoutStillReachesItsStream()
       throws Exception {
@@ -57,8 +63,22 @@ class RegistrationFloodTest {
     assertThat(redisServer.command("CONFIG SET maxmemory " + (used + 2 * 1024 * 1024)))
         .isEqualTo("+OK");
     try {
+      // The broker reads maxmemory on a timer, not per registration (RegistrationHeadroom).
+      Awaitility.await("the broker's reading of maxmemory")
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !Double.isNaN(usedShareSeenByBroker()));
       int stored = flood("app2");
+      System.out.println(
+          "CALIBRATE stored="
+              + stored
+              + " bytesEach="
+              + (usedMemory() - used) / Math.max(1, stored));
       assertThat(stored).as("registrations of the flooding app").isPositive();
+      io.restassured.response.Response refusal = this.refusal.get();
+      assertThat(refusal.statusCode()).as("the refusal").isEqualTo(503);
+      assertThat(refusal.header("Retry-After")).as("Retry-After of the refusal").isNotBlank();
+      assertThat(refusal.jsonPath().getString("code")).isEqualTo("registry_full");
 
       int status =
           given()
@@ -78,7 +98,10 @@ class RegistrationFloodTest {
     }
   }
 
-  /** Registers sessions of {@code clientId} from four threads until one is refused. */
+  /**
+   * Registers sessions of {@code clientId} from four threads until one is refused; the first
+   * refusal is kept in {@link #refusal}.
+   */
   private int flood(String clientId) throws Exception {
     String token = issuer.accessToken(clientId);
     AtomicBoolean refused = new AtomicBoolean();
@@ -92,7 +115,7 @@ class RegistrationFloodTest {
             threads.submit(
                 () -> {
                   while (!refused.get() && attempts.incrementAndGet() <= MAX_ATTEMPTS) {
-                    int status =
+                    io.restassured.response.Response response =
                         given()
                             .auth()
                             .oauth2(token)
@@ -106,12 +129,11 @@ class RegistrationFloodTest {
                                     "sub",
                                     "user-" + UUID.randomUUID()))
                             .when()
-                            .post("/api/v1/sessions")
-                            .statusCode();
-                    if (status == 201) {
+                            .post("/api/v1/sessions");
+                    if (response.statusCode() == 201) {
                       stored.incrementAndGet();
-                    } else {
-                      refused.set(true);
+                    } else if (refused.compareAndSet(false, true)) {
+                      refusal.set(response);
                     }
                   }
                 }));
@@ -135,6 +157,10 @@ class RegistrationFloodTest {
         .post("/api/v1/sessions")
         .then()
         .statusCode(201);
+  }
+
+  private double usedShareSeenByBroker() {
+    return metrics.find("sessionbroker.redis.memory.used.share").gauge().value();
   }
 
   private long usedMemory() {
