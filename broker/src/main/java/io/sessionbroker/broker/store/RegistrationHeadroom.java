@@ -9,6 +9,7 @@ import io.sessionbroker.broker.session.RegistryFullException;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -67,12 +68,27 @@ public class RegistrationHeadroom {
    */
   record Reading(long used, long max, long admittedAtRequest) {}
 
+  @Inject
   RegistrationHeadroom(
       RedisCalls calls, Vertx vertx, SessionBrokerConfig config, MeterRegistry metrics) {
+    this(
+        calls,
+        vertx,
+        config.registration().maxMemoryShare(),
+        config.registration().memoryPollInterval(),
+        metrics);
+  }
+
+  RegistrationHeadroom(
+      RedisCalls calls,
+      Vertx vertx,
+      double maxShare,
+      Duration pollInterval,
+      MeterRegistry metrics) {
     this.calls = calls;
     this.vertx = vertx;
-    this.maxShare = config.registration().maxMemoryShare();
-    this.pollInterval = config.registration().memoryPollInterval();
+    this.maxShare = maxShare;
+    this.pollInterval = pollInterval;
     metrics.gauge("sessionbroker.redis.memory.used.share", this, RegistrationHeadroom::usedShare);
     metrics.gauge(
         "sessionbroker.registrations.refusing", refusing, state -> state.get() ? 1.0 : 0.0);
@@ -153,7 +169,7 @@ public class RegistrationHeadroom {
             });
   }
 
-  private void apply(Reading next) {
+  void apply(Reading next) {
     reading = next;
     if (readFailing.compareAndSet(true, false)) {
       LOG.info("Reading Redis INFO memory works again");
