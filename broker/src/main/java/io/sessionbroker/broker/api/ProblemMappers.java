@@ -7,6 +7,7 @@ import io.quarkus.security.UnauthorizedException;
 import io.sessionbroker.broker.outbox.OutboxUnavailableException;
 import io.sessionbroker.broker.session.InvalidIdException;
 import io.sessionbroker.broker.session.InvalidRegistrationException;
+import io.sessionbroker.broker.session.RegistryFullException;
 import io.sessionbroker.broker.session.SessionNotFoundException;
 import io.sessionbroker.broker.session.SessionRevokedException;
 import io.sessionbroker.broker.store.RedisFailures;
@@ -25,6 +26,9 @@ public class ProblemMappers {
 
   private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
 
+  /** {@code Retry-After} of {@code 503 registry_full}, seconds. */
+  static final int REGISTRY_FULL_RETRY_AFTER_SECONDS = 30;
+
   @ServerExceptionMapper
   public Response revoked(SessionRevokedException e) {
     return Problem.response(Status.CONFLICT, "session_revoked", e.getMessage());
@@ -34,6 +38,18 @@ public class ProblemMappers {
   public Response invalidRegistration(InvalidRegistrationException e) {
     Status status = "sub_mismatch".equals(e.code()) ? Status.CONFLICT : Status.BAD_REQUEST;
     return Problem.response(status, e.code(), e.getMessage());
+  }
+
+  /**
+   * Redis's room is kept for revocations (SPEC §5): the registration was not stored. Space comes
+   * back only as registrations expire or are deleted, so callers are asked to wait a while.
+   */
+  @ServerExceptionMapper
+  public Response registryFull(RegistryFullException e) {
+    return Response.fromResponse(
+            Problem.response(Status.SERVICE_UNAVAILABLE, "registry_full", e.getMessage()))
+        .header("Retry-After", REGISTRY_FULL_RETRY_AFTER_SECONDS)
+        .build();
   }
 
   @ServerExceptionMapper

@@ -5,6 +5,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMax;
+import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotEmpty;
@@ -295,6 +297,35 @@ public interface SessionBrokerConfig {
      */
     @WithDefault("30s")
     Duration shutdownDrainTimeout();
+  }
+
+  /** Room kept in Redis for revocations: when new registrations are refused (SPEC §5). */
+  @Valid
+  Registration registration();
+
+  /**
+   * Registrations stop before Redis is full, so revocations, which need little memory, always reach
+   * their streams (SPEC §5): with {@code maxmemory-policy noeviction} a full Redis refuses every
+   * write, logouts included.
+   */
+  interface Registration {
+
+    /**
+     * Share of Redis's {@code maxmemory} above which new registrations (and registrations of an
+     * existing session again) are refused with {@code 503 registry_full}; the rest is kept for
+     * revocations. No effect while Redis has no {@code maxmemory} (0, unlimited).
+     */
+    @WithDefault("0.9")
+    @DecimalMin(value = "0", inclusive = false, message = "must be above 0")
+    @DecimalMax(value = "1", message = "must be at most 1")
+    double maxMemoryShare();
+
+    /**
+     * How often the broker reads Redis's {@code INFO memory} ({@code used_memory}, {@code
+     * maxmemory}); between two reads it adds an estimate of each admitted registration.
+     */
+    @WithDefault("1s")
+    Duration memoryPollInterval();
   }
 
   /** The revocation verdict for proxies and APIs ({@code GET /api/v1/verdict}, SPEC §3.2). */

@@ -41,20 +41,34 @@ final class RedisRegistrations {
   private final RedisKeys keys;
   private final Clock clock;
   private final RedisRevocations revocations;
+  private final RegistrationHeadroom headroom;
   private final Set<String> knownClients = ConcurrentHashMap.newKeySet();
 
-  RedisRegistrations(RedisCalls calls, RedisKeys keys, Clock clock, RedisRevocations revocations) {
+  RedisRegistrations(
+      RedisCalls calls,
+      RedisKeys keys,
+      Clock clock,
+      RedisRevocations revocations,
+      RegistrationHeadroom headroom) {
     this.calls = calls;
     this.keys = keys;
     this.clock = clock;
     this.revocations = revocations;
+    this.headroom = headroom;
   }
 
   /**
    * Two round trips (the sid hash, then the index writes with the marker reads), a third only when
    * a marker refuses the session; in a cluster the writes and the reads are one round trip each.
+   * Fails with {@link io.sessionbroker.broker.session.RegistryFullException}, before any Redis
+   * call, when Redis has no room left for registrations ({@link RegistrationHeadroom}).
    */
   Uni<RegisterResult> register(NewRegistration reg) {
+    try {
+      headroom.admit(reg);
+    } catch (RuntimeException refused) {
+      return Uni.createFrom().failure(refused);
+    }
     long now = clock.millis();
     String nowText = Long.toString(now);
     RedisCall sidWrite =

@@ -35,12 +35,14 @@ public class RedisSessionStore implements SessionStore {
       RedisCalls calls,
       RedisKeys keys,
       CursorSigningKey cursorKey,
+      RegistrationHeadroom headroom,
       SessionBrokerConfig config) {
     this(
         redis,
         calls,
         keys,
         cursorKey,
+        headroom,
         Clock.systemUTC(),
         config.sessions().tombstoneTtl(),
         config.issuers().keySet().stream().sorted().toList());
@@ -51,13 +53,14 @@ public class RedisSessionStore implements SessionStore {
       RedisCalls calls,
       RedisKeys keys,
       CursorSigningKey cursorKey,
+      RegistrationHeadroom headroom,
       Clock clock,
       Duration tombstoneTtl,
       List<String> issuerAliases) {
     this.calls = calls;
     this.reads = new RedisSessionReads(redis, keys, clock, issuerAliases, cursorKey);
     this.revocations = new RedisRevocations(redis, calls, keys, clock, tombstoneTtl, reads);
-    this.registrations = new RedisRegistrations(calls, keys, clock, revocations);
+    this.registrations = new RedisRegistrations(calls, keys, clock, revocations, headroom);
   }
 
   /** {@link #registerAsync}, waiting at most {@code quarkus.redis.timeout} for Redis. */

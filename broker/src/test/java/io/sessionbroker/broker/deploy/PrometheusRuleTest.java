@@ -26,7 +26,7 @@ class PrometheusRuleTest {
 
     String output = Promtool.run(WORK, "check", "rules", "rules-full.yaml");
 
-    assertThat(output).contains("SUCCESS").contains("9 rules found");
+    assertThat(output).contains("SUCCESS").contains("10 rules found");
   }
 
   @Test

@@ -91,6 +91,7 @@ class RedisAclDocumentationTest {
           Map.entry("PEXPIRE", List.of("PEXPIRE " + SID + " 1000", "PEXPIRE " + STREAM + " 1000")),
           Map.entry("PTTL", List.of("PTTL " + SID)),
           Map.entry("TIME", List.of("TIME")),
+          Map.entry("INFO", List.of("INFO memory")),
           Map.entry("PING", List.of("PING")));
 
   private static RedisServer redis;

@@ -1,0 +1,188 @@
+package io.sessionbroker.broker.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.sessionbroker.broker.testing.BrokerTestResources;
+import io.sessionbroker.broker.testing.InjectRedis;
+import io.sessionbroker.broker.testing.InjectTestIssuer;
+import io.sessionbroker.testsupport.RedisServer;
+import io.sessionbroker.testsupport.TestIssuer;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One app's registrations have no bound: any client with a service account may register sessions
+ * (each living up to {@code session-broker.sessions.max-ttl}, 30 days) until Redis is full. With
+ * the {@code maxmemory-policy noeviction} that docs/operations.md asks for, Redis then refuses
+ * every write, so every other client's logout is journaled, answered 200 and never reaches its
+ * stream (SPEC §3.3, §5) for as long as the flood lives: one compromised app ends single sign-out
+ * for all. Here Redis has 2 MB of room left when the flood starts; the flooding app registers until
+ * the broker refuses it; then a logout of another app's session must still reach that app's stream.
+ */
+@QuarkusTest
+@WithTestResource(BrokerTestResources.class)
+class RegistrationFloodTest {
+
+  private static final int MAX_ATTEMPTS = 100_000;
+
+  @InjectTestIssuer TestIssuer issuer;
+
+  @InjectRedis RedisServer redisServer;
+
+  @Inject RedisDataSource redis;
+
+  @Inject MeterRegistry metrics;
+
+  private final AtomicReference<io.restassured.response.Response> refusal = new AtomicReference<>();
+
+  @Test
+  void whenOneAppRegistersUntilRefusedThenAnotherAppsLogoutStillReachesItsStream()
+      throws Exception {
+    String sid = "sid-" + UUID.randomUUID();
+    register("app1", "S-" + UUID.randomUUID(), sid);
+    long used = usedMemory();
+    assertThat(redisServer.command("CONFIG SET maxmemory-policy noeviction")).isEqualTo("+OK");
+    assertThat(redisServer.command("CONFIG SET maxmemory " + (used + 2 * 1024 * 1024)))
+        .isEqualTo("+OK");
+    try {
+      // The broker reads maxmemory on a timer, not per registration (RegistrationHeadroom).
+      Awaitility.await("the broker's reading of maxmemory")
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> !Double.isNaN(usedShareSeenByBroker()));
+      int stored = flood("app2");
+      System.out.println(
+          "CALIBRATE stored="
+              + stored
+              + " bytesEach="
+              + (usedMemory() - used) / Math.max(1, stored));
+      assertThat(stored).as("registrations of the flooding app").isPositive();
+      io.restassured.response.Response refusal = this.refusal.get();
+      assertThat(refusal.statusCode()).as("the refusal").isEqualTo(503);
+      assertThat(refusal.header("Retry-After")).as("Retry-After of the refusal").isNotBlank();
+      assertThat(refusal.jsonPath().getString("code")).isEqualTo("registry_full");
+
+      int status =
+          given()
+              .contentType(ContentType.URLENC)
+              .formParam("logout_token", issuer.logoutToken("app1", sid, null))
+              .when()
+              .post("/backchannel-logout")
+              .statusCode();
+      assertThat(status).isEqualTo(200);
+
+      Awaitility.await("app1's event for the accepted logout")
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> streamHolds("app1", sid));
+    } finally {
+      redisServer.command("CONFIG SET maxmemory 0");
+    }
+  }
+
+  /**
+   * Registers sessions of {@code clientId} from four threads until one is refused; the first
+   * refusal is kept in {@link #refusal}.
+   */
+  private int flood(String clientId) throws Exception {
+    String token = issuer.accessToken(clientId);
+    AtomicBoolean refused = new AtomicBoolean();
+    AtomicInteger attempts = new AtomicInteger();
+    AtomicInteger stored = new AtomicInteger();
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        running.add(
+            threads.submit(
+                () -> {
+                  while (!refused.get() && attempts.incrementAndGet() <= MAX_ATTEMPTS) {
+                    io.restassured.response.Response response =
+                        given()
+                            .auth()
+                            .oauth2(token)
+                            .contentType(ContentType.JSON)
+                            .body(
+                                Map.of(
+                                    "sessionId",
+                                    "F-" + UUID.randomUUID(),
+                                    "sid",
+                                    "sid-" + UUID.randomUUID(),
+                                    "sub",
+                                    "user-" + UUID.randomUUID()))
+                            .when()
+                            .post("/api/v1/sessions");
+                    if (response.statusCode() == 201) {
+                      stored.incrementAndGet();
+                    } else if (refused.compareAndSet(false, true)) {
+                      refusal.set(response);
+                    }
+                  }
+                }));
+      }
+      for (Future<?> thread : running) {
+        thread.get();
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    return stored.get();
+  }
+
+  private void register(String clientId, String sessionId, String sid) {
+    given()
+        .auth()
+        .oauth2(issuer.accessToken(clientId))
+        .contentType(ContentType.JSON)
+        .body(Map.of("sessionId", sessionId, "sid", sid))
+        .when()
+        .post("/api/v1/sessions")
+        .then()
+        .statusCode(201);
+  }
+
+  private double usedShareSeenByBroker() {
+    return metrics.find("sessionbroker.redis.memory.used.share").gauge().value();
+  }
+
+  private long usedMemory() {
+    for (String line : redis.execute("INFO", "memory").toString().split("\r?\n")) {
+      if (line.startsWith("used_memory:")) {
+        return Long.parseLong(line.substring("used_memory:".length()).trim());
+      }
+    }
+    throw new IllegalStateException("INFO memory has no used_memory");
+  }
+
+  private boolean streamHolds(String clientId, String sid) {
+    io.vertx.mutiny.redis.client.Response entries =
+        redis.execute("XRANGE", "sb:events:test:" + clientId, "-", "+");
+    if (entries == null) {
+      return false;
+    }
+    for (io.vertx.mutiny.redis.client.Response entry : entries) {
+      if (entry.get(1).get(1).toString().contains("\"sid\":\"" + sid + "\"")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
