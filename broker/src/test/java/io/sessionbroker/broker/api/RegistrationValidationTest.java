@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
@@ -20,7 +21,12 @@ import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.TestIssuer;
+import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
@@ -42,6 +48,9 @@ class RegistrationValidationTest {
   TestIssuer otherIssuer;
 
   @InjectRedis RedisServer redis;
+
+  @TestHTTPResource("/")
+  URL broker;
 
   @Test
   void whenBodyIsMalformedJsonThenBadRequestProblemAndNothingStored() {
@@ -220,15 +229,32 @@ class RegistrationValidationTest {
   }
 
   @Test
-  void whenBodyIsLargerThanOneMegabyteThenPayloadTooLargeAndNothingStored() {
+  void whenBodyIsLargerThanOneMegabyteThenPayloadTooLargeAndNothingStored() throws Exception {
     String clientId = unique("app");
     String sid = unique("sid");
-    String padding = "x".repeat(1_100_000);
+    String body =
+        "{\"sessionId\":\""
+            + unique("S")
+            + "\",\"sid\":\""
+            + sid
+            + "\",\"padding\":\""
+            + "x".repeat(1_100_000)
+            + "\"}";
 
-    Response response =
-        register(
-            issuer.accessToken(clientId),
-            Map.of("sessionId", unique("S"), "sid", sid, "padding", padding));
+    // Expect: 100-continue lets the broker answer from the declared length alone. Without it the
+    // answer races the upload: the broker refuses and closes while the client is still writing,
+    // and the client sees a broken pipe instead of the 413.
+    HttpRequest request =
+        HttpRequest.newBuilder(broker.toURI().resolve("/api/v1/sessions"))
+            .version(HttpClient.Version.HTTP_1_1)
+            .expectContinue(true)
+            .timeout(Duration.ofSeconds(60))
+            .header("Authorization", "Bearer " + issuer.accessToken(clientId))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    HttpResponse<String> response =
+        HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(413);
     assertNothingStored(redis, clientId, sid);
