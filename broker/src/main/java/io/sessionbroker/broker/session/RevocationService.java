@@ -79,7 +79,7 @@ public class RevocationService {
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     SidRevocation revocation =
         store.revokeSid(
-            issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now);
+            issuer, sid, onlyClient, audience, now, revocationTime != null ? revocationTime : now);
     return appendOwed(sidEvents(issuer, sid, knownSub, audience, reason, origin, revocation), null);
   }
 
@@ -112,7 +112,13 @@ public class RevocationService {
               Instant now = clock.instant();
               String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
               return store.revokeSidReadingJti(
-                  issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now, jti);
+                  issuer,
+                  sid,
+                  onlyClient,
+                  audience,
+                  now,
+                  revocationTime != null ? revocationTime : now,
+                  jti);
             })
         .flatMap(
             guarded -> {
@@ -169,8 +175,9 @@ public class RevocationService {
                         sessionIds,
                         revocation.revokedAt(),
                         null),
-                    // One event per logout of the sid, also from several tokens (one per client)
-                    // or retries; a logout after a session was admitted past it is a new one.
+                    // One event per logout of the sid, also from several audiences of one token
+                    // or retries; a logout with a later revocation time, or after a session was
+                    // admitted past the earlier one, is a new one (revoke_sid.lua).
                     revocation.generation() == 0
                         ? "sid:" + sid
                         : "sid:" + sid + ":" + revocation.generation(),
