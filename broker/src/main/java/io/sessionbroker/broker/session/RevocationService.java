@@ -22,9 +22,11 @@ import java.util.Optional;
 /**
  * Revokes sessions and emits one event per affected client (SPEC §3.3).
  *
- * <p>Every method is idempotent: replaying the same revocation (a retried request, a second token
- * for the same {@code sid}, a second broker instance) revokes nothing new and appends no second
- * event, because each event carries a dedupe key that the event log checks atomically.
+ * <p>Every method is idempotent: replaying the same revocation (a retried request, another client's
+ * token of the same logout of a {@code sid}, a second broker instance) revokes nothing new and
+ * appends no second event, because each event carries a dedupe key that the event log checks
+ * atomically. A later logout of the same {@code sid} (a later revocation time) is a new revocation
+ * with its own events (revoke_sid.lua).
  */
 @ApplicationScoped
 public class RevocationService {
