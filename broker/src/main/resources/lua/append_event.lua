@@ -30,7 +30,9 @@ end
 -- The id: the server's time, or just after the stream's last id when that is not older (several
 -- appends in one millisecond, a clock behind the stream). The top entry tells the last id at the
 -- cost of one entry read; only when the last generated id lies beyond it (that entry was deleted)
--- does XADD refuse the id, and then the stream's own record of it (XINFO) is read.
+-- does XADD refuse the id, and then the stream's own record of it (XINFO) is read. Any other
+-- refusal (OOM, MISCONF, READONLY...) goes back to the caller as Redis worded it, so that an
+-- outage stays an outage (RedisFailures) and nothing is written.
 local time = redis.call('TIME')
 local ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local seq = 0
@@ -49,6 +51,9 @@ local id = string.format('%.0f-%.0f', ms, seq)
 local json = '{"v":1,"id":"' .. id .. '",' .. ARGV[1]
 local added = redis.pcall('XADD', stream, 'MINID', '~', ARGV[2], id, 'event', json)
 if type(added) == 'table' and added.err then
+  if not string.find(added.err, 'ID specified in XADD is equal or smaller', 1, true) then
+    return added
+  end
   local info = redis.call('XINFO', 'STREAM', stream)
   for i = 1, #info, 2 do
     if info[i] == 'last-generated-id' then

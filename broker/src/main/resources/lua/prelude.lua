@@ -1,6 +1,6 @@
 -- Prepended to every script by LuaScript (also for the benchmark's RegistryLoader), after the
 -- layout constants generated from io.sessionbroker.broker.store.SidHash (SEP, SUB_FIELD,
--- TOMBSTONE_FIELD, RESERVED_PREFIX, VALUE_SEP, VALUE_SEP_PATTERN, NOT_REVOKED, TIME_RADIX): the one
+-- TOMBSTONE_FIELD, LOGOUT_AUDIENCES_FIELD, RESERVED_PREFIX, VALUE_SEP, VALUE_SEP_PATTERN, NOT_REVOKED, TIME_RADIX): the one
 -- place in Lua that reads and writes sid hash fields and values; SidHash describes their layout.
 
 -- Stored times are epoch milliseconds in base TIME_RADIX (RedisKeys.encodeTime): 8 characters

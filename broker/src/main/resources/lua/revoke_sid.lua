@@ -5,7 +5,8 @@
 -- ARGV: nowMs, scope (sso | client), clientId (the token's aud), tombstoneTtlMs,
 -- revocationSeconds (the revocation time of SPEC §3.2: the logout token's iat, the admin action's
 -- time; whole seconds), onlySub (optional; '' = the whole SSO session), onlySub as SUB_FIELD stores
--- it (IndexEncoding.storedId; optional, default onlySub): a stored user in either form is onlySub.
+-- it (IndexEncoding.storedId; optional, default onlySub): a stored user in either form is onlySub,
+-- audience (optional; the client of the logout token, '' = none, e.g. an admin action).
 -- The sub returned below is the SUB_FIELD as stored.
 -- With onlySub (a revocation of that user): when the sid's verified user is onlySub, the whole
 -- SSO session as without it; otherwise (no verified user, or another one) only the registrations
@@ -16,10 +17,18 @@
 -- earlier call, so a retried revocation reports the same sessions. Registration values:
 -- readRegistration and registrationValue in prelude.lua.
 -- The tombstone (SidHash.Tombstone; tombstone and tombstoneValue in prelude.lua) holds when the
--- logout was first recorded (kept, so a retry reports the same time; 0 after register.lua admitted
--- a session that started after it, so the next logout records its own), the latest revocation time
--- (only moves forward), which register.lua compares with a new session's start, and how often
--- register.lua admitted a session past it (a logout after that is a new one, with its own event).
+-- logout was recorded (kept, so a retry reports the same time; 0 after register.lua admitted a
+-- session that started after it, so the next logout records its own), the latest revocation time
+-- (only moves forward), which register.lua compares with a new session's start, and its
+-- generation, which names the logout's events (RevocationService): a revocation whose time is
+-- later than the recorded one is a NEW logout of the sid (Keycloak keeps the SSO session after a
+-- client-only logout, and the user may sign in again without any registration), so it takes the
+-- next generation and records its own time; one with the same or an earlier time (a retry, the
+-- same token for another audience) repeats the recorded logout. In scope sso, Keycloak sends each
+-- client of one logout its own token with its own iat, so a later token is a new logout only when
+-- its client's token was seen already in this one (LOGOUT_AUDIENCES_FIELD); in scope client the
+-- tombstone is the client's own. register.lua starts a new generation as well when it admits a
+-- session past the tombstone.
 if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then
   return {'0', '', {}, '0', 1}
 end
@@ -27,6 +36,7 @@ local key, now, scope, aud, tombstoneTtl = KEYS[1], ARGV[1], ARGV[2], ARGV[3], t
 local revocation = tonumber(ARGV[5])
 local onlySub = ARGV[6] or ''
 local onlySubStored = ARGV[7] or onlySub
+local audience = ARGV[8] or ''
 local verifiedSub = redis.call('HGET', key, SUB_FIELD)
 local wholeSid = onlySub == '' or verifiedSub == onlySub or verifiedSub == onlySubStored
 local tombstoneField = TOMBSTONE_FIELD
@@ -36,18 +46,41 @@ end
 local revokedAt = now
 local generation = 0
 local old = wholeSid and redis.call('HGET', key, tombstoneField)
+-- scope sso: the clients whose tokens asked for the recorded logout, each followed by SEP.
+local audiences = nil
+if wholeSid and scope == 'sso' then
+  audiences = SEP
+end
 if old then
   local at, seconds, oldGeneration = tombstone(old)
-  if at ~= '0' then
-    revokedAt = at
-  end
   generation = oldGeneration
+  if at ~= '0' then
+    local repeated = revocation <= seconds
+    if not repeated and audiences and audience ~= '' then
+      local told = redis.call('HGET', key, LOGOUT_AUDIENCES_FIELD) or SEP
+      repeated = not string.find(told, SEP .. audience .. SEP, 1, true)
+    end
+    if repeated then
+      revokedAt = at
+      if audiences then
+        audiences = redis.call('HGET', key, LOGOUT_AUDIENCES_FIELD) or SEP
+      end
+    else
+      generation = oldGeneration + 1
+    end
+  end
   if seconds > revocation then
     revocation = seconds
   end
 end
 if wholeSid then
   redis.call('HSET', key, tombstoneField, tombstoneValue(revokedAt, revocation, generation))
+end
+if audiences then
+  if audience ~= '' and not string.find(audiences, SEP .. audience .. SEP, 1, true) then
+    audiences = audiences .. audience .. SEP
+  end
+  redis.call('HSET', key, LOGOUT_AUDIENCES_FIELD, audiences)
 end
 local sub = ''
 local affected = {}

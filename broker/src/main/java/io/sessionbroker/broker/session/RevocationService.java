@@ -22,9 +22,11 @@ import java.util.Optional;
 /**
  * Revokes sessions and emits one event per affected client (SPEC §3.3).
  *
- * <p>Every method is idempotent: replaying the same revocation (a retried request, a second token
- * for the same {@code sid}, a second broker instance) revokes nothing new and appends no second
- * event, because each event carries a dedupe key that the event log checks atomically.
+ * <p>Every method is idempotent: replaying the same revocation (a retried request, another client's
+ * token of the same logout of a {@code sid}, a second broker instance) revokes nothing new and
+ * appends no second event, because each event carries a dedupe key that the event log checks
+ * atomically. A later logout of the same {@code sid} (a later revocation time) is a new revocation
+ * with its own events (revoke_sid.lua).
  */
 @ApplicationScoped
 public class RevocationService {
@@ -79,7 +81,7 @@ public class RevocationService {
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     SidRevocation revocation =
         store.revokeSid(
-            issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now);
+            issuer, sid, onlyClient, audience, now, revocationTime != null ? revocationTime : now);
     return appendOwed(sidEvents(issuer, sid, knownSub, audience, reason, origin, revocation), null);
   }
 
@@ -112,7 +114,13 @@ public class RevocationService {
               Instant now = clock.instant();
               String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
               return store.revokeSidReadingJti(
-                  issuer, sid, onlyClient, now, revocationTime != null ? revocationTime : now, jti);
+                  issuer,
+                  sid,
+                  onlyClient,
+                  audience,
+                  now,
+                  revocationTime != null ? revocationTime : now,
+                  jti);
             })
         .flatMap(
             guarded -> {
@@ -169,8 +177,9 @@ public class RevocationService {
                         sessionIds,
                         revocation.revokedAt(),
                         null),
-                    // One event per logout of the sid, also from several tokens (one per client)
-                    // or retries; a logout after a session was admitted past it is a new one.
+                    // One event per logout of the sid, also from several audiences of one token
+                    // or retries; a logout with a later revocation time, or after a session was
+                    // admitted past the earlier one, is a new one (revoke_sid.lua).
                     revocation.generation() == 0
                         ? "sid:" + sid
                         : "sid:" + sid + ":" + revocation.generation(),

@@ -46,8 +46,9 @@ public interface SessionStore {
   /**
    * Result of revoking an SSO session.
    *
-   * @param generation how often a session that started after an earlier logout of this sid was
-   *     admitted: a logout in a new generation is a new revocation, not a repeat of the earlier one
+   * @param generation which logout of this sid it is (0 for the first): a later revocation time
+   *     than the recorded one, or a session admitted after the earlier logout, makes a new
+   *     generation, a new revocation with its own events rather than a repeat of the earlier one
    */
   record SidRevocation(
       String sub, Instant revokedAt, List<SessionRecord> affected, long generation) {}
@@ -56,13 +57,21 @@ public interface SessionStore {
    * Writes the logout tombstone of {@code sid} and revokes its registrations: every client's when
    * {@code onlyClientId} is null, else only that client's.
    *
+   * @param audience the client of the logout token that asks for it, or null (an admin action): a
+   *     later token for a client whose token the recorded logout had already is a new logout
    * @param now when the revocation is recorded (the registrations' {@code revokedAt})
    * @param revocationTime the revocation time of SPEC §3.2 (a logout token's {@code iat}, an admin
    *     action's time), kept in the tombstone (the latest one wins) for the registration start-time
-   *     rule
+   *     rule; a later one than the recorded one is a new logout (a new {@link
+   *     SidRevocation#generation})
    */
   SidRevocation revokeSid(
-      String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime);
+      String issuer,
+      String sid,
+      String onlyClientId,
+      String audience,
+      Instant now,
+      Instant revocationTime);
 
   /**
    * {@link #revokeSid} of one user's part of an SSO session (a revocation by {@code sub}): the
@@ -80,7 +89,7 @@ public interface SessionStore {
 
   /** {@link #revokeSid} of a revocation whose time is now. */
   default SidRevocation revokeSid(String issuer, String sid, String onlyClientId, Instant now) {
-    return revokeSid(issuer, sid, onlyClientId, now, now);
+    return revokeSid(issuer, sid, onlyClientId, onlyClientId, now, now);
   }
 
   /**
@@ -92,6 +101,7 @@ public interface SessionStore {
       String issuer,
       String sid,
       String onlyClientId,
+      String audience,
       Instant now,
       Instant revocationTime,
       String jti);

@@ -13,19 +13,36 @@ import java.util.regex.Pattern;
 public final class RedisFailures {
 
   /**
-   * Error codes Redis answers while it cannot serve writes for now (failover, loading, memory
-   * full...). Anything else is permanent: the outbox moves such an entry to its dead letters.
+   * The error codes (first word of the reply) with which Redis refuses a command because it cannot
+   * take it now, while the same command succeeds unchanged once the server recovers: the only
+   * failures, with connection loss, that the broker treats as an outage (journal, 503, retry). Any
+   * other code (WRONGTYPE, NOPERM, NOSCRIPT, a script's own error...) is permanent: the outbox
+   * moves such an entry to its dead letters. This set is the one place that draws the line.
+   *
+   * <ul>
+   *   <li>{@code LOADING}: the server is loading its dataset (RDB/AOF) after a restart.
+   *   <li>{@code BUSY}: a script or function runs beyond {@code busy-reply-threshold}.
+   *   <li>{@code MASTERDOWN}: a replica lost its primary and {@code replica-serve-stale-data no}.
+   *   <li>{@code READONLY}: the node became a replica (failover); writes go to the new primary.
+   *   <li>{@code NOREPLICAS}: fewer good replicas than {@code min-replicas-to-write}.
+   *   <li>{@code OOM}: {@code maxmemory} reached with {@code noeviction}.
+   *   <li>{@code MISCONF}: the last RDB snapshot failed (disk full, permissions) and {@code
+   *       stop-writes-on-bgsave-error yes} stops writes until a snapshot succeeds.
+   *   <li>{@code CLUSTERDOWN}: the cluster is down or a hash slot is unserved (failover).
+   *   <li>{@code TRYAGAIN}: a multi-key command during a slot migration (resharding).
+   * </ul>
    */
   private static final Set<String> TRANSIENT_CODES =
       Set.of(
-          "READONLY",
           "LOADING",
-          "MASTERDOWN",
-          "NOREPLICAS",
-          "CLUSTERDOWN",
-          "TRYAGAIN",
           "BUSY",
-          "OOM");
+          "MASTERDOWN",
+          "READONLY",
+          "NOREPLICAS",
+          "OOM",
+          "MISCONF",
+          "CLUSTERDOWN",
+          "TRYAGAIN");
 
   /**
    * What the Vert.x Redis client itself reports when a connection closes with commands waiting for

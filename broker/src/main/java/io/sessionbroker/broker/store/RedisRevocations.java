@@ -110,8 +110,14 @@ final class RedisRevocations {
   }
 
   SidRevocation revokeSid(
-      String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime) {
-    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, now, revocationTime, "");
+      String issuer,
+      String sid,
+      String onlyClientId,
+      String audience,
+      Instant now,
+      Instant revocationTime) {
+    RedisCall call =
+        revokeSidCall(issuer, sid, onlyClientId, audience, now, revocationTime, "", null);
     return sidRevocation(issuer, sid, calls.await(calls.send(call)));
   }
 
@@ -122,7 +128,7 @@ final class RedisRevocations {
       String onlyClientId,
       Instant now,
       Instant revocationTime) {
-    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, now, revocationTime, sub);
+    RedisCall call = revokeSidCall(issuer, sid, onlyClientId, null, now, revocationTime, sub, null);
     return sidRevocation(issuer, sid, calls.await(calls.send(call)));
   }
 
@@ -134,6 +140,7 @@ final class RedisRevocations {
       String issuer,
       String sid,
       String onlyClientId,
+      String audience,
       Instant now,
       Instant revocationTime,
       String jti) {
@@ -142,6 +149,7 @@ final class RedisRevocations {
             issuer,
             sid,
             onlyClientId,
+            audience,
             now,
             revocationTime,
             "",
@@ -160,22 +168,15 @@ final class RedisRevocations {
     return result.size() > 4 && result.get(4).toLong() == 1L;
   }
 
-  /** revoke_sid.lua; {@code onlySub} "" for the whole SSO session. */
+  /**
+   * revoke_sid.lua, skipped when {@code jtiKey} (null: none) marks its token processed; {@code
+   * onlySub} "" for the whole SSO session, {@code audience} null for no logout token's client.
+   */
   private RedisCall revokeSidCall(
       String issuer,
       String sid,
       String onlyClientId,
-      Instant now,
-      Instant revocationTime,
-      String onlySub) {
-    return revokeSidCall(issuer, sid, onlyClientId, now, revocationTime, onlySub, null);
-  }
-
-  /** revoke_sid.lua, skipped when {@code jtiKey} (null: none) marks its token processed. */
-  private RedisCall revokeSidCall(
-      String issuer,
-      String sid,
-      String onlyClientId,
+      String audience,
       Instant now,
       Instant revocationTime,
       String onlySub,
@@ -190,7 +191,8 @@ final class RedisRevocations {
             Long.toString(tombstoneTtl.toMillis()),
             Long.toString(revocationTime.getEpochSecond()),
             onlySub,
-            IndexEncoding.storedId(onlySub)));
+            IndexEncoding.storedId(onlySub),
+            audience == null ? "" : audience));
   }
 
   private SidRevocation sidRevocation(String issuer, String sid, Response result) {

@@ -93,8 +93,13 @@ public class RedisSessionStore implements SessionStore {
 
   @Override
   public SidRevocation revokeSid(
-      String issuer, String sid, String onlyClientId, Instant now, Instant revocationTime) {
-    return revocations.revokeSid(issuer, sid, onlyClientId, now, revocationTime);
+      String issuer,
+      String sid,
+      String onlyClientId,
+      String audience,
+      Instant now,
+      Instant revocationTime) {
+    return revocations.revokeSid(issuer, sid, onlyClientId, audience, now, revocationTime);
   }
 
   @Override
@@ -114,10 +119,12 @@ public class RedisSessionStore implements SessionStore {
       String issuer,
       String sid,
       String onlyClientId,
+      String audience,
       Instant now,
       Instant revocationTime,
       String jti) {
-    return revocations.revokeSidReadingJti(issuer, sid, onlyClientId, now, revocationTime, jti);
+    return revocations.revokeSidReadingJti(
+        issuer, sid, onlyClientId, audience, now, revocationTime, jti);
   }
 
   @Override

@@ -17,6 +17,10 @@ import java.util.Map;
  *   <li>{@value #TOMBSTONE_FIELD}: the logout tombstone of the whole SSO session, {@code
  *       !rev␟<clientId>} ({@link #clientTombstoneField}) one in client scope; value {@link
  *       Tombstone}.
+ *   <li>{@value #LOGOUT_AUDIENCES_FIELD}: in scope {@code sso}, the clients whose logout tokens the
+ *       current logout of the SSO session was asked by, each followed by {@link RedisKeys#SEP} and
+ *       the list led by one: Keycloak sends one token per client, each with its own {@code iat}, so
+ *       a later token for a client not in it is the same logout (see {@code lua/revoke_sid.lua}).
  * </ul>
  *
  * <p>Ids never start with {@value #RESERVED_PREFIX} ({@link
@@ -29,6 +33,9 @@ public final class SidHash {
 
   /** Field of the SSO session's logout tombstone; {@link #clientTombstoneField} in client scope. */
   public static final String TOMBSTONE_FIELD = "!rev";
+
+  /** Field of the clients whose logout tokens asked for the SSO session's current logout. */
+  public static final String LOGOUT_AUDIENCES_FIELD = "!aud";
 
   /** How the broker's own fields start; a registration's field never does. */
   public static final String RESERVED_PREFIX = "!";
@@ -143,10 +150,12 @@ public final class SidHash {
    * before revocation times were kept, is a receipt time in ms: its revocation time is that second,
    * its generation 0.
    *
-   * @param revokedAtMillis when the logout was first recorded, epoch ms; 0 once a session that
-   *     started after it was admitted
+   * @param revokedAtMillis when the current logout was recorded, epoch ms (kept by its retries); 0
+   *     once a session that started after it was admitted
    * @param revocationSeconds the latest revocation time (SPEC §3.2), epoch seconds
-   * @param generation how often a session that started after it was admitted
+   * @param generation how many logouts of the sid came after the first: each one with a later
+   *     revocation time than the recorded one, or after a session that started past the tombstone
+   *     was admitted, is a new logout with its own events
    */
   public record Tombstone(long revokedAtMillis, long revocationSeconds, long generation) {
 
@@ -183,15 +192,16 @@ public final class SidHash {
 
   /**
    * The Lua declarations of this layout, prepended to every script ({@link LuaScript}): {@code
-   * SEP}, {@code SUB_FIELD}, {@code TOMBSTONE_FIELD}, {@code RESERVED_PREFIX}, {@code VALUE_SEP},
-   * {@code VALUE_SEP_PATTERN} (the separator as a Lua pattern item), {@code NOT_REVOKED}, {@code
-   * TIME_RADIX}.
+   * SEP}, {@code SUB_FIELD}, {@code TOMBSTONE_FIELD}, {@code LOGOUT_AUDIENCES_FIELD}, {@code
+   * RESERVED_PREFIX}, {@code VALUE_SEP}, {@code VALUE_SEP_PATTERN} (the separator as a Lua pattern
+   * item), {@code NOT_REVOKED}, {@code TIME_RADIX}.
    */
   public static String luaHeader() {
     Map<String, String> constants = new LinkedHashMap<>();
     constants.put("SEP", luaString(RedisKeys.SEP));
     constants.put("SUB_FIELD", luaString(SUB_FIELD));
     constants.put("TOMBSTONE_FIELD", luaString(TOMBSTONE_FIELD));
+    constants.put("LOGOUT_AUDIENCES_FIELD", luaString(LOGOUT_AUDIENCES_FIELD));
     constants.put("RESERVED_PREFIX", luaString(RESERVED_PREFIX));
     constants.put("VALUE_SEP", luaString(VALUE_SEP));
     constants.put("VALUE_SEP_PATTERN", luaString(luaPatternLiteral(VALUE_SEP)));

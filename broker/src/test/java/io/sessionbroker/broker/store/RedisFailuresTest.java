@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.ConnectException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class RedisFailuresTest {
 
@@ -83,5 +85,35 @@ class RedisFailuresTest {
             RedisFailures.isUnavailable(
                 new RuntimeException("OOM command not allowed when used memory > 'maxmemory'.")))
         .isTrue();
+  }
+
+  /** The replies (as Redis 7 words them) with which Redis says "not now, retry later". */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "LOADING Redis is loading the dataset in memory",
+        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.",
+        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+        "NOREPLICAS Not enough good replicas to write.",
+        "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist"
+            + " to disk.",
+        "CLUSTERDOWN The cluster is down",
+        "TRYAGAIN Multiple keys request during rehashing of slot",
+        "ERR [0] MISCONF Redis is configured to save RDB snapshots"
+      })
+  void whenRedisCannotTakeTheWriteForNowThenItIsAPassingOutage(String reply) {
+    assertThat(RedisFailures.isUnavailable(new RuntimeException(reply))).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "WRONGTYPE Operation against a key holding the wrong kind of value",
+        "NOSCRIPT No matching script. Please use EVAL.",
+        "CROSSSLOT Keys in request don't hash to the same slot",
+        "BUSYKEY Target key name already exists."
+      })
+  void whenTheCommandItselfIsWrongThenItIsNotAnOutage(String reply) {
+    assertThat(RedisFailures.isUnavailable(new RuntimeException(reply))).isFalse();
   }
 }

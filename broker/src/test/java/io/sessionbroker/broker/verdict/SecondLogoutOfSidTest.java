@@ -1,0 +1,118 @@
+package io.sessionbroker.broker.verdict;
+
+import static io.restassured.RestAssured.given;
+import static io.sessionbroker.broker.verdict.UserTokens.accessToken;
+import static io.sessionbroker.broker.verdict.UserTokens.unique;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import io.sessionbroker.broker.testing.BrokerTestResources;
+import io.sessionbroker.broker.testing.InjectTestIssuer;
+import io.sessionbroker.testsupport.TestIssuer;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Keycloak keeps an SSO session ({@code sid}) alive after a client-only logout (the user revoked
+ * the app's consent), and the user signs in to the app again under the same {@code sid}. When the
+ * user later signs out for good, Keycloak sends the app a second logout token for that {@code sid}
+ * (a new {@code jti}, a later {@code iat}): a new logout, which SPEC §3.3 says reaches the client
+ * as an event of its own ("for each valid logout, every affected client gets exactly one event"),
+ * and after which the verdict refuses the tokens issued between the two logouts (SPEC §3.2).
+ *
+ * <p>Apps need not register sessions (SPEC §3.3: {@code sessionIds} may be empty, they drop by
+ * {@code sid}), and a proxy asking for verdicts never does. Without a registration admitted between
+ * the two logouts, the broker takes the second for a repeat of the first: its event is deduplicated
+ * against the first one's ({@code "sid:<sid>"}, generation 0, RevocationService#sidEvents) and the
+ * tombstone keeps the first logout's time (revoke_sid.lua), so the app is never told and the
+ * verdict keeps answering 200.
+ */
+@QuarkusTest
+@WithTestResource(BrokerTestResources.class)
+class SecondLogoutOfSidTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @InjectTestIssuer TestIssuer issuer;
+
+  @Inject RedisDataSource redis;
+
+  @Test
+  void whenTheSidIsLoggedOutAgainAfterASignInThenTheAppIsToldAndTheNewTokenIsRefused() {
+    String sid = unique("sid");
+    String sub = unique("user");
+    logOut(sid, sub);
+    assertThat(eventsForSid("app1", sid)).hasSize(1);
+    long firstLogout = Instant.now().getEpochSecond();
+
+    // The user signs in again under the kept sid, after the first logout.
+    awaitSecondAfter(firstLogout);
+    String signedInAgain = accessToken(issuer, "app1", sid, sub);
+    assertThat(verdict(signedInAgain).statusCode()).isEqualTo(200);
+
+    // The user signs out for good: Keycloak sends the app a new logout token for the sid.
+    awaitSecondAfter(Instant.now().getEpochSecond());
+    logOut(sid, sub);
+
+    // Appended before the 200 (SPEC §5).
+    assertThat(eventsForSid("app1", sid)).as("one event per logout").hasSize(2);
+    Awaitility.await("the verdict on the token issued before the second logout")
+        .atMost(Duration.ofSeconds(3))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> verdict(signedInAgain).statusCode() == 401);
+  }
+
+  private void logOut(String sid, String sub) {
+    given()
+        .contentType(ContentType.URLENC)
+        .formParam("logout_token", issuer.logoutToken("app1", sid, sub))
+        .when()
+        .post("/backchannel-logout")
+        .then()
+        .statusCode(200);
+  }
+
+  private static Response verdict(String token) {
+    return given().header("Authorization", "Bearer " + token).when().get("/api/v1/verdict");
+  }
+
+  private static void awaitSecondAfter(long second) {
+    Awaitility.await()
+        .atMost(Duration.ofSeconds(2))
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> Instant.now().getEpochSecond() > second);
+  }
+
+  private List<JsonNode> eventsForSid(String clientId, String sid) {
+    List<JsonNode> found = new ArrayList<>();
+    io.vertx.mutiny.redis.client.Response entries =
+        redis.execute("XRANGE", "sb:events:test:" + clientId, "-", "+");
+    if (entries == null) {
+      return found;
+    }
+    for (io.vertx.mutiny.redis.client.Response entry : entries) {
+      try {
+        JsonNode event = JSON.readTree(entry.get(1).get(1).toString());
+        if (sid.equals(event.path("sid").asText(null))) {
+          found.add(event);
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return found;
+  }
+}
