@@ -114,6 +114,7 @@ def _claims_of(token: str) -> dict[str, Any] | None:
     try:
         payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
         claims = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
+        # The token is not verified yet: any caller controls it, e.g. arrays nested thousands deep.
         return None
     return claims if isinstance(claims, dict) else None
