@@ -6,7 +6,8 @@
 -- revocationSeconds (the revocation time of SPEC §3.2: the logout token's iat, the admin action's
 -- time; whole seconds), onlySub (optional; '' = the whole SSO session), onlySub as SUB_FIELD stores
 -- it (IndexEncoding.storedId; optional, default onlySub): a stored user in either form is onlySub,
--- audience (optional; the client of the logout token, '' = none, e.g. an admin action).
+-- audience (optional; the client of the logout token, '' = none, e.g. an admin action),
+-- fanOutMs (session-broker.sessions.logout-fan-out-window; optional, default 0).
 -- The sub returned below is the SUB_FIELD as stored.
 -- With onlySub (a revocation of that user): when the sid's verified user is onlySub, the whole
 -- SSO session as without it; otherwise (no verified user, or another one) only the registrations
@@ -24,11 +25,13 @@
 -- later than the recorded one is a NEW logout of the sid (Keycloak keeps the SSO session after a
 -- client-only logout, and the user may sign in again without any registration), so it takes the
 -- next generation and records its own time; one with the same or an earlier time (a retry, the
--- same token for another audience) repeats the recorded logout. In scope sso, Keycloak sends each
--- client of one logout its own token with its own iat, so a later token is a new logout only when
--- its client's token was seen already in this one (LOGOUT_AUDIENCES_FIELD); in scope client the
--- tombstone is the client's own. register.lua starts a new generation as well when it admits a
--- session past the tombstone.
+-- same token for another audience) repeats the recorded logout. One logout may still arrive as
+-- several later revocations: in scope sso Keycloak sends each client of one logout its own token
+-- with its own iat, and an operator may retry an admin request. So within fanOutMs after the
+-- recorded logout was received, a later one repeats it, unless it is a token of a client whose
+-- token this logout already had (LOGOUT_AUDIENCES_FIELD; then the user signed in again); after
+-- that window every later one is a new logout. In scope client the tombstone is the client's own.
+-- register.lua starts a new generation as well when it admits a session past the tombstone.
 if KEYS[2] and redis.call('EXISTS', KEYS[2]) == 1 then
   return {'0', '', {}, '0', 1}
 end
@@ -37,6 +40,7 @@ local revocation = tonumber(ARGV[5])
 local onlySub = ARGV[6] or ''
 local onlySubStored = ARGV[7] or onlySub
 local audience = ARGV[8] or ''
+local fanOutMs = tonumber(ARGV[9] or '0')
 local verifiedSub = redis.call('HGET', key, SUB_FIELD)
 local wholeSid = onlySub == '' or verifiedSub == onlySub or verifiedSub == onlySubStored
 local tombstoneField = TOMBSTONE_FIELD
@@ -56,9 +60,17 @@ if old then
   generation = oldGeneration
   if at ~= '0' then
     local repeated = revocation <= seconds
-    if not repeated and audiences and audience ~= '' then
-      local told = redis.call('HGET', key, LOGOUT_AUDIENCES_FIELD) or SEP
-      repeated = not string.find(told, SEP .. audience .. SEP, 1, true)
+    -- Within the fan-out window after the recorded logout was received, a later one is part of it
+    -- (another client's token of the same Keycloak logout, a retried admin request) unless it
+    -- comes through a client whose token this logout already had: then the user signed in again.
+    local withinFanOut = tonumber(now) - tonumber(at) <= fanOutMs
+    if not repeated and withinFanOut then
+      if audience == '' then
+        repeated = true
+      elseif audiences then
+        local told = redis.call('HGET', key, LOGOUT_AUDIENCES_FIELD) or SEP
+        repeated = not string.find(told, SEP .. audience .. SEP, 1, true)
+      end
     end
     if repeated then
       revokedAt = at

@@ -188,6 +188,17 @@ public interface SessionBrokerConfig {
      */
     @WithDefault("10h")
     Duration tombstoneTtl();
+
+    /**
+     * How long after a logout of a {@code sid} was first received a later revocation of it still
+     * counts as the same logout (SPEC §3.3, one event per client per logout): Keycloak sends each
+     * client of one logout its own token with its own {@code iat}, and an operator may retry an
+     * admin request. Later than this, or through a client whose token the logout already had, it is
+     * a new logout of the {@code sid} (Keycloak keeps an SSO session after a client-only logout)
+     * with its own events. Longer than Keycloak's fan-out to all clients of a session.
+     */
+    @WithDefault("10s")
+    Duration logoutFanOutWindow();
   }
 
   /** The per-client revocation event log (Redis streams). */

@@ -35,6 +35,7 @@ final class RedisRevocations {
   private final RedisKeys keys;
   private final Clock clock;
   private final Duration tombstoneTtl;
+  private final Duration logoutFanOutWindow;
   private final RedisSessionReads reads;
 
   RedisRevocations(
@@ -43,12 +44,14 @@ final class RedisRevocations {
       RedisKeys keys,
       Clock clock,
       Duration tombstoneTtl,
+      Duration logoutFanOutWindow,
       RedisSessionReads reads) {
     this.redis = redis;
     this.calls = calls;
     this.keys = keys;
     this.clock = clock;
     this.tombstoneTtl = tombstoneTtl;
+    this.logoutFanOutWindow = logoutFanOutWindow;
     this.reads = reads;
   }
 
@@ -192,7 +195,8 @@ final class RedisRevocations {
             Long.toString(revocationTime.getEpochSecond()),
             onlySub,
             IndexEncoding.storedId(onlySub),
-            audience == null ? "" : audience));
+            audience == null ? "" : audience,
+            Long.toString(logoutFanOutWindow.toMillis())));
   }
 
   private SidRevocation sidRevocation(String issuer, String sid, Response result) {

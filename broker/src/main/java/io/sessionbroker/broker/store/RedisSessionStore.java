@@ -45,6 +45,7 @@ public class RedisSessionStore implements SessionStore {
         headroom,
         Clock.systemUTC(),
         config.sessions().tombstoneTtl(),
+        config.sessions().logoutFanOutWindow(),
         config.issuers().keySet().stream().sorted().toList());
   }
 
@@ -56,10 +57,12 @@ public class RedisSessionStore implements SessionStore {
       RegistrationHeadroom headroom,
       Clock clock,
       Duration tombstoneTtl,
+      Duration logoutFanOutWindow,
       List<String> issuerAliases) {
     this.calls = calls;
     this.reads = new RedisSessionReads(redis, keys, clock, issuerAliases, cursorKey);
-    this.revocations = new RedisRevocations(redis, calls, keys, clock, tombstoneTtl, reads);
+    this.revocations =
+        new RedisRevocations(redis, calls, keys, clock, tombstoneTtl, logoutFanOutWindow, reads);
     this.registrations = new RedisRegistrations(calls, keys, clock, revocations, headroom);
   }
 
