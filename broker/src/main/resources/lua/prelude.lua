@@ -36,6 +36,12 @@ local function clientTombstoneField(clientId)
   return TOMBSTONE_FIELD .. SEP .. clientId
 end
 
+-- The field of a user's logout record (RedisKeys.userLogout) that remembers which logout the
+-- revocation id origin was taken for (user_logout.lua).
+local function logoutOriginField(origin)
+  return LOGOUT_ORIGIN_FIELD .. SEP .. origin
+end
+
 -- A registration value (SidHash.Registration): created, expires and revokedAt as stored (base-36
 -- texts; revokedAt is NOT_REVOKED while active), and the claimed sub: nil for a registration from
 -- an ID token, whose user is the sid's SUB_FIELD; '' when its app named no user.

@@ -7,6 +7,7 @@ import io.sessionbroker.broker.session.EventLog.ProcessedJti;
 import io.sessionbroker.broker.session.RevocationEvent.EventType;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
 import io.sessionbroker.broker.session.SessionStore.SidRevocation;
+import io.sessionbroker.broker.session.SessionStore.UserLogout;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -26,7 +27,7 @@ import java.util.Optional;
  * token of the same logout of a {@code sid}, a second broker instance) revokes nothing new and
  * appends no second event, because each event carries a dedupe key that the event log checks
  * atomically. A later logout of the same {@code sid} (a later revocation time) is a new revocation
- * with its own events (revoke_sid.lua).
+ * with its own events (revoke_sid.lua); so is a later logout of the same user (user_logout.lua).
  */
 @ApplicationScoped
 public class RevocationService {
@@ -189,10 +190,15 @@ public class RevocationService {
 
   /**
    * Logs out every session of a user: a logout token with {@code sub} and no {@code sid}, or an
-   * admin revocation by {@code sub}.
+   * admin revocation by {@code sub}. Each affected client gets one event per logout of the user
+   * (SPEC §3.3): Keycloak sends each client of one logout its own sub-only token (own {@code jti},
+   * own {@code iat}), and these, a retried admin request and a revocation applied again from the
+   * journal are the same logout ({@link SessionStore#recordUserLogout}); a later logout of the user
+   * has its own events.
    *
    * @param audience the logout token's client, or null for an admin revocation
-   * @param revocationId identifies this revocation for deduplication (the token's {@code jti})
+   * @param revocationId identifies this revocation (the token's {@code jti}, an admin request id):
+   *     applied again, it repeats the logout it was taken for
    */
   public List<PublishedEvent> revokeUser(
       String issuer, String sub, String audience, Reason reason, String revocationId) {
@@ -217,6 +223,7 @@ public class RevocationService {
     // The marker goes first: a registration racing this revocation then either is found in
     // the index below or finds the marker itself (see RedisRegistrations in the store package).
     store.markUserRevokedBefore(issuer, sub, time);
+    UserLogout logout = store.recordUserLogout(issuer, sub, audience, revocationId, now, time);
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     List<SessionRecord> affected = new ArrayList<>();
     for (String sid : store.sidsOfUser(issuer, sub)) {
@@ -236,9 +243,16 @@ public class RevocationService {
                         null,
                         sub,
                         sessionIds,
-                        now,
+                        logout.revokedAt(),
                         null),
-                    "user:" + sub + ":" + revocationId,
+                    // One event per logout of the user; its receipt time keeps the key unique
+                    // after the record expired and its generations start again.
+                    "user:"
+                        + sub
+                        + ":"
+                        + logout.revokedAt().toEpochMilli()
+                        + ":"
+                        + logout.generation(),
                     revocationId)));
     return appendOwed(appends, null);
   }

@@ -130,6 +130,36 @@ public interface SessionStore {
   boolean markUserRevokedBefore(String issuer, String sub, Instant notBefore);
 
   /**
+   * Records a logout of every session of {@code sub} and tells which logout it belongs to (SPEC
+   * §3.3, one event per client per logout), atomically, also across broker replicas: the same
+   * revocation id again, a revocation time not later than the recorded one, or, within {@code
+   * session-broker.sessions.logout-fan-out-window} after the recorded logout was received, an admin
+   * revocation or a token of a client whose token the recorded logout has not had yet, is the
+   * recorded logout; anything else is a new logout (the next generation, its own receipt time).
+   *
+   * @param audience the logout token's client, or null (an admin revocation)
+   * @param origin the revocation id (the token's {@code jti}, an admin request id)
+   * @param now when the revocation is received
+   * @param revocationTime the revocation time of SPEC §3.2 (a logout token's {@code iat}, an admin
+   *     action's time)
+   */
+  UserLogout recordUserLogout(
+      String issuer,
+      String sub,
+      String audience,
+      String origin,
+      Instant now,
+      Instant revocationTime);
+
+  /**
+   * Which logout of a user a revocation belongs to ({@link #recordUserLogout}).
+   *
+   * @param revokedAt when the logout was first received
+   * @param generation how many logouts of the user came before it while its record lived
+   */
+  record UserLogout(Instant revokedAt, long generation) {}
+
+  /**
    * Remembers that every session of {@code clientId} that started at or before {@code notBefore} is
    * revoked. The marker only moves forward, atomically.
    *

@@ -34,6 +34,9 @@ import java.util.zip.CRC32;
  *   <li>{@code sb:clients:{acme}} set: client ids that ever registered (to page over all).
  *   <li>{@code sb:user-nbf:{acme:<sub>}}, {@code sb:client-nbf:{acme:<clientId>}}: "revoked before"
  *       times of {@code user.revoked} / {@code client.revoked}.
+ *   <li>{@code sb:user-logout:{acme:<sub>}} hash: the user's current logout ({@code
+ *       lua/user_logout.lua}; fields as {@link SidHash} describes), which names the events of a
+ *       logout by {@code sub} so each client gets one per logout. Same slot as the user's marker.
  *   <li>{@code sb:jti:{acme:<sid>}:<jti>}: a processed logout token (replay guard) that names a
  *       {@code sid}. Its hash tag is the sid hash's, so the marker lives in the sid's slot and
  *       {@code lua/revoke_sid.lua} reads it atomically with the revocation, also in Redis Cluster.
@@ -102,6 +105,11 @@ public class RedisKeys {
   /** "Every session of this user issued before" time. */
   public String userNotBefore(String alias, String sub) {
     return prefix + ":user-nbf:{" + alias + ":" + sub + "}";
+  }
+
+  /** The logout record of a user (which logout a revocation by {@code sub} belongs to). */
+  public String userLogout(String alias, String sub) {
+    return prefix + ":user-logout:{" + alias + ":" + sub + "}";
   }
 
   /** "Every session of this client issued before" time. */

@@ -7,6 +7,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore.GuardedSidRevocation;
 import io.sessionbroker.broker.session.SessionStore.SidRevocation;
+import io.sessionbroker.broker.session.SessionStore.UserLogout;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 import java.time.Clock;
@@ -29,6 +30,7 @@ final class RedisRevocations {
   private static final LuaScript REVOKE_SID = LuaScript.load("revoke_sid");
   private static final LuaScript REVOKE_ONE = LuaScript.load("revoke_one");
   private static final LuaScript REVOKED_BEFORE = LuaScript.load("revoked_before");
+  private static final LuaScript USER_LOGOUT = LuaScript.load("user_logout");
 
   private final RedisDataSource redis;
   private final RedisCalls calls;
@@ -211,6 +213,30 @@ final class RedisRevocations {
                 .ifPresent(affected::add));
     long generation = result.size() > 3 ? Long.parseLong(result.get(3).toString()) : 0;
     return new SidRevocation(sub, revokedAt, affected, generation);
+  }
+
+  /** user_logout.lua on the user's logout record: which logout of the user this one is. */
+  UserLogout recordUserLogout(
+      String issuer,
+      String sub,
+      String audience,
+      String origin,
+      Instant now,
+      Instant revocationTime) {
+    Response result =
+        USER_LOGOUT.run(
+            redis,
+            List.of(keys.userLogout(issuer, sub)),
+            List.of(
+                Long.toString(now.toEpochMilli()),
+                Long.toString(revocationTime.getEpochSecond()),
+                audience == null ? "" : audience,
+                origin == null ? "" : origin,
+                Long.toString(logoutFanOutWindow.toMillis()),
+                Long.toString(tombstoneTtl.toMillis())));
+    return new UserLogout(
+        Instant.ofEpochMilli(Long.parseLong(result.get(0).toString())),
+        Long.parseLong(result.get(1).toString()));
   }
 
   boolean markUserRevokedBefore(String issuer, String sub, Instant notBefore) {

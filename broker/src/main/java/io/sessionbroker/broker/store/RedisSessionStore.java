@@ -7,6 +7,7 @@ import io.sessionbroker.broker.session.SessionPage;
 import io.sessionbroker.broker.session.SessionQuery;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore;
+import io.sessionbroker.broker.session.SessionStore.UserLogout;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -133,6 +134,17 @@ public class RedisSessionStore implements SessionStore {
   @Override
   public List<String> sidsOfUser(String issuer, String sub) {
     return reads.sidsOfUser(issuer, sub);
+  }
+
+  @Override
+  public UserLogout recordUserLogout(
+      String issuer,
+      String sub,
+      String audience,
+      String origin,
+      Instant now,
+      Instant revocationTime) {
+    return revocations.recordUserLogout(issuer, sub, audience, origin, now, revocationTime);
   }
 
   @Override

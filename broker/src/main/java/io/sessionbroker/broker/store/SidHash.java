@@ -23,6 +23,12 @@ import java.util.Map;
  *       a later token for a client not in it is the same logout (see {@code lua/revoke_sid.lua}).
  * </ul>
  *
+ * <p>A user's logout record ({@link RedisKeys#userLogout}, written by {@code lua/user_logout.lua})
+ * is a hash of the same kind: {@value #TOMBSTONE_FIELD} holds the user's current logout as a {@link
+ * Tombstone}, {@value #LOGOUT_AUDIENCES_FIELD} the clients whose tokens asked for it, and {@code
+ * !org␟<revocation id>} ({@value #LOGOUT_ORIGIN_FIELD}) the {@link Tombstone} of the logout each
+ * revocation id (a token's {@code jti}, an admin request id) was taken for.
+ *
  * <p>Ids never start with {@value #RESERVED_PREFIX} ({@link
  * io.sessionbroker.broker.session.IdRule}), so the broker's own fields never meet a registration's.
  */
@@ -36,6 +42,11 @@ public final class SidHash {
 
   /** Field of the clients whose logout tokens asked for the SSO session's current logout. */
   public static final String LOGOUT_AUDIENCES_FIELD = "!aud";
+
+  /**
+   * In a user's logout record: a revocation id's field starts with it, then {@link RedisKeys#SEP}.
+   */
+  public static final String LOGOUT_ORIGIN_FIELD = "!org";
 
   /** How the broker's own fields start; a registration's field never does. */
   public static final String RESERVED_PREFIX = "!";
@@ -193,8 +204,8 @@ public final class SidHash {
   /**
    * The Lua declarations of this layout, prepended to every script ({@link LuaScript}): {@code
    * SEP}, {@code SUB_FIELD}, {@code TOMBSTONE_FIELD}, {@code LOGOUT_AUDIENCES_FIELD}, {@code
-   * RESERVED_PREFIX}, {@code VALUE_SEP}, {@code VALUE_SEP_PATTERN} (the separator as a Lua pattern
-   * item), {@code NOT_REVOKED}, {@code TIME_RADIX}.
+   * LOGOUT_ORIGIN_FIELD}, {@code RESERVED_PREFIX}, {@code VALUE_SEP}, {@code VALUE_SEP_PATTERN}
+   * (the separator as a Lua pattern item), {@code NOT_REVOKED}, {@code TIME_RADIX}.
    */
   public static String luaHeader() {
     Map<String, String> constants = new LinkedHashMap<>();
@@ -202,6 +213,7 @@ public final class SidHash {
     constants.put("SUB_FIELD", luaString(SUB_FIELD));
     constants.put("TOMBSTONE_FIELD", luaString(TOMBSTONE_FIELD));
     constants.put("LOGOUT_AUDIENCES_FIELD", luaString(LOGOUT_AUDIENCES_FIELD));
+    constants.put("LOGOUT_ORIGIN_FIELD", luaString(LOGOUT_ORIGIN_FIELD));
     constants.put("RESERVED_PREFIX", luaString(RESERVED_PREFIX));
     constants.put("VALUE_SEP", luaString(VALUE_SEP));
     constants.put("VALUE_SEP_PATTERN", luaString(luaPatternLiteral(VALUE_SEP)));

@@ -27,6 +27,7 @@ class LuaLayoutLiteralsTest {
           Pattern.compile(Pattern.quote(SidHash.SUB_FIELD)),
           Pattern.compile(Pattern.quote(SidHash.TOMBSTONE_FIELD)),
           Pattern.compile(Pattern.quote(SidHash.LOGOUT_AUDIENCES_FIELD)),
+          Pattern.compile(Pattern.quote(SidHash.LOGOUT_ORIGIN_FIELD)),
           // The field separator U+001F: raw, or as a Lua escape (decimal, hexadecimal, UTF-8).
           Pattern.compile(RedisKeys.SEP),
           Pattern.compile("\\\\0*31(?![0-9])|\\\\x1[fF]|\\\\u\\{0*1[fF]\\}"),
