@@ -195,7 +195,8 @@ public interface SessionBrokerConfig {
      * client of one logout its own token with its own {@code iat}, and an operator may retry an
      * admin request. Later than this, or through a client whose token the logout already had, it is
      * a new logout of the {@code sid} (Keycloak keeps an SSO session after a client-only logout)
-     * with its own events. Longer than Keycloak's fan-out to all clients of a session.
+     * with its own events. Longer than Keycloak's fan-out to all clients of a session. The same
+     * rule holds for a logout of a user by {@code sub} (sub-only logout tokens, admin revocations).
      */
     @WithDefault("10s")
     Duration logoutFanOutWindow();
