@@ -31,9 +31,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Two packaged broker processes on one Redis receive Keycloak's tokens for the same SSO session at
- * the same moment (one token per client, as Keycloak sends them, each to a different broker): every
- * client still gets exactly one event per logout. And the verdicts of both agree: a logout recorded
- * by one broker refuses the token at the other too.
+ * the same moment (one token per client, as Keycloak sends them, each delivered to both brokers):
+ * every client still gets exactly one event per logout. (Two different tokens of one client for one
+ * sid are two logouts: the user signed in again, see revoke_sid.lua.) And the verdicts of both
+ * agree: a logout recorded by one broker refuses the token at the other too.
  */
 class TwoBrokersIT {
 
@@ -86,11 +87,14 @@ class TwoBrokersIT {
     ExecutorService pool = Executors.newFixedThreadPool(16);
     List<CompletableFuture<Integer>> answers = new ArrayList<>();
     for (String sid : sids) {
-      // Keycloak sends one token per client; here each lands on another broker, twice over.
-      answers.add(CompletableFuture.supplyAsync(() -> logout(brokerA, app1, sid), pool));
-      answers.add(CompletableFuture.supplyAsync(() -> logout(brokerB, app2, sid), pool));
-      answers.add(CompletableFuture.supplyAsync(() -> logout(brokerB, app1, sid), pool));
-      answers.add(CompletableFuture.supplyAsync(() -> logout(brokerA, app2, sid), pool));
+      // Keycloak sends one token per client; here each lands on both brokers at once (a resend
+      // through another replica), so every token is received twice.
+      String app1Token = logoutToken(app1, sid);
+      String app2Token = logoutToken(app2, sid);
+      answers.add(CompletableFuture.supplyAsync(() -> logout(brokerA, app1Token), pool));
+      answers.add(CompletableFuture.supplyAsync(() -> logout(brokerB, app2Token), pool));
+      answers.add(CompletableFuture.supplyAsync(() -> logout(brokerB, app1Token), pool));
+      answers.add(CompletableFuture.supplyAsync(() -> logout(brokerA, app2Token), pool));
     }
     for (CompletableFuture<Integer> answer : answers) {
       assertThat(answer.get()).isEqualTo(200);
@@ -121,7 +125,7 @@ class TwoBrokersIT {
     assertThat(verdict(brokerA, token)).isEqualTo(200);
     assertThat(verdict(brokerB, token)).isEqualTo(200);
 
-    assertThat(logout(brokerA, "spa-" + sid.substring(0, 8), sid)).isEqualTo(200);
+    assertThat(logout(brokerA, logoutToken("spa-" + sid.substring(0, 8), sid))).isEqualTo(200);
 
     // A hang guard, not a latency bound: a loaded machine may take seconds.
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -160,11 +164,12 @@ class TwoBrokersIT {
     assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
   }
 
-  private static int logout(BrokerProcess broker, String clientId, String sid) {
-    String form =
-        "logout_token="
-            + URLEncoder.encode(
-                issuer.logoutToken(clientId, sid, "user-" + sid), StandardCharsets.UTF_8);
+  private static String logoutToken(String clientId, String sid) {
+    return issuer.logoutToken(clientId, sid, "user-" + sid);
+  }
+
+  private static int logout(BrokerProcess broker, String token) {
+    String form = "logout_token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
     return send(HttpRequest.newBuilder(URI.create(broker.url() + "/backchannel-logout"))
             .header("Content-Type", "application/x-www-form-urlencoded")
             .POST(HttpRequest.BodyPublishers.ofString(form))
