@@ -323,8 +323,10 @@ public interface SessionBrokerConfig {
 
     /**
      * Share of Redis's {@code maxmemory} above which new registrations (and registrations of an
-     * existing session again) are refused with {@code 503 registry_full}; the rest is kept for
-     * revocations. No effect while Redis has no {@code maxmemory} (0, unlimited).
+     * existing session again) of clients holding more than their share of the registrations are
+     * refused with {@code 503 registry_full}; halfway from it to {@code maxmemory} every client's
+     * are, and the rest is kept for revocations. No effect while Redis has no {@code maxmemory} (0,
+     * unlimited).
      */
     @WithDefault("0.9")
     @DecimalMin(value = "0", inclusive = false, message = "must be above 0")

@@ -112,6 +112,7 @@ final class RedisRegistrations {
       // Once per client and process: the set only grows, so repeating SADD buys nothing.
       writes.add(RedisCall.command("SADD", keys.clients(reg.issuer()), reg.clientId()));
     }
+    int clientIndexWrite = writes.size();
     writes.add(
         RedisCall.script(
             INDEX_PUT,
@@ -129,9 +130,16 @@ final class RedisRegistrations {
     markerReads.add(RedisCall.command("GET", keys.clientNotBefore(reg.issuer(), reg.clientId())));
     Instant created = Instant.ofEpochMilli(Long.parseLong(result.get(1).toString()));
     Instant start = reg.issuedAt() != null ? reg.issuedAt() : Instant.ofEpochMilli(now);
+    int writeCount = writes.size();
     return readAfterWrites(writes, markerReads)
         .flatMap(
-            markers -> {
+            replies -> {
+              headroom.recordClientBucket(
+                  reg.issuer(),
+                  reg.clientId(),
+                  replies.get(clientIndexWrite).toLong(),
+                  RedisKeys.CLIENT_BUCKETS);
+              List<Response> markers = replies.subList(writeCount, replies.size());
               if (anyRevokedBefore(markers, start)) {
                 // A "revoked before" marker covers the registration just written.
                 return revocations
@@ -170,15 +178,27 @@ final class RedisRegistrations {
             now));
   }
 
-  /** Runs the writes, then the reads once the writes ran; the reads' replies. */
+  /** Runs the writes, then the reads once the writes ran; the writes' replies, then the reads'. */
   private Uni<List<Response>> readAfterWrites(List<RedisCall> writes, List<RedisCall> reads) {
     if (calls.cluster()) {
-      return calls.sendAll(writes).flatMap(written -> calls.sendAll(reads));
+      return calls
+          .sendAll(writes)
+          .flatMap(
+              written ->
+                  calls
+                      .sendAll(reads)
+                      .map(
+                          read -> {
+                            List<Response> all = new ArrayList<>(written.size() + read.size());
+                            all.addAll(written);
+                            all.addAll(read);
+                            return all;
+                          }));
     }
     List<RedisCall> all = new ArrayList<>(writes.size() + reads.size());
     all.addAll(writes);
     all.addAll(reads);
-    return calls.pipelineAsync(all).map(replies -> replies.subList(writes.size(), replies.size()));
+    return calls.pipelineAsync(all);
   }
 
   /** Whether a "revoked before" marker (epoch ms; null = none) covers a session's start. */
