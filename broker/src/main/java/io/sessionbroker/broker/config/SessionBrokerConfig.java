@@ -339,6 +339,18 @@ public interface SessionBrokerConfig {
      */
     @WithDefault("1s")
     Duration memoryPollInterval();
+
+    /**
+     * Most registrations one SSO session (sid) may hold; one more is refused with {@code 409
+     * too_many_sessions_for_sid}, a registration of a session it already holds is still updated.
+     * Bounds the work of a logout of the sid ({@code revoke_sid.lua} reads the whole sid hash in
+     * one script), which one app could otherwise make exceed {@code quarkus.redis.timeout} by
+     * registering very many sessions under a victim's sid. Keycloak gives a sid one session per
+     * client, so keep it well above the number of clients a user signs in to.
+     */
+    @WithDefault("100")
+    @Min(value = 1, message = "must be at least 1")
+    int maxPerSid();
   }
 
   /** The revocation verdict for proxies and APIs ({@code GET /api/v1/verdict}, SPEC §3.2). */

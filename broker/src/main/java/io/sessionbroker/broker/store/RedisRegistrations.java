@@ -42,6 +42,7 @@ final class RedisRegistrations {
   private final Clock clock;
   private final RedisRevocations revocations;
   private final RegistrationHeadroom headroom;
+  private final int maxPerSid;
   private final Set<String> knownClients = ConcurrentHashMap.newKeySet();
 
   RedisRegistrations(
@@ -49,8 +50,10 @@ final class RedisRegistrations {
       RedisKeys keys,
       Clock clock,
       RedisRevocations revocations,
-      RegistrationHeadroom headroom) {
+      RegistrationHeadroom headroom,
+      int maxPerSid) {
     this.calls = calls;
+    this.maxPerSid = maxPerSid;
     this.keys = keys;
     this.clock = clock;
     this.revocations = revocations;
@@ -85,7 +88,8 @@ final class RedisRegistrations {
                 nowText,
                 // An unknown start: any logout of the sid refuses (see NewRegistration).
                 reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond()),
-                reg.subVerified() ? "verified" : "claimed"));
+                reg.subVerified() ? "verified" : "claimed",
+                Integer.toString(maxPerSid)));
     return calls.bounded(calls.send(sidWrite).flatMap(result -> indexAndCheck(reg, now, result)));
   }
 
@@ -98,6 +102,8 @@ final class RedisRegistrations {
         return Uni.createFrom().item(new RegisterResult(RegisterStatus.REVOKED, null));
       case "sub_mismatch":
         return Uni.createFrom().item(new RegisterResult(RegisterStatus.SUB_MISMATCH, null));
+      case "too_many_for_sid":
+        return Uni.createFrom().item(new RegisterResult(RegisterStatus.TOO_MANY_FOR_SID, null));
       default:
         break;
     }
