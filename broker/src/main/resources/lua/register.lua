@@ -49,10 +49,12 @@ if existing then
   status = 'updated'
 elseif redis.call('HLEN', key) >= maxPerSid then
   -- The hash also holds the broker's own fields: count registrations only when it may be full,
-  -- which bounds this walk (and revoke_sid.lua's) by the cap.
+  -- which bounds this walk (and revoke_sid.lua's) by the cap. HGETALL, not HKEYS: the broker's
+  -- ACL (docs/operations.md) allows the commands its scripts already use.
   local registrations = 0
-  for _, name in ipairs(redis.call('HKEYS', key)) do
-    if isRegistrationField(name) then
+  local all = redis.call('HGETALL', key)
+  for i = 1, #all, 2 do
+    if isRegistrationField(all[i]) then
       registrations = registrations + 1
     end
   end
