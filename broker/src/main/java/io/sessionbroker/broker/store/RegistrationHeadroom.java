@@ -142,7 +142,8 @@ public class RegistrationHeadroom {
               && aboveShare(clientKey(registration.issuer(), registration.clientId())))) {
         if (refusing.compareAndSet(false, true)) {
           LOG.warnf(
-              "Refusing new registrations (503 registry_full): Redis memory would pass %d of"
+              "Refusing new registrations of clients above their share (503 registry_full; every"
+                  + " client's past the hard limit): Redis memory would pass %d of"
                   + " maxmemory %d bytes (session-broker.registration.max-memory-share=%s); the"
                   + " rest is kept for revocations",
               limit, last.max(), maxShare);
@@ -234,7 +235,8 @@ public class RegistrationHeadroom {
     boolean full = next.max() > 0 && next.used() >= limit(next.max());
     if (full && refusing.compareAndSet(false, true)) {
       LOG.warnf(
-          "Refusing new registrations (503 registry_full): Redis used_memory %d of maxmemory %d"
+          "Refusing new registrations of clients above their share (503 registry_full; every"
+              + " client's past the hard limit): Redis used_memory %d of maxmemory %d"
               + " bytes is above session-broker.registration.max-memory-share=%s; the rest is kept"
               + " for revocations",
           next.used(), next.max(), maxShare);
