@@ -3,7 +3,8 @@
 -- IndexEncoding's), keeps the bucket alive as long as its longest entry, and sweeps expired
 -- entries now and then (Redis 7.0 has no per-field TTL).
 -- KEYS[1]: bucket hash. ARGV: field, value ("<stored expiresAt><separator>..."), expiresAtMs,
--- nowMs.
+-- nowMs. Returns the bucket's entry count after the write (expired entries not yet swept
+-- included): RegistrationHeadroom estimates a client's live registrations from it.
 local key, field, value = KEYS[1], ARGV[1], ARGV[2]
 local expires, now = tonumber(ARGV[3]), tonumber(ARGV[4])
 local added = redis.call('HSET', key, field, value)
@@ -19,4 +20,4 @@ end
 if redis.call('PTTL', key) < expires - now then
   redis.call('PEXPIRE', key, expires - now)
 end
-return added
+return redis.call('HLEN', key)

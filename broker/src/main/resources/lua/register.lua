@@ -3,8 +3,10 @@
 -- stores it: IndexEncoding.storedId, compact for a UUID; a stored user in either form is the same),
 -- createdAtMs, expiresAtMs, nowMs, startSeconds (the session's start, SPEC §3.2; '-1' = unknown: any
 -- logout of the sid refuses), subSource ('claimed': the app named the sub itself, explicit form;
--- else it comes from a verified ID token).
--- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch. The sub
+-- else it comes from a verified ID token), maxPerSid (most registrations the sid hash may hold; a
+-- new one past it is refused, an existing one is still updated).
+-- Returns {status, createdAtMs, sub}; status: created | updated | revoked | sub_mismatch |
+-- too_many_for_sid (nothing written). The sub
 -- returned is the caller's own ('' when it gave none), never another client's.
 -- A registration's value (SidHash.Registration, registrationValue in prelude.lua) holds a claimed
 -- sub only for one the app described itself; one from an ID token has the sid's verified user.
@@ -17,6 +19,7 @@ local key, field, clientId, sub, storedForm = KEYS[1], ARGV[1], ARGV[2], ARGV[3]
 local created, expires, now = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 local start = tonumber(ARGV[8] or '-1')
 local verified = ARGV[9] ~= 'claimed' and sub ~= ''
+local maxPerSid = tonumber(ARGV[10])
 
 -- Tombstones this session started after: admitted, it starts a new generation of each.
 local passed = {}
@@ -44,6 +47,20 @@ if existing then
   -- A retried registration keeps its first creation time.
   created = decodeTime(c)
   status = 'updated'
+elseif redis.call('HLEN', key) >= maxPerSid then
+  -- The hash also holds the broker's own fields: count registrations only when it may be full,
+  -- which bounds this walk (and revoke_sid.lua's) by the cap. HGETALL, not HKEYS: the broker's
+  -- ACL (docs/operations.md) allows the commands its scripts already use.
+  local registrations = 0
+  local all = redis.call('HGETALL', key)
+  for i = 1, #all, 2 do
+    if isRegistrationField(all[i]) then
+      registrations = registrations + 1
+    end
+  end
+  if registrations >= maxPerSid then
+    return {'too_many_for_sid', '0', ''}
+  end
 end
 local claim = nil
 if verified then

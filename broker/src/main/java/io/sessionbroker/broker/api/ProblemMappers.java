@@ -36,7 +36,11 @@ public class ProblemMappers {
 
   @ServerExceptionMapper
   public Response invalidRegistration(InvalidRegistrationException e) {
-    Status status = "sub_mismatch".equals(e.code()) ? Status.CONFLICT : Status.BAD_REQUEST;
+    Status status =
+        switch (e.code()) {
+          case "sub_mismatch", "too_many_sessions_for_sid" -> Status.CONFLICT;
+          default -> Status.BAD_REQUEST;
+        };
     return Problem.response(status, e.code(), e.getMessage());
   }
 

@@ -78,9 +78,11 @@ public class SessionResource {
   /**
    * Registers a session of the calling client (SPEC §3.2): {@code 201} with the stored record;
    * {@code 400} for a malformed request, an invalid ID token or a bad time; {@code 409
-   * session_revoked} when a revocation covers the session; {@code 503} when Redis or the issuer's
-   * keys cannot be had now, or {@code 503 registry_full} with {@code Retry-After} when Redis's
-   * remaining memory is kept for revocations (SPEC §5; problem bodies by {@link ProblemMappers}).
+   * session_revoked} when a revocation covers the session, {@code 409 too_many_sessions_for_sid}
+   * when its sid holds {@code session-broker.registration.max-per-sid} registrations; {@code 503}
+   * when Redis or the issuer's keys cannot be had now, or {@code 503 registry_full} with {@code
+   * Retry-After} when Redis's remaining memory is kept for revocations (SPEC §5; problem bodies by
+   * {@link ProblemMappers}).
    *
    * <p>Runs on the Vert.x event loop (SPEC §6): no worker thread is taken or handed off to. The ID
    * token's signature check runs inline when its key is cached; after a key refresh the rest

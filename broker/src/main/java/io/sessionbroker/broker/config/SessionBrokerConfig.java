@@ -324,8 +324,10 @@ public interface SessionBrokerConfig {
 
     /**
      * Share of Redis's {@code maxmemory} above which new registrations (and registrations of an
-     * existing session again) are refused with {@code 503 registry_full}; the rest is kept for
-     * revocations. No effect while Redis has no {@code maxmemory} (0, unlimited).
+     * existing session again) of clients holding more than their share of the registrations are
+     * refused with {@code 503 registry_full}; halfway from it to {@code maxmemory} every client's
+     * are, and the rest is kept for revocations. No effect while Redis has no {@code maxmemory} (0,
+     * unlimited).
      */
     @WithDefault("0.9")
     @DecimalMin(value = "0", inclusive = false, message = "must be above 0")
@@ -338,6 +340,18 @@ public interface SessionBrokerConfig {
      */
     @WithDefault("1s")
     Duration memoryPollInterval();
+
+    /**
+     * Most registrations one SSO session (sid) may hold; one more is refused with {@code 409
+     * too_many_sessions_for_sid}, a registration of a session it already holds is still updated.
+     * Bounds the work of a logout of the sid ({@code revoke_sid.lua} reads the whole sid hash in
+     * one script), which one app could otherwise make exceed {@code quarkus.redis.timeout} by
+     * registering very many sessions under a victim's sid. Keycloak gives a sid one session per
+     * client, so keep it well above the number of clients a user signs in to.
+     */
+    @WithDefault("100")
+    @Min(value = 1, message = "must be at least 1")
+    int maxPerSid();
   }
 
   /** The revocation verdict for proxies and APIs ({@code GET /api/v1/verdict}, SPEC §3.2). */

@@ -145,6 +145,11 @@ public class RegistrationService {
       case SUB_MISMATCH ->
           throw new InvalidRegistrationException(
               "sub_mismatch", "the sid's user, verified from an ID token, is not the sub given");
+      case TOO_MANY_FOR_SID ->
+          throw new InvalidRegistrationException(
+              "too_many_sessions_for_sid",
+              "this SSO session (sid) already has the most registrations one sid may have"
+                  + " (session-broker.registration.max-per-sid); end a session of it first");
     };
   }
 }

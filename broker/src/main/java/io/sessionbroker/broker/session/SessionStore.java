@@ -13,7 +13,9 @@ public interface SessionStore {
     CREATED,
     UPDATED,
     REVOKED,
-    SUB_MISMATCH
+    SUB_MISMATCH,
+    /** The sid already holds {@code session-broker.registration.max-per-sid} registrations. */
+    TOO_MANY_FOR_SID
   }
 
   /** Result of {@link #register}: the stored record when created or updated. */

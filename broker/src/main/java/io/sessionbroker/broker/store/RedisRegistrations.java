@@ -42,6 +42,7 @@ final class RedisRegistrations {
   private final Clock clock;
   private final RedisRevocations revocations;
   private final RegistrationHeadroom headroom;
+  private final int maxPerSid;
   private final Set<String> knownClients = ConcurrentHashMap.newKeySet();
 
   RedisRegistrations(
@@ -49,8 +50,10 @@ final class RedisRegistrations {
       RedisKeys keys,
       Clock clock,
       RedisRevocations revocations,
-      RegistrationHeadroom headroom) {
+      RegistrationHeadroom headroom,
+      int maxPerSid) {
     this.calls = calls;
+    this.maxPerSid = maxPerSid;
     this.keys = keys;
     this.clock = clock;
     this.revocations = revocations;
@@ -85,7 +88,8 @@ final class RedisRegistrations {
                 nowText,
                 // An unknown start: any logout of the sid refuses (see NewRegistration).
                 reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond()),
-                reg.subVerified() ? "verified" : "claimed"));
+                reg.subVerified() ? "verified" : "claimed",
+                Integer.toString(maxPerSid)));
     return calls.bounded(calls.send(sidWrite).flatMap(result -> indexAndCheck(reg, now, result)));
   }
 
@@ -98,6 +102,8 @@ final class RedisRegistrations {
         return Uni.createFrom().item(new RegisterResult(RegisterStatus.REVOKED, null));
       case "sub_mismatch":
         return Uni.createFrom().item(new RegisterResult(RegisterStatus.SUB_MISMATCH, null));
+      case "too_many_for_sid":
+        return Uni.createFrom().item(new RegisterResult(RegisterStatus.TOO_MANY_FOR_SID, null));
       default:
         break;
     }
@@ -112,6 +118,7 @@ final class RedisRegistrations {
       // Once per client and process: the set only grows, so repeating SADD buys nothing.
       writes.add(RedisCall.command("SADD", keys.clients(reg.issuer()), reg.clientId()));
     }
+    int clientIndexWrite = writes.size();
     writes.add(
         RedisCall.script(
             INDEX_PUT,
@@ -129,9 +136,16 @@ final class RedisRegistrations {
     markerReads.add(RedisCall.command("GET", keys.clientNotBefore(reg.issuer(), reg.clientId())));
     Instant created = Instant.ofEpochMilli(Long.parseLong(result.get(1).toString()));
     Instant start = reg.issuedAt() != null ? reg.issuedAt() : Instant.ofEpochMilli(now);
+    int writeCount = writes.size();
     return readAfterWrites(writes, markerReads)
         .flatMap(
-            markers -> {
+            replies -> {
+              headroom.recordClientBucket(
+                  reg.issuer(),
+                  reg.clientId(),
+                  replies.get(clientIndexWrite).toLong(),
+                  RedisKeys.CLIENT_BUCKETS);
+              List<Response> markers = replies.subList(writeCount, replies.size());
               if (anyRevokedBefore(markers, start)) {
                 // A "revoked before" marker covers the registration just written.
                 return revocations
@@ -170,15 +184,27 @@ final class RedisRegistrations {
             now));
   }
 
-  /** Runs the writes, then the reads once the writes ran; the reads' replies. */
+  /** Runs the writes, then the reads once the writes ran; the writes' replies, then the reads'. */
   private Uni<List<Response>> readAfterWrites(List<RedisCall> writes, List<RedisCall> reads) {
     if (calls.cluster()) {
-      return calls.sendAll(writes).flatMap(written -> calls.sendAll(reads));
+      return calls
+          .sendAll(writes)
+          .flatMap(
+              written ->
+                  calls
+                      .sendAll(reads)
+                      .map(
+                          read -> {
+                            List<Response> all = new ArrayList<>(written.size() + read.size());
+                            all.addAll(written);
+                            all.addAll(read);
+                            return all;
+                          }));
     }
     List<RedisCall> all = new ArrayList<>(writes.size() + reads.size());
     all.addAll(writes);
     all.addAll(reads);
-    return calls.pipelineAsync(all).map(replies -> replies.subList(writes.size(), replies.size()));
+    return calls.pipelineAsync(all);
   }
 
   /** Whether a "revoked before" marker (epoch ms; null = none) covers a session's start. */

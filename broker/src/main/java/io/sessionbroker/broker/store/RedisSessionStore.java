@@ -47,7 +47,8 @@ public class RedisSessionStore implements SessionStore {
         Clock.systemUTC(),
         config.sessions().tombstoneTtl(),
         config.sessions().logoutFanOutWindow(),
-        config.issuers().keySet().stream().sorted().toList());
+        config.issuers().keySet().stream().sorted().toList(),
+        config.registration().maxPerSid());
   }
 
   RedisSessionStore(
@@ -59,12 +60,14 @@ public class RedisSessionStore implements SessionStore {
       Clock clock,
       Duration tombstoneTtl,
       Duration logoutFanOutWindow,
-      List<String> issuerAliases) {
+      List<String> issuerAliases,
+      int maxPerSid) {
     this.calls = calls;
     this.reads = new RedisSessionReads(redis, keys, clock, issuerAliases, cursorKey);
     this.revocations =
         new RedisRevocations(redis, calls, keys, clock, tombstoneTtl, logoutFanOutWindow, reads);
-    this.registrations = new RedisRegistrations(calls, keys, clock, revocations, headroom);
+    this.registrations =
+        new RedisRegistrations(calls, keys, clock, revocations, headroom, maxPerSid);
   }
 
   /** {@link #registerAsync}, waiting at most {@code quarkus.redis.timeout} for Redis. */

@@ -11,6 +11,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
@@ -31,6 +33,17 @@ import org.jboss.logging.Logger;
  * counts from the moment a reading is asked for; registrations in flight at that moment are covered
  * by the share's headroom. In Redis Cluster each reading comes from the node the client picks for a
  * keyless command.
+ *
+ * <p>Refusals fall first on the clients that hold more than their share: past {@code
+ * max-memory-share} a client is refused only when its estimated live registrations are more than
+ * the average of the clients this replica has seen register, so one app flooding the registry
+ * cannot deny every other app's sign-in. Past the hard limit, halfway from {@code max-memory-share}
+ * to {@code maxmemory}, every registration is refused: that rest is the room of revocations. A
+ * client's count is estimated from the reply of the client index write the register path makes
+ * anyway (the bucket's entry count times the number of buckets; {@link #recordClientBucket}),
+ * smoothed per replica: no Redis call of its own. It is approximate: expired entries not yet swept
+ * count, and a client's estimate changes only when it registers, so a client refused for its share
+ * stays refused until memory falls below the share.
  */
 @ApplicationScoped
 public class RegistrationHeadroom {
@@ -56,6 +69,7 @@ public class RegistrationHeadroom {
   private final AtomicBoolean polling = new AtomicBoolean();
   private final AtomicBoolean refusing = new AtomicBoolean();
   private final AtomicBoolean readFailing = new AtomicBoolean();
+  private final Map<String, Double> clientEstimates = new ConcurrentHashMap<>();
   private volatile Reading reading;
   private long timer = -1;
 
@@ -106,7 +120,8 @@ public class RegistrationHeadroom {
 
   /**
    * Admits one registration, or refuses it when Redis's memory, as last read plus what was admitted
-   * since, would pass the share of {@code maxmemory}. Costs no Redis call.
+   * since, would pass the share of {@code maxmemory} and its client holds more than its share of
+   * the registrations, or would pass the hard limit whatever the client. Costs no Redis call.
    *
    * @throws RegistryFullException when refused
    */
@@ -118,13 +133,17 @@ public class RegistrationHeadroom {
       return;
     }
     long limit = limit(last.max());
+    long hardLimit = limit + (last.max() - limit) / 2;
     while (true) {
       long admitted = admittedBytes.get();
       long estimated = last.used() + (admitted - last.admittedAtRequest()) + cost;
-      if (estimated > limit) {
+      if (estimated > hardLimit
+          || (estimated > limit
+              && aboveShare(clientKey(registration.issuer(), registration.clientId())))) {
         if (refusing.compareAndSet(false, true)) {
           LOG.warnf(
-              "Refusing new registrations (503 registry_full): Redis memory would pass %d of"
+              "Refusing new registrations of clients above their share (503 registry_full; every"
+                  + " client's past the hard limit): Redis memory would pass %d of"
                   + " maxmemory %d bytes (session-broker.registration.max-memory-share=%s); the"
                   + " rest is kept for revocations",
               limit, last.max(), maxShare);
@@ -136,6 +155,45 @@ public class RegistrationHeadroom {
         return;
       }
     }
+  }
+
+  /**
+   * Takes the entry count of the client index bucket a registration was just written to (the
+   * bucket's hash after the write, expired entries not yet swept included) as a sample of the
+   * client's live registrations: the bucket holds the new one plus on average {@code 1 / buckets}
+   * of the others, so {@code 1 + (entries - 1) * buckets} estimates them all. Samples are averaged
+   * with weight 1/16 each.
+   *
+   * @param entries the bucket's entry count, at least 1
+   * @param buckets number of client index buckets ({@link RedisKeys#CLIENT_BUCKETS})
+   */
+  void recordClientBucket(String issuer, String clientId, long entries, int buckets) {
+    double sample = 1 + (double) Math.max(0, entries - 1) * buckets;
+    clientEstimates.merge(
+        clientKey(issuer, clientId), sample, (old, next) -> old + (next - old) / 16);
+  }
+
+  /**
+   * Whether a client holds more than its share: more than the average estimate of the clients seen
+   * by this replica. A client not seen yet holds nothing.
+   */
+  boolean aboveShare(String client) {
+    Double own = clientEstimates.get(client);
+    if (own == null) {
+      return false;
+    }
+    double total = 0;
+    int clients = 0;
+    for (double estimate : clientEstimates.values()) {
+      total += estimate;
+      clients++;
+    }
+    // With a single client its share is everything: it meets the hard limit only.
+    return clients > 1 && own * clients > total;
+  }
+
+  private static String clientKey(String issuer, String clientId) {
+    return issuer + RedisKeys.SEP + clientId;
   }
 
   /** The last reading's {@code used_memory / maxmemory}; NaN when unknown or unlimited. */
@@ -177,7 +235,8 @@ public class RegistrationHeadroom {
     boolean full = next.max() > 0 && next.used() >= limit(next.max());
     if (full && refusing.compareAndSet(false, true)) {
       LOG.warnf(
-          "Refusing new registrations (503 registry_full): Redis used_memory %d of maxmemory %d"
+          "Refusing new registrations of clients above their share (503 registry_full; every"
+              + " client's past the hard limit): Redis used_memory %d of maxmemory %d"
               + " bytes is above session-broker.registration.max-memory-share=%s; the rest is kept"
               + " for revocations",
           next.used(), next.max(), maxShare);

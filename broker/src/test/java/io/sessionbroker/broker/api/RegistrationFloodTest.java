@@ -95,6 +95,11 @@ class RegistrationFloodTest {
           .until(() -> streamHolds("app1", sid));
     } finally {
       redisServer.command("CONFIG SET maxmemory 0");
+      // The next test of this broker must not start from this test's reading of maxmemory.
+      Awaitility.await("the broker's reading of unlimited memory")
+          .atMost(Duration.ofSeconds(15))
+          .pollInterval(Duration.ofMillis(100))
+          .until(() -> Double.isNaN(usedShareSeenByBroker()));
     }
   }
 

@@ -64,7 +64,7 @@ class RedisAclDocumentationTest {
               List.of("HGETALL " + SID, "HGETALL " + CLIENT_INDEX, "HGETALL " + USER_INDEX)),
           Map.entry("HSET", List.of("HSET " + SID + " f v", "HSET " + USER_INDEX + " f v")),
           Map.entry("HDEL", List.of("HDEL " + SID + " f", "HDEL " + CLIENT_INDEX + " f")),
-          Map.entry("HLEN", List.of("HLEN " + CLIENT_INDEX)),
+          Map.entry("HLEN", List.of("HLEN " + CLIENT_INDEX, "HLEN " + SID)),
           Map.entry("SADD", List.of("SADD " + KEYS.clients("acme") + " app1")),
           Map.entry("SMEMBERS", List.of("SMEMBERS " + KEYS.clients("acme"))),
           Map.entry("GET", List.of("GET " + DEDUPE, "GET " + KEYS.userNotBefore("acme", "user-1"))),

@@ -39,6 +39,7 @@ class RegistrationHeadroomTest {
 
   @Test
   void whenAdmittedRegistrationsSinceTheReadingReachTheShareThenTheNextIsRefused() {
+    app1HoldsMostRegistrations();
     long cost = RegistrationHeadroom.estimatedBytes(REGISTRATION);
     // The limit is 900_000 bytes (0.9 of 1_000_000): room for exactly five more registrations.
     headroom.apply(new RegistrationHeadroom.Reading(900_000 - 5 * cost, 1_000_000, 0));
@@ -64,6 +65,7 @@ class RegistrationHeadroomTest {
 
   @Test
   void whenTheReadingWasAskedForAfterSomeAdmissionsThenOnlyLaterOnesAreAdded() {
+    app1HoldsMostRegistrations();
     long cost = RegistrationHeadroom.estimatedBytes(REGISTRATION);
     for (int i = 0; i < 3; i++) {
       headroom.admit(REGISTRATION);
@@ -74,6 +76,65 @@ class RegistrationHeadroomTest {
     headroom.admit(REGISTRATION);
     assertThatThrownBy(() -> headroom.admit(REGISTRATION))
         .isInstanceOf(RegistryFullException.class);
+  }
+
+  @Test
+  void whenPastTheShareThenAClientHoldingLessThanItsShareIsStillAdmitted() {
+    app1HoldsMostRegistrations();
+    NewRegistration ofApp2 = ofClient("app2");
+    // Past the share (900_000), below the hard limit (950_000).
+    headroom.apply(new RegistrationHeadroom.Reading(920_000, 1_000_000, 0));
+
+    assertThatThrownBy(() -> headroom.admit(REGISTRATION))
+        .isInstanceOf(RegistryFullException.class);
+    headroom.admit(ofApp2);
+  }
+
+  @Test
+  void whenPastTheHardLimitThenEveryClientIsRefused() {
+    app1HoldsMostRegistrations();
+    NewRegistration ofApp2 = ofClient("app2");
+    headroom.apply(new RegistrationHeadroom.Reading(950_000, 1_000_000, 0));
+
+    assertThatThrownBy(() -> headroom.admit(ofApp2)).isInstanceOf(RegistryFullException.class);
+  }
+
+  @Test
+  void whenAClientIsTheOnlyOneSeenThenTheHardLimitAloneRefusesIt() {
+    headroom.recordClientBucket("acme", "app1", 10, 1024);
+    headroom.apply(new RegistrationHeadroom.Reading(920_000, 1_000_000, 0));
+
+    headroom.admit(REGISTRATION);
+    headroom.apply(new RegistrationHeadroom.Reading(950_000, 1_000_000, 0));
+    assertThatThrownBy(() -> headroom.admit(REGISTRATION))
+        .isInstanceOf(RegistryFullException.class);
+  }
+
+  @Test
+  void whenABucketHoldsOnlyTheNewEntryThenTheClientIsEstimatedAtOne() {
+    headroom.recordClientBucket("acme", "app1", 3, 1024);
+    headroom.recordClientBucket("acme", "app2", 1, 1024);
+
+    assertThat(headroom.aboveShare("acme" + RedisKeys.SEP + "app1")).isTrue();
+    assertThat(headroom.aboveShare("acme" + RedisKeys.SEP + "app2")).isFalse();
+  }
+
+  /** app1 estimated at about 9 000 live registrations, app2 at one. */
+  private void app1HoldsMostRegistrations() {
+    headroom.recordClientBucket("acme", "app1", 10, 1024);
+    headroom.recordClientBucket("acme", "app2", 1, 1024);
+  }
+
+  private static NewRegistration ofClient(String clientId) {
+    return new NewRegistration(
+        "acme",
+        clientId,
+        "S-2",
+        "sid-2",
+        "user-2",
+        null,
+        Instant.parse("2030-01-01T00:00:00Z"),
+        false);
   }
 
   @Test

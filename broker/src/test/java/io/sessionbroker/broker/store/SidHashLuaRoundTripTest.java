@@ -175,7 +175,8 @@ class SidHashLuaRoundTripTest {
             Long.toString(expires),
             Long.toString(now),
             Long.toString(startMillis / 1000),
-            subSource));
+            subSource,
+            "100"));
   }
 
   /** revoke_sid.lua at {@code now + 10}; {@code scopeArgument} the client, or a user in sso. */
