@@ -29,13 +29,14 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
- * One app's registrations have no bound: any client with a service account may register sessions
- * (each living up to {@code session-broker.sessions.max-ttl}, 30 days) until Redis is full. With
- * the {@code maxmemory-policy noeviction} that docs/operations.md asks for, Redis then refuses
- * every write, so every other client's logout is journaled, answered 200 and never reaches its
- * stream (SPEC §3.3, §5) for as long as the flood lives: one compromised app ends single sign-out
- * for all. Here Redis has 2 MB of room left when the flood starts; the flooding app registers until
- * the broker refuses it; then a logout of another app's session must still reach that app's stream.
+ * One app's registrations must not end single sign-out for the others. Any client with a service
+ * account may register sessions (each living up to {@code session-broker.sessions.max-ttl}, 30
+ * days). With the {@code maxmemory-policy noeviction} that docs/operations.md asks for, a full
+ * Redis refuses every write, so without a bound every other client's logout would be journaled,
+ * answered 200 and never reach its stream (SPEC §3.3, §5), and every other app's sign-in would
+ * fail, for as long as the flood lives. Here Redis has 2 MB of room left when app2 starts flooding;
+ * it registers until the broker refuses it (RegistrationHeadroom); then app1's logout must still
+ * reach app1's stream, and app1's sign-in must still be registered.
  */
 @QuarkusTest
 @WithTestResource(BrokerTestResources.class)
@@ -58,6 +59,54 @@ class RegistrationFloodTest {
       throws Exception {
     String sid = "sid-" + UUID.randomUUID();
     register("app1", "S-" + UUID.randomUUID(), sid);
+    whileApp2HasFloodedRegistrations(
+        () -> {
+          io.restassured.response.Response refusal = this.refusal.get();
+          assertThat(refusal.header("Retry-After")).as("Retry-After of the refusal").isNotBlank();
+          assertThat(refusal.jsonPath().getString("code")).isEqualTo("registry_full");
+
+          int status =
+              given()
+                  .contentType(ContentType.URLENC)
+                  .formParam("logout_token", issuer.logoutToken("app1", sid, null))
+                  .when()
+                  .post("/backchannel-logout")
+                  .statusCode();
+          assertThat(status).isEqualTo(200);
+
+          Awaitility.await("app1's event for the accepted logout")
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(200))
+              .until(() -> streamHolds("app1", sid));
+        });
+  }
+
+  @Test
+  void whenOneAppRegistersUntilRefusedThenAnotherAppStillRegistersItsSignIn() throws Exception {
+    register("app1", "S-" + UUID.randomUUID(), "sid-" + UUID.randomUUID());
+    whileApp2HasFloodedRegistrations(
+        () -> {
+          io.restassured.response.Response signIn =
+              given()
+                  .auth()
+                  .oauth2(issuer.accessToken("app1"))
+                  .contentType(ContentType.JSON)
+                  .body(
+                      Map.of(
+                          "sessionId", "S-" + UUID.randomUUID(), "sid", "sid-" + UUID.randomUUID()))
+                  .when()
+                  .post("/api/v1/sessions");
+          assertThat(signIn.statusCode())
+              .as("app1's registration after app2's flood: %s", signIn.asString())
+              .isEqualTo(201);
+        });
+  }
+
+  /**
+   * Leaves Redis 2 MB of room, lets app2 register until the broker refuses it (503), runs {@code
+   * then}, and gives Redis unlimited memory again, waiting until the broker has read that.
+   */
+  private void whileApp2HasFloodedRegistrations(Runnable then) throws Exception {
     long used = usedMemory();
     assertThat(redisServer.command("CONFIG SET maxmemory-policy noeviction")).isEqualTo("+OK");
     assertThat(redisServer.command("CONFIG SET maxmemory " + (used + 2 * 1024 * 1024)))
@@ -65,39 +114,18 @@ class RegistrationFloodTest {
     try {
       // The broker reads maxmemory on a timer, not per registration (RegistrationHeadroom).
       Awaitility.await("the broker's reading of maxmemory")
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> !Double.isNaN(usedShareSeenByBroker()));
       int stored = flood("app2");
-      System.out.println(
-          "CALIBRATE stored="
-              + stored
-              + " bytesEach="
-              + (usedMemory() - used) / Math.max(1, stored));
       assertThat(stored).as("registrations of the flooding app").isPositive();
-      io.restassured.response.Response refusal = this.refusal.get();
-      assertThat(refusal.statusCode()).as("the refusal").isEqualTo(503);
-      assertThat(refusal.header("Retry-After")).as("Retry-After of the refusal").isNotBlank();
-      assertThat(refusal.jsonPath().getString("code")).isEqualTo("registry_full");
-
-      int status =
-          given()
-              .contentType(ContentType.URLENC)
-              .formParam("logout_token", issuer.logoutToken("app1", sid, null))
-              .when()
-              .post("/backchannel-logout")
-              .statusCode();
-      assertThat(status).isEqualTo(200);
-
-      Awaitility.await("app1's event for the accepted logout")
-          .atMost(Duration.ofSeconds(15))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> streamHolds("app1", sid));
+      assertThat(refusal.get().statusCode()).as("the flooding app's refusal").isEqualTo(503);
+      then.run();
     } finally {
       redisServer.command("CONFIG SET maxmemory 0");
       // The next test of this broker must not start from this test's reading of maxmemory.
       Awaitility.await("the broker's reading of unlimited memory")
-          .atMost(Duration.ofSeconds(15))
+          .atMost(Duration.ofSeconds(60))
           .pollInterval(Duration.ofMillis(100))
           .until(() -> Double.isNaN(usedShareSeenByBroker()));
     }
