@@ -39,6 +39,10 @@ final class RegistryLoader {
 
   private final String redisUri;
   private final String alias;
+
+  /** register.lua's cap on registrations per sid: the broker's default, far above the dataset's. */
+  private static final String MAX_PER_SID = "100";
+
   private final String registerSource;
   private final String indexPutSource;
 
@@ -141,7 +145,8 @@ final class RegistryLoader {
                     expires,
                     nowText,
                     "-1",
-                    "verified"));
+                    "verified",
+                    MAX_PER_SID));
             written++;
           }
         }
