@@ -9,6 +9,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.sessionbroker.broker.testing.BrokerTestResources;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
@@ -77,7 +78,7 @@ class RegistrationFloodTest {
           Awaitility.await("app1's event for the accepted logout")
               .atMost(Duration.ofSeconds(60))
               .pollInterval(Duration.ofMillis(200))
-              .until(() -> streamHolds("app1", sid));
+              .until(() -> EventStreams.holdsEventFor(redis, "app1", sid));
         });
   }
 
@@ -203,19 +204,5 @@ class RegistrationFloodTest {
       }
     }
     throw new IllegalStateException("INFO memory has no used_memory");
-  }
-
-  private boolean streamHolds(String clientId, String sid) {
-    io.vertx.mutiny.redis.client.Response entries =
-        redis.execute("XRANGE", "sb:events:test:" + clientId, "-", "+");
-    if (entries == null) {
-      return false;
-    }
-    for (io.vertx.mutiny.redis.client.Response entry : entries) {
-      if (entry.get(1).get(1).toString().contains("\"sid\":\"" + sid + "\"")) {
-        return true;
-      }
-    }
-    return false;
   }
 }

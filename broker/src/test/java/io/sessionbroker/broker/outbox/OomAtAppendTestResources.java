@@ -1,10 +1,6 @@
 package io.sessionbroker.broker.outbox;
 
 import io.sessionbroker.testsupport.RedisServer;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -29,17 +25,7 @@ public class OomAtAppendTestResources extends PersistentRedisTestResources {
   @Override
   public Map<String, String> start() {
     Map<String, String> config = super.start();
-    Path directory = Path.of(config.get("session-broker.outbox.directory"));
-    try {
-      Files.createDirectories(directory);
-      for (String leftOver :
-          List.of("revocations.checkpoint", DeadLetterFile.FILE_NAME, "revocations.journal")) {
-        Files.deleteIfExists(directory.resolve(leftOver));
-      }
-      Files.writeString(directory.resolve("revocations.journal"), OWED_EVENTS + "\n");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    leaveJournal(config, List.of(OWED_EVENTS));
     return config;
   }
 

@@ -5,6 +5,10 @@ import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.TestIssuer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -44,6 +48,24 @@ abstract class PersistentRedisTestResources implements QuarkusTestResourceLifecy
         "200ms",
         "quarkus.redis.timeout",
         "1s");
+  }
+
+  /**
+   * Makes {@code lines} the whole journal the broker of {@code config} (what {@link #start()}
+   * returned) finds at start, as an earlier broker left it: no checkpoint, no dead letters.
+   */
+  static void leaveJournal(Map<String, String> config, List<String> lines) {
+    Path directory = Path.of(config.get("session-broker.outbox.directory"));
+    try {
+      Files.createDirectories(directory);
+      for (String leftOver :
+          List.of("revocations.checkpoint", DeadLetterFile.FILE_NAME, "revocations.journal")) {
+        Files.deleteIfExists(directory.resolve(leftOver));
+      }
+      Files.writeString(directory.resolve("revocations.journal"), String.join("\n", lines) + "\n");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   @Override

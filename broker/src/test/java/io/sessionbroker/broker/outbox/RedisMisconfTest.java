@@ -9,6 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.sessionbroker.broker.testing.BrokerTestResources;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
@@ -80,25 +81,11 @@ class RedisMisconfTest {
       assertThat(redisServer.command("CONFIG SET stop-writes-on-bgsave-error no")).isEqualTo("+OK");
       Awaitility.await("the logout's event once Redis takes writes again")
           .atMost(Duration.ofSeconds(20))
-          .until(() -> streamHolds("app1", sid));
+          .until(() -> EventStreams.holdsEventFor(redis, "app1", sid));
     } finally {
       redisServer.command("CONFIG SET stop-writes-on-bgsave-error no");
       redisServer.command("CONFIG SET save \"\"");
       Files.createDirectories(snapshots);
     }
-  }
-
-  private boolean streamHolds(String clientId, String sid) {
-    io.vertx.mutiny.redis.client.Response entries =
-        redis.execute("XRANGE", "sb:events:test:" + clientId, "-", "+");
-    if (entries == null) {
-      return false;
-    }
-    for (io.vertx.mutiny.redis.client.Response entry : entries) {
-      if (entry.get(1).get(1).toString().contains("\"sid\":\"" + sid + "\"")) {
-        return true;
-      }
-    }
-    return false;
   }
 }
