@@ -75,14 +75,7 @@ class ConnectionClosedMidRequestTest {
     String client = "replay-closed-" + UUID.randomUUID().toString().substring(0, 8);
     String sid = UUID.randomUUID().toString();
     long deadLettersBefore = recorder.deadLetterCount();
-    assertThat(redis.command("CLIENT PAUSE 20000 WRITE")).isEqualTo("+OK");
-    int status =
-        given()
-            .contentType(ContentType.URLENC)
-            .formParam("logout_token", issuer.logoutToken(client, sid, "user-" + sid))
-            .post("/backchannel-logout")
-            .statusCode();
-    assertThat(status).as("logout journaled while Redis holds writes").isEqualTo(200);
+    logOutWhileRedisHoldsWrites(client, sid);
     // The replayer retries every 200 ms and waits up to 1 s per attempt: a replay is in flight
     // for most of any second. Close the broker's connections a few times under it.
     for (int i = 0; i < 6; i++) {
@@ -104,14 +97,7 @@ class ConnectionClosedMidRequestTest {
     String client = "replay-restart-" + UUID.randomUUID().toString().substring(0, 8);
     String sid = UUID.randomUUID().toString();
     long deadLettersBefore = recorder.deadLetterCount();
-    assertThat(redis.command("CLIENT PAUSE 20000 WRITE")).isEqualTo("+OK");
-    int status =
-        given()
-            .contentType(ContentType.URLENC)
-            .formParam("logout_token", issuer.logoutToken(client, sid, "user-" + sid))
-            .post("/backchannel-logout")
-            .statusCode();
-    assertThat(status).as("logout journaled while Redis holds writes").isEqualTo(200);
+    logOutWhileRedisHoldsWrites(client, sid);
     Thread.sleep(500);
     redis.command("SHUTDOWN");
     redis.stop(); // the process has exited; this only releases it for the restart
@@ -141,5 +127,17 @@ class ConnectionClosedMidRequestTest {
     } finally {
       client.shutdown();
     }
+  }
+
+  /** Pauses Redis's writes for 20 s and sends a logout, which is journaled and answered 200. */
+  private void logOutWhileRedisHoldsWrites(String client, String sid) {
+    assertThat(redis.command("CLIENT PAUSE 20000 WRITE")).isEqualTo("+OK");
+    int status =
+        given()
+            .contentType(ContentType.URLENC)
+            .formParam("logout_token", issuer.logoutToken(client, sid, "user-" + sid))
+            .post("/backchannel-logout")
+            .statusCode();
+    assertThat(status).as("logout journaled while Redis holds writes").isEqualTo(200);
   }
 }
