@@ -164,6 +164,27 @@ def test_is_revoked_applies_user_revocations_only_to_sessions_created_before_the
             client.is_revoked(sub="bob", created_at=datetime.now())
 
 
+def test_is_revoked_applies_sid_revocations_only_to_sessions_created_before_them(
+    redis_server: RedisProcess, writer: EventWriter
+) -> None:
+    # Keycloak keeps the SSO session after a client-only logout (e.g. revoked consent); the user
+    # signs in again under the same sid, and that new session is not revoked (as in Java).
+    revoked_at = datetime.now(timezone.utc)
+    with make_client(redis_server.url, clock_skew=timedelta(seconds=2)) as client:
+        writer.revoke_sid("sid-kept", at=revoked_at)
+        wait_until(lambda: client.last_seen_id is not None, 30, "the sid revocation")
+        assert client.is_revoked(sid="sid-kept", created_at=revoked_at - timedelta(minutes=5))
+        # Within the clock-skew allowance: counted as before the revocation.
+        assert client.is_revoked(sid="sid-kept", created_at=revoked_at + timedelta(seconds=1))
+        assert not client.is_revoked(sid="sid-kept", created_at=revoked_at + timedelta(seconds=5))
+        assert not client.is_revoked(
+            sid="sid-kept", sub="erin", created_at=revoked_at + timedelta(seconds=5)
+        )
+        # Unknown age counts as older than the revocation.
+        assert client.is_revoked(sid="sid-kept")
+        assert not client.is_revoked(sid="sid-other", created_at=revoked_at - timedelta(minutes=5))
+
+
 def test_is_revoked_applies_client_not_before(
     redis_server: RedisProcess, writer: EventWriter
 ) -> None:
@@ -208,6 +229,24 @@ def test_when_revocations_are_evicted_then_older_sessions_are_never_live(
         assert lenient.is_revoked(sid="sid-0", created_at=created)
         assert not lenient.is_revoked(sid="sid-live", created_at=created)
         assert rechecked == [("sid-0", None), ("sid-live", None)]
+
+
+def test_when_the_recheck_policy_raises_then_the_session_counts_as_revoked(
+    redis_server: RedisProcess, writer: EventWriter, caplog: pytest.LogCaptureFixture
+) -> None:
+    revoked_at = datetime.now(timezone.utc) - timedelta(minutes=10)
+
+    def failing_recheck(sid: str | None, sub: str | None, created_at: datetime | None) -> bool:
+        raise RuntimeError("the broker could not be asked")
+
+    for n in range(5):
+        writer.revoke_sid(f"sid-{n}", at=revoked_at)
+    with (
+        make_client(redis_server.url, revoked_set_max_entries=3, recheck=failing_recheck) as client,
+        caplog.at_level(logging.WARNING, logger="session_broker"),
+    ):
+        assert client.is_revoked(sid="sid-0", created_at=revoked_at - timedelta(minutes=10))
+    assert any("recheck" in r.getMessage() for r in caplog.records)
 
 
 def test_when_redis_is_unreachable_then_start_fails_within_its_timeout() -> None:

@@ -1,5 +1,6 @@
-"""Against the real packaged broker: registration (201, 409 session_revoked), a back-channel
-logout reaching the Python listener, and the resource-server middleware's sequence."""
+"""Against the real packaged broker: registration (201, 409 session_revoked, 409
+too_many_sessions_for_sid, 503 registry_full), a back-channel logout reaching the Python listener,
+and the resource-server middleware's sequence."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import redis
 
 from peers import BrokerProcess, RedisProcess, TestIssuer, wait_until
 from session_broker import (
     BrokerResponseError,
+    RegistryFullError,
     RevocationEvent,
     RevokedTokenMiddleware,
     SessionBrokerClient,
     SessionRegistrationClient,
     SessionRevokedError,
+    TooManySessionsForSidError,
 )
 
 
@@ -80,6 +84,58 @@ def test_registration_after_the_logout_of_its_sid_is_409_session_revoked(
         registrations(broker, issuer, client_id).register(unique("s"), id_token)
     assert refused.value.status == 409
     assert id_token not in str(refused.value)
+
+
+def test_registration_beyond_the_sids_cap_is_409_too_many_sessions_for_sid(
+    broker: BrokerProcess, issuer: TestIssuer, client_id: str
+) -> None:
+    token = issuer.access_token(client_id)
+    api = SessionRegistrationClient(broker.url, lambda: token)
+    sid = unique("sid")
+    held = [unique("s") for _ in range(100)]  # the broker's default max-per-sid
+    for session_id in held:
+        api.register_sid(session_id, sid, sub="dave")
+
+    with pytest.raises(TooManySessionsForSidError) as refused:
+        api.register_sid(unique("s"), sid, sub="dave")
+    assert refused.value.status == 409
+    assert isinstance(refused.value, BrokerResponseError)
+    assert token not in str(refused.value)
+    # A session the sid already holds is still updated.
+    assert api.register_sid(held[0], sid, sub="dave").session_id == held[0]
+
+
+def test_registration_while_redis_memory_is_kept_for_revocations_is_503_registry_full(
+    broker: BrokerProcess, broker_redis: RedisProcess, issuer: TestIssuer, client_id: str
+) -> None:
+    api = SessionRegistrationClient(
+        broker.url, lambda: issuer.access_token(client_id), initial_backoff=0.01
+    )
+    admin = redis.Redis.from_url(broker_redis.url)
+    refused: list[RegistryFullError] = []
+
+    def refused_as_full() -> bool:
+        try:
+            api.register_sid(unique("s"), unique("sid"))
+        except RegistryFullError as e:
+            refused.append(e)
+            return True
+        return False
+
+    try:
+        # Past the hard limit (halfway from max-memory-share 0.9 to maxmemory): every registration.
+        used = int(admin.info("memory")["used_memory"])
+        admin.config_set("maxmemory", str(used * 103 // 100))
+        wait_until(refused_as_full, 30, "the broker's reading of Redis's maxmemory")
+    finally:
+        admin.config_set("maxmemory", "0")
+        admin.close()
+    error = refused[0]
+    assert error.status == 503
+    assert error.retry_after == 30
+    assert isinstance(error, BrokerResponseError)
+    # Room again: the next reading lifts the refusal, for the tests after this one.
+    wait_until(lambda: not refused_as_full(), 30, "registrations accepted again")
 
 
 def test_unregister_and_a_refused_caller(

@@ -10,9 +10,11 @@ from .client import RecheckPolicy, RevocationListener, SessionBrokerClient
 from .events import EventType, Reason, RevocationEvent, parse_event
 from .exceptions import (
     BrokerResponseError,
+    RegistryFullError,
     SessionBrokerError,
     SessionRevokedError,
     StartupError,
+    TooManySessionsForSidError,
 )
 from .logout import keycloak_end_session_endpoint, logout_url
 from .registration import SessionRecord, SessionRegistrationClient
@@ -30,6 +32,7 @@ __all__ = [
     "PubSubMode",
     "Reason",
     "RecheckPolicy",
+    "RegistryFullError",
     "RevocationEvent",
     "RevocationListener",
     "RevokedTokenMiddleware",
@@ -39,6 +42,7 @@ __all__ = [
     "SessionRegistrationClient",
     "SessionRevokedError",
     "StartupError",
+    "TooManySessionsForSidError",
     "keycloak_end_session_endpoint",
     "logout_url",
     "parse_event",

@@ -77,6 +77,12 @@ class RevokedSet:
         """Whether the broker listed this local session id in a revocation."""
         return self._live("session:" + session_id) is not None
 
+    def sid_revoked_before(self, sid: str) -> datetime | None:
+        """Sessions of the SSO session ``sid`` created before this instant are revoked; ``None``:
+        no entry."""
+        entry = self._live("sid:" + sid)
+        return None if entry is None else entry.revoked_before
+
     def user_revoked_before(self, sub: str) -> datetime | None:
         """Sessions of ``sub`` created before this instant are revoked; ``None``: no entry."""
         entry = self._live("sub:" + sub)

@@ -247,19 +247,22 @@ class SessionBrokerClient:
         sub: str | None = None,
         created_at: datetime | None = None,
     ) -> bool:
-        """Whether a signed-in session is revoked, from memory (no Redis call).
+        """Whether a signed-in session is revoked, from memory (no Redis call). The Java
+        library's ``RevocationChecker.isRevoked(sid, sub, sessionCreatedAt)`` rule (SPEC §3.4).
 
-        Revoked when its ``sid`` was revoked; when its user ``sub`` was revoked after the session
-        was created; when the whole client was revoked ("logout all", push not-before) after the
-        session was created. Times are compared with the ``clock_skew`` allowance, in favour of
-        "revoked". A session of unknown age (``created_at`` omitted) counts as older than every
-        user- and client-wide revocation, so pass ``created_at`` whenever ``sub`` is known.
+        Revoked when its ``sid``, its user ``sub``, or the whole client ("logout all", push
+        not-before) was revoked after the session was created. A session created after its
+        ``sid``'s revocation is not revoked by it: Keycloak keeps the SSO session after a
+        client-only logout (e.g. revoked consent), and the user who signs in again gets a new
+        session under the same ``sid``. Times are compared with the ``clock_skew`` allowance, in
+        favour of "revoked". A session of unknown age (``created_at`` omitted) counts as older
+        than every revocation, so pass ``created_at`` whenever it is known.
 
         A session created before a revocation the set has forgotten (the eviction watermark, or
         an expired entry of its ``sid``/``sub``) may have been revoked by it: it is decided by
-        ``recheck``, or treated as revoked when there is none. An app session that outlives the
-        SSO session (e.g. a Django session, two weeks by default) is therefore never made live
-        again by its revocation's expiry.
+        ``recheck``, or treated as revoked when there is none or it raises (logged as a
+        warning). An app session that outlives the SSO session (e.g. a Django session, two weeks
+        by default) is therefore never made live again by its revocation's expiry.
 
         Args:
             sid: the Keycloak SSO session id (the ID token's ``sid``).
@@ -272,15 +275,24 @@ class SessionBrokerClient:
         """
         if created_at is not None and created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware")
-        if sid is not None and self._revoked.sid_revoked(sid):
-            return True
         if self._predates(created_at, self._revoked.client_not_before):
+            return True
+        if sid is not None and self._predates(created_at, self._revoked.sid_revoked_before(sid)):
             return True
         if sub is not None and self._predates(created_at, self._revoked.user_revoked_before(sub)):
             return True
         if self._predates(created_at, self._revoked.forgotten_before(sid, sub)):
-            return True if self._recheck is None else bool(self._recheck(sid, sub, created_at))
+            return self._ask_recheck(sid, sub, created_at)
         return False
+
+    def _ask_recheck(self, sid: str | None, sub: str | None, created_at: datetime | None) -> bool:
+        if self._recheck is None:
+            return True
+        try:
+            return bool(self._recheck(sid, sub, created_at))
+        except Exception:
+            _LOG.warning("recheck failed; treating the session as revoked", exc_info=True)
+            return True
 
     def _predates(self, created_at: datetime | None, revoked_before: datetime | None) -> bool:
         if revoked_before is None:

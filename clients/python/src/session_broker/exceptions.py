@@ -4,9 +4,11 @@ from __future__ import annotations
 
 __all__ = [
     "BrokerResponseError",
+    "RegistryFullError",
     "SessionBrokerError",
     "SessionRevokedError",
     "StartupError",
+    "TooManySessionsForSidError",
 ]
 
 
@@ -39,3 +41,36 @@ class SessionRevokedError(BrokerResponseError):
 
     Drop the local session (SPEC §3.2: a registration racing a logout never stays live).
     """
+
+
+class TooManySessionsForSidError(BrokerResponseError):
+    """Registration refused with ``409 too_many_sessions_for_sid``: the SSO session (``sid``)
+    already holds the most registrations one sid may have (the broker's
+    ``session-broker.registration.max-per-sid``, 100 by default). Nothing was stored.
+
+    A registration of a session the sid already holds is still accepted, so the usual cause is an
+    app that registers a new session key per request instead of once per sign-in.
+    """
+
+
+class RegistryFullError(BrokerResponseError):
+    """Registration refused with ``503 registry_full`` (after the client's retries): Redis's
+    remaining memory is kept for revocations (SPEC §5). Nothing was stored; register again later.
+
+    Attributes:
+        retry_after: the answer's ``Retry-After`` in whole seconds (delta-seconds, or an HTTP-date
+            counted from when the answer was read, not negative); ``None`` when absent or
+            unreadable.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        problem_type: str | None,
+        detail: str | None,
+        retry_after: int | None,
+    ):
+        super().__init__(message, status=status, problem_type=problem_type, detail=detail)
+        self.retry_after = retry_after

@@ -4,17 +4,26 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
+from email.message import Message
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 from .events import parse_instant
-from .exceptions import BrokerResponseError, SessionBrokerError, SessionRevokedError
+from .exceptions import (
+    BrokerResponseError,
+    RegistryFullError,
+    SessionBrokerError,
+    SessionRevokedError,
+    TooManySessionsForSidError,
+)
 
 __all__ = ["SessionRecord", "SessionRegistrationClient"]
 
@@ -107,6 +116,10 @@ class SessionRegistrationClient:
         Raises:
             SessionRevokedError: ``409 session_revoked``: the SSO session was already logged out;
                 drop the local session.
+            TooManySessionsForSidError: ``409 too_many_sessions_for_sid``: the ``sid`` already
+                holds the most registrations one sid may have.
+            RegistryFullError: ``503 registry_full`` after the retries: register again after its
+                ``retry_after`` seconds.
             BrokerResponseError: any other error answer.
             SessionBrokerError: the broker could not be reached.
             ValueError: a blank argument.
@@ -127,8 +140,8 @@ class SessionRegistrationClient:
         """Registers a local session by its SSO session id (issuer: the bearer token's).
 
         Raises:
-            SessionRevokedError, BrokerResponseError, SessionBrokerError, ValueError: as
-                :meth:`register`.
+            SessionRevokedError, TooManySessionsForSidError, RegistryFullError,
+                BrokerResponseError, SessionBrokerError, ValueError: as :meth:`register`.
         """
         _require_text(session_id, "session_id")
         _require_text(sid, "sid")
@@ -150,26 +163,18 @@ class SessionRegistrationClient:
         """
         _require_text(session_id, "session_id")
         url = self._sessions_url + "/" + urllib.parse.quote(session_id, safe="")
-        status, body = self._send("DELETE", url, None)
+        status, body, headers = self._send("DELETE", url, None)
         if status == 404 or 200 <= status < 300:
             return
-        raise _error("unregister", status, body)
+        raise _error("unregister", status, body, headers)
 
     def _register(self, body: dict[str, Any]) -> SessionRecord:
-        status, answer = self._send("POST", self._sessions_url, json.dumps(body).encode())
+        status, answer, headers = self._send("POST", self._sessions_url, json.dumps(body).encode())
         if status in (200, 201):
             return SessionRecord.from_json(json.loads(answer))
-        error = _error("register", status, answer)
-        if status == 409 and error.problem_type and "session_revoked" in error.problem_type:
-            raise SessionRevokedError(
-                "the SSO session was already logged out (409 session_revoked)",
-                status=status,
-                problem_type=error.problem_type,
-                detail=error.detail,
-            )
-        raise error
+        raise _error("register", status, answer, headers)
 
-    def _send(self, method: str, url: str, body: bytes | None) -> tuple[int, bytes]:
+    def _send(self, method: str, url: str, body: bytes | None) -> tuple[int, bytes, Message]:
         backoff = self._initial_backoff
         for attempt in range(1, self._max_attempts + 1):
             headers = {
@@ -181,11 +186,11 @@ class SessionRegistrationClient:
             request = urllib.request.Request(url, data=body, headers=headers, method=method)
             try:
                 with urllib.request.urlopen(request, timeout=self._timeout) as response:
-                    return response.status, response.read()
+                    return response.status, response.read(), response.headers
             except urllib.error.HTTPError as e:
                 status, answer = e.code, e.read()
                 if status < 500 or attempt == self._max_attempts:
-                    return status, answer
+                    return status, answer, e.headers
                 failure = f"HTTP {status}"
             except (urllib.error.URLError, OSError) as e:
                 if attempt == self._max_attempts:
@@ -199,17 +204,58 @@ class SessionRegistrationClient:
         raise AssertionError("unreachable")
 
 
-def _error(action: str, status: int, body: bytes) -> BrokerResponseError:
-    problem_type = detail = None
+def _error(action: str, status: int, body: bytes, headers: Message) -> BrokerResponseError:
+    """The exception for an error answer: the dedicated class of a known problem (by status and
+    problem code), else :class:`BrokerResponseError`."""
+    problem_type = detail = code = None
     try:
         data = json.loads(body)
         if isinstance(data, dict):
             problem_type = data.get("type") or data.get("error")
             detail = data.get("detail") or data.get("title") or data.get("error_description")
+            code = _problem_code(data)
     except ValueError:
         pass
     message = f"broker refused to {action}: HTTP {status}" + (f" ({detail})" if detail else "")
-    return BrokerResponseError(message, status=status, problem_type=problem_type, detail=detail)
+    fields: dict[str, Any] = {"status": status, "problem_type": problem_type, "detail": detail}
+    if status == 409 and code == "session_revoked":
+        return SessionRevokedError(
+            "the SSO session was already logged out (409 session_revoked)", **fields
+        )
+    if status == 409 and code == "too_many_sessions_for_sid":
+        return TooManySessionsForSidError(message, **fields)
+    if status == 503 and code == "registry_full":
+        return RegistryFullError(message, retry_after=_retry_after(headers), **fields)
+    return BrokerResponseError(message, **fields)
+
+
+def _problem_code(problem: dict[str, Any]) -> str | None:
+    """The RFC 9457 problem's ``code``, else the last segment of its ``type``, else ``error``."""
+    code = problem.get("code")
+    if isinstance(code, str) and code.strip():
+        return code
+    problem_type = problem.get("type")
+    if isinstance(problem_type, str) and problem_type not in ("", "about:blank"):
+        return re.split(r"[/:#]", problem_type)[-1]
+    error = problem.get("error")
+    return error if isinstance(error, str) else None
+
+
+def _retry_after(headers: Message) -> int | None:
+    """``Retry-After`` (RFC 9110 §10.2.3) in whole seconds: delta-seconds, or an HTTP-date
+    counted from now (not negative); ``None`` when absent or unreadable."""
+    value = (headers.get("Retry-After") or "").strip()
+    if not value:
+        return None
+    if value.isascii() and value.isdigit():
+        return int(value)
+    try:
+        at = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if at.tzinfo is None:
+        return None
+    return max(0, int((at - datetime.now(timezone.utc)).total_seconds()))
 
 
 def _reason(error: BaseException) -> str:

@@ -14,6 +14,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -89,6 +92,9 @@ public final class SessionRegistrationClient {
    *
    * @return the stored record
    * @throws SessionRevokedException when the SSO session was already logged out: drop the session
+   * @throws TooManySessionsForSidException when the sid already holds the most registrations
+   * @throws RegistryFullException when the broker keeps its remaining room for revocations; retry
+   *     after {@link RegistryFullException#retryAfter()}
    * @throws SessionBrokerException on any other failure
    */
   public SessionRecord register(String sessionId, String idToken) {
@@ -109,6 +115,9 @@ public final class SessionRegistrationClient {
    * @param expiresAt when the registration may expire, or {@code null} for the broker's default
    * @return the stored record
    * @throws SessionRevokedException when the SSO session was already logged out: drop the session
+   * @throws TooManySessionsForSidException when the sid already holds the most registrations
+   * @throws RegistryFullException when the broker keeps its remaining room for revocations; retry
+   *     after {@link RegistryFullException#retryAfter()}
    * @throws SessionBrokerException on any other failure
    */
   public SessionRecord register(String sessionId, String sid, String sub, Instant expiresAt) {
@@ -291,8 +300,39 @@ public final class SessionRegistrationClient {
     }
     List<String> allSecrets = new ArrayList<>(secrets);
     allSecrets.add(bearerOf(response));
-    return new BrokerResponseException(
-        redact(message.toString(), allSecrets), response.statusCode(), code);
+    String text = redact(message.toString(), allSecrets);
+    if (response.statusCode() == 409 && TooManySessionsForSidException.PROBLEM_CODE.equals(code)) {
+      return new TooManySessionsForSidException(text);
+    }
+    if (response.statusCode() == 503 && RegistryFullException.PROBLEM_CODE.equals(code)) {
+      return new RegistryFullException(text, retryAfter(response));
+    }
+    return new BrokerResponseException(text, response.statusCode(), code);
+  }
+
+  /**
+   * The {@code Retry-After} header (RFC 9110 §10.2.3): delta-seconds, or an HTTP-date counted from
+   * now (not negative); {@code null} when absent or unreadable.
+   */
+  private static Duration retryAfter(HttpResponse<String> response) {
+    String value = response.headers().firstValue("Retry-After").map(String::trim).orElse("");
+    if (value.isEmpty()) {
+      return null;
+    }
+    if (value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+      try {
+        return Duration.ofSeconds(Long.parseLong(value));
+      } catch (NumberFormatException e) {
+        return null; // More digits than a long holds.
+      }
+    }
+    try {
+      Instant at = ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
+      Duration wait = Duration.between(Instant.now(), at);
+      return wait.isNegative() ? Duration.ZERO : wait;
+    } catch (DateTimeParseException e) {
+      return null;
+    }
   }
 
   private static String bearerOf(HttpResponse<String> response) {

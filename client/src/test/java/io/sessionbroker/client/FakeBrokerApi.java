@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Map;
 
 /** A JDK HttpServer on loopback that answers with scripted responses and records requests. */
 final class FakeBrokerApi implements AutoCloseable {
@@ -18,7 +19,8 @@ final class FakeBrokerApi implements AutoCloseable {
   record Recorded(
       String method, String rawPath, String authorization, String contentType, String body) {}
 
-  private record Scripted(int status, String contentType, String body) {}
+  private record Scripted(
+      int status, String contentType, String body, Map<String, String> headers) {}
 
   private final HttpServer server;
   private final Deque<Scripted> script = new ArrayDeque<>();
@@ -44,10 +46,14 @@ final class FakeBrokerApi implements AutoCloseable {
                     exchange.getRequestHeaders().getFirst("Authorization"),
                     exchange.getRequestHeaders().getFirst("Content-Type"),
                     body));
-            next = script.isEmpty() ? new Scripted(500, "text/plain", "unscripted") : script.poll();
+            next =
+                script.isEmpty()
+                    ? new Scripted(500, "text/plain", "unscripted", Map.of())
+                    : script.poll();
           }
           byte[] bytes = next.body().getBytes(StandardCharsets.UTF_8);
           exchange.getResponseHeaders().add("Content-Type", next.contentType());
+          next.headers().forEach(exchange.getResponseHeaders()::add);
           exchange.sendResponseHeaders(next.status(), bytes.length == 0 ? -1 : bytes.length);
           if (bytes.length > 0) {
             exchange.getResponseBody().write(bytes);
@@ -62,7 +68,12 @@ final class FakeBrokerApi implements AutoCloseable {
   }
 
   synchronized FakeBrokerApi answer(int status, String contentType, String body) {
-    script.add(new Scripted(status, contentType, body));
+    return answer(status, contentType, body, Map.of());
+  }
+
+  synchronized FakeBrokerApi answer(
+      int status, String contentType, String body, Map<String, String> headers) {
+    script.add(new Scripted(status, contentType, body, headers));
     return this;
   }
 

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.sessionbroker.testsupport.FreePorts;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,86 @@ class SessionRegistrationClientTest {
     assertThat(e.statusCode()).isEqualTo(409);
     assertThat(e).isInstanceOf(SessionBrokerException.class);
     assertThat(api.requests()).hasSize(1);
+  }
+
+  @Test
+  void whenBrokerAnswers409TooManySessionsForSidThenTooManySessionsForSidExceptionIsThrown() {
+    // The broker's body, as its ProblemMappers writes it.
+    api.answerProblem(
+        409,
+        "{\"type\":\"urn:session-broker:problem:too_many_sessions_for_sid\",\"title\":\"Conflict\","
+            + "\"status\":409,\"detail\":\"this SSO session (sid) already has the most"
+            + " registrations one sid may have (session-broker.registration.max-per-sid); end a"
+            + " session of it first\",\"code\":\"too_many_sessions_for_sid\"}");
+
+    TooManySessionsForSidException e =
+        catchThrowableOfType(
+            TooManySessionsForSidException.class,
+            () -> client().build().register("S1", "sid-1", "alice", null));
+
+    assertThat(e.statusCode()).isEqualTo(409);
+    assertThat(e.problemCode()).contains("too_many_sessions_for_sid");
+    assertThat(e).isInstanceOf(BrokerResponseException.class).hasMessageContaining("max-per-sid");
+    assertThat(api.requests()).hasSize(1);
+  }
+
+  @Test
+  void whenBrokerAnswers503RegistryFullThenRegistryFullExceptionCarriesRetryAfter() {
+    String registryFull =
+        "{\"type\":\"urn:session-broker:problem:registry_full\",\"title\":\"Service"
+            + " Unavailable\",\"status\":503,\"detail\":\"the session registry is full: Redis"
+            + " memory is kept for revocations; retry later\",\"code\":\"registry_full\"}";
+    for (int i = 0; i < 2; i++) {
+      api.answer(503, "application/problem+json", registryFull, Map.of("Retry-After", "30"));
+    }
+
+    RegistryFullException e =
+        catchThrowableOfType(
+            RegistryFullException.class,
+            () -> client().maxAttempts(2).build().register("S1", ID_TOKEN));
+
+    assertThat(e.statusCode()).isEqualTo(503);
+    assertThat(e.problemCode()).contains("registry_full");
+    assertThat(e.retryAfter()).contains(Duration.ofSeconds(30));
+    assertThat(e.getMessage()).doesNotContain(ID_TOKEN).doesNotContain(BEARER);
+  }
+
+  @Test
+  void whenRegistryFullHasNoOrAnUnreadableRetryAfterThenItIsEmpty() {
+    api.answerProblem(503, "{\"status\":503,\"code\":\"registry_full\"}")
+        .answer(
+            503,
+            "application/problem+json",
+            "{\"status\":503,\"code\":\"registry_full\"}",
+            Map.of("Retry-After", "soon"));
+    SessionRegistrationClient client = client().maxAttempts(1).build();
+
+    for (int i = 0; i < 2; i++) {
+      RegistryFullException e =
+          catchThrowableOfType(RegistryFullException.class, () -> client.register("S1", ID_TOKEN));
+      assertThat(e.retryAfter()).isEmpty();
+    }
+  }
+
+  @Test
+  void whenAnother503Or409ThenItIsAPlainBrokerResponseException() {
+    api.answerProblem(409, "{\"status\":409,\"code\":\"sub_mismatch\"}")
+        .answer(
+            503,
+            "application/problem+json",
+            "{\"status\":503,\"code\":\"issuer_unavailable\"}",
+            Map.of("Retry-After", "30"));
+    SessionRegistrationClient client = client().maxAttempts(1).build();
+
+    for (int i = 0; i < 2; i++) {
+      BrokerResponseException e =
+          catchThrowableOfType(
+              BrokerResponseException.class, () -> client.register("S1", "sid-1", null, null));
+      assertThat(e)
+          .isNotInstanceOf(TooManySessionsForSidException.class)
+          .isNotInstanceOf(RegistryFullException.class)
+          .isNotInstanceOf(SessionRevokedException.class);
+    }
   }
 
   @Test

@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  * admin actions, configuration).
  *
  * <p>An id is 1 to {@value #MAX_LENGTH} printable ASCII characters ({@code !} to {@code ~}) other
- * than <code>{</code> and <code>}</code>, not starting with {@code !}. Why each exclusion:
+ * than <code>{</code> and <code>}</code>, not starting with {@code !}, and neither {@code .} nor
+ * {@code ..}. Why each exclusion:
  *
  * <ul>
  *   <li>Braces: ids are part of Redis key names, and Redis Cluster hashes only the text between the
@@ -21,6 +22,9 @@ import java.util.regex.Pattern;
  *   <li>A leading {@code !}: the sid hash keeps its own fields ({@code !sub}, {@code !rev}, {@code
  *       !rev␟<clientId>}) next to the registrations ({@code <clientId>␟<sessionId>}); a client
  *       named {@code !rev} could otherwise write another client's logout tombstone.
+ *   <li>{@code .} and {@code ..}: ids become URL path segments (the broker's own paths, Keycloak's
+ *       {@code /admin/realms/<realm>/sessions/<sid>}), where these two name the current and the
+ *       parent resource (RFC 3986 §5.2.4) instead of an id.
  *   <li>Spaces and non-ASCII: no Keycloak or framework id needs them, and they make ids ambiguous
  *       in logs and URLs.
  * </ul>
@@ -38,11 +42,13 @@ public final class IdRule {
    * The rule as a regular expression, for {@code jakarta.validation.constraints.Pattern} on request
    * and configuration fields.
    */
-  public static final String PATTERN = "[\\x22-\\x7A|~][\\x21-\\x7A|~]{0," + (MAX_LENGTH - 1) + "}";
+  public static final String PATTERN =
+      "(?!\\.\\.?$)[\\x22-\\x7A|~][\\x21-\\x7A|~]{0," + (MAX_LENGTH - 1) + "}";
 
   /** The rule in words, for error messages. */
   public static final String DESCRIPTION =
-      "must be 1-256 printable ASCII characters without spaces, '{' or '}', not starting with '!'";
+      "must be 1-256 printable ASCII characters without spaces, '{' or '}', not starting with '!',"
+          + " and not '.' or '..'";
 
   private static final Pattern COMPILED = Pattern.compile(PATTERN);
 

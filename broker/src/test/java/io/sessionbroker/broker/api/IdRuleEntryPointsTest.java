@@ -124,6 +124,24 @@ class IdRuleEntryPointsTest {
     assertThat(redis.command("EXISTS sb:events:test:" + clientId)).isEqualTo(":0");
   }
 
+  /**
+   * A sid of {@code ..} would make the Keycloak admin call {@code
+   * /admin/realms/<realm>/sessions/..} address the realm instead of one session.
+   */
+  @Test
+  void whenAnAdminRevocationNamesTheSidDotDotThenBadRequestAndNoEvent() {
+    String clientId = unique("app");
+    registerOk(issuer.accessToken(clientId), unique("S"), unique("sid"), "u-1");
+
+    revoke(adminToken(issuer), Map.of("sid", ".."))
+        .then()
+        .statusCode(400)
+        .header("Content-Type", startsWith("application/problem+json"))
+        .body("detail", containsString("sid"));
+
+    assertThat(redis.command("EXISTS sb:events:test:" + clientId)).isEqualTo(":0");
+  }
+
   @Test
   void whenTheEventsClientIdHasABraceThenBadRequest() {
     given()

@@ -22,7 +22,10 @@ class IdRuleTest {
         "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6", // Django session key
         "f:4b1c0a9e-2f6d-4c1e-9a3b-7d8e6f5a4b3c:jdoe", // Keycloak federated user id
         "service-account-app1",
-        "a"
+        "a",
+        "...",
+        ".a",
+        "a.."
       })
   void whenTheIdIsARealIdThenItPasses(String id) {
     assertThat(IdRule.isValid(id)).isTrue();
@@ -51,6 +54,19 @@ class IdRuleTest {
         .isInstanceOf(InvalidIdException.class)
         .hasMessageStartingWith("clientId: ")
         .hasMessageNotContaining(id.isEmpty() ? "\u0000" : id);
+  }
+
+  /**
+   * Dot segments: as a path segment, {@code /admin/realms/r/sessions/..} names the realm, not a
+   * session. (The message names them itself, so it is not checked for the id.)
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {".", ".."})
+  void whenTheIdIsADotSegmentThenItFails(String id) {
+    assertThat(IdRule.isValid(id)).isFalse();
+    assertThatThrownBy(() -> IdRule.require("sid", id))
+        .isInstanceOf(InvalidIdException.class)
+        .hasMessageStartingWith("sid: ");
   }
 
   @ParameterizedTest
