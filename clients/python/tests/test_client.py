@@ -3,6 +3,7 @@ exactly-once, listener isolation, is_revoked semantics, watermark, start timeout
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from broker_emulation import EventWriter
+from broker_emulation import EventWriter, published_form
 from peers import RedisProcess, free_port, wait_until
 from session_broker import (
     FileLastSeenIdStore,
@@ -83,6 +84,25 @@ def test_when_the_subscriber_was_down_then_it_catches_up_from_its_last_seen_id(
         assert not client.is_revoked(sid="sid-1")  # Not replayed: the store resumed after it.
 
 
+def test_catch_up_reads_entries_stored_with_and_without_their_id_alike(
+    redis_server: RedisProcess, writer: EventWriter
+) -> None:
+    # Brokers before this version stored the id inside the event; the broker now leaves it out.
+    older = writer.revoke_sid("sid-stored-with-id", sub="alice", publish=False, stored_with_id=True)
+    newer = writer.revoke_sid("sid-stored-without-id", sub="alice", publish=False)
+    assert "id" in json.loads(writer.redis.xrange(writer.stream, older, older)[0][1]["event"])
+    assert "id" not in json.loads(writer.redis.xrange(writer.stream, newer, newer)[0][1]["event"])
+
+    recorder = Recorder()
+    client = make_client(redis_server.url)
+    client.add_listener(recorder)
+    with client:
+        assert recorder.ids == [older, newer]
+        assert [e.sid for e in recorder.events] == ["sid-stored-with-id", "sid-stored-without-id"]
+        assert client.is_revoked(sid="sid-stored-without-id")
+        assert client.last_seen_id == newer
+
+
 def test_when_redis_restarts_then_the_client_resubscribes_and_catches_up(
     redis_server: RedisProcess,
 ) -> None:
@@ -119,7 +139,7 @@ def test_when_messages_repeat_then_each_event_is_delivered_exactly_once(
         ids = [writer.revoke_sid(f"sid-{n}") for n in range(20)]
         # The broker republishes a stored payload when it retries: duplicates on the channel.
         for entry_id, fields in writer.redis.xrange(writer.stream):
-            writer.publish_only(fields["event"])
+            writer.publish_only(published_form(entry_id, fields["event"]))
             assert entry_id in ids
         marker = writer.revoke_sid("sid-marker")
         wait_until(lambda: marker in recorder.ids, 30, "the marker event")

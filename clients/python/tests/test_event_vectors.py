@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from session_broker import parse_event
+from session_broker import RevocationEvent, parse_event, parse_stream_entry
 from session_broker.events import parse_instant
 
 VECTORS = sorted((Path(__file__).resolve().parents[3] / "test-vectors" / "events").glob("*.json"))
@@ -18,11 +18,30 @@ def test_vectors_are_found() -> None:
     assert len(VECTORS) >= 8
 
 
+def test_stream_entry_vectors_are_found() -> None:
+    assert sum("streamEntry" in json.loads(p.read_text(encoding="utf-8")) for p in VECTORS) >= 3
+
+
 @pytest.mark.parametrize("path", VECTORS, ids=lambda p: p.stem)
 def test_vector(path: Path) -> None:
     vector = json.loads(path.read_text(encoding="utf-8"))
-    event = parse_event(vector["message"])
-    expected: dict[str, Any] | None = vector["expected"]
+    assert_parsed_as_expected(parse_event(vector["message"]), vector["expected"])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [p for p in VECTORS if "streamEntry" in json.loads(p.read_text(encoding="utf-8"))],
+    ids=lambda p: p.stem,
+)
+def test_stream_entry_vector(path: Path) -> None:
+    vector = json.loads(path.read_text(encoding="utf-8"))
+    entry = vector["streamEntry"]
+    assert_parsed_as_expected(parse_stream_entry(entry["id"], entry["event"]), vector["expected"])
+
+
+def assert_parsed_as_expected(
+    event: RevocationEvent | None, expected: dict[str, Any] | None
+) -> None:
     if expected is None:
         assert event is None
         return

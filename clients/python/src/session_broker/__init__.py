@@ -7,7 +7,7 @@ Django integration: ``session_broker.django`` (imports Django only when used).
 
 from ._redis import PubSubMode
 from .client import RecheckPolicy, RevocationListener, SessionBrokerClient
-from .events import EventType, Reason, RevocationEvent, parse_event
+from .events import EventType, Reason, RevocationEvent, parse_event, parse_stream_entry
 from .exceptions import (
     BrokerResponseError,
     RegistryFullError,
@@ -46,6 +46,7 @@ __all__ = [
     "keycloak_end_session_endpoint",
     "logout_url",
     "parse_event",
+    "parse_stream_entry",
 ]
 
 __version__ = "0.1.0"

@@ -19,7 +19,7 @@ from redis.cluster import ClusterNode, RedisCluster
 from redis.retry import Retry
 from redis.sentinel import Sentinel
 
-#: The single field of each stream entry; its value is the event JSON.
+#: The single field of each stream entry; its value is the event JSON (see parse_stream_entry).
 EVENT_FIELD = "event"
 
 SENTINEL_SCHEME = "redis-sentinel"

@@ -11,10 +11,16 @@ from types import TracebackType
 
 import redis
 
-from ._redis import PubSubMode, RedisConnections, channel_name, stream_key
+from ._redis import EVENT_FIELD, PubSubMode, RedisConnections, channel_name, stream_key
 from ._revoked_set import Clock, RevokedSet, utc_now
 from ._stream_id import ZERO, StreamId
-from .events import EventFormatError, RevocationEvent, event_id_of, parse_event
+from .events import (
+    EventFormatError,
+    RevocationEvent,
+    event_id_of,
+    parse_event,
+    parse_stream_entry,
+)
 from .exceptions import SessionBrokerError, StartupError
 from .stores import InMemoryLastSeenIdStore, LastSeenIdStore
 
@@ -404,7 +410,7 @@ class SessionBrokerClient:
                 if stream_id in self._live_ids:
                     self._live_ids.discard(stream_id)  # Delivered live while the stream was away.
                     continue
-                if self._deliver(fields.get("event"), entry_id):
+                if self._deliver(fields.get(EVENT_FIELD), entry_id, from_stream=True):
                     delivered += 1
             if self._live_ids:
                 cursor = self._cursor
@@ -438,7 +444,7 @@ class SessionBrokerClient:
         if self._is_new(live_id):
             # The stream is unreachable or no longer holds it: deliver the live copy, remember
             # its id for dedupe, leave the cursor where the stream reading stopped.
-            self._deliver(payload, text_id)
+            self._deliver(payload, text_id, from_stream=False)
             if len(self._live_ids) >= _MAX_REMEMBERED_LIVE_IDS:
                 self._live_ids.discard(min(self._live_ids))
             self._live_ids.add(live_id)
@@ -448,15 +454,22 @@ class SessionBrokerClient:
         cursor = self._cursor
         return (cursor is None or stream_id > cursor) and stream_id not in self._live_ids
 
-    def _deliver(self, payload: str | None, entry_id: str | None) -> bool:
-        """Applies and hands out one event; returns whether it was a deliverable event."""
+    def _deliver(self, payload: str | None, entry_id: str | None, *, from_stream: bool) -> bool:
+        """Applies and hands out one event; returns whether it was a deliverable event.
+
+        A stream entry's event is read with its entry id (:func:`parse_stream_entry`), a live
+        message carries its id itself.
+        """
         if payload is None:
             _LOG.warning(
                 "Stream entry %s of %s has no event field; skipped", entry_id, self.stream_key
             )
             return False
         try:
-            event = parse_event(payload)
+            if from_stream and entry_id is not None:
+                event = parse_stream_entry(entry_id, payload)
+            else:
+                event = parse_event(payload)
         except EventFormatError as e:
             _LOG.warning("Skipped unreadable event %s on %s: %s", entry_id, self.stream_key, e)
             return False

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["EventType", "Reason", "RevocationEvent", "parse_event"]
+__all__ = ["EventType", "Reason", "RevocationEvent", "parse_event", "parse_stream_entry"]
 
 _LOG = logging.getLogger(__name__)
 _FRACTION = re.compile(r"\.(\d+)")
@@ -90,12 +90,39 @@ def parse_event(payload: str | bytes) -> RevocationEvent | None:
     Raises:
         EventFormatError: the payload is not JSON, or a required member is missing or malformed.
     """
+    return _event_of(_json_object(payload))
+
+
+def parse_stream_entry(entry_id: str, payload: str | bytes) -> RevocationEvent | None:
+    """Parses the ``event`` field of a client stream entry; the entry id is the event's ``id``.
+
+    The broker stores the event without ``id`` (the entry id is the id); brokers before this
+    library version stored it with an ``id`` equal to the entry id. Both read alike: the entry id
+    wins over a stored ``id``. Otherwise as :func:`parse_event`.
+
+    Args:
+        entry_id: the stream entry id, ``<ms>-<seq>``.
+        payload: the value of the entry's ``event`` field.
+
+    Raises:
+        EventFormatError: as :func:`parse_event`.
+    """
+    data = _json_object(payload)
+    data["id"] = entry_id
+    return _event_of(data)
+
+
+def _json_object(payload: str | bytes) -> dict[str, Any]:
     try:
         data = json.loads(payload)
     except (ValueError, UnicodeDecodeError) as e:
         raise EventFormatError(f"not JSON: {e}") from None
     if not isinstance(data, dict):
         raise EventFormatError("not a JSON object")
+    return data
+
+
+def _event_of(data: dict[str, Any]) -> RevocationEvent | None:
     if data.get("v") != FORMAT_VERSION:
         return None
     try:

@@ -1,16 +1,39 @@
 -- Appends a revocation event to a client's stream exactly once per dedupe key.
--- The event id is chosen here, before XADD, so the stored JSON carries its own id and the
--- published message is byte-for-byte the stream entry.
+-- Redis chooses the entry id (XADD *: strictly increasing per stream, also within one millisecond
+-- and after a deleted last entry); the entry id is the event id. The entry stores the event JSON
+-- without its id; the published and returned message is the event JSON with it, byte for byte
+-- what a reader rebuilds from the entry (EventEntry.eventJson).
 -- KEYS[1]: stream, KEYS[2]: dedupe marker (same hash slot as the stream).
--- ARGV: JSON after the id member (e.g. '"type":"session.revoked",...}'), trimMinId, retentionMs,
--- origin (what caused it: a logout token's jti or an admin request id), channel (publish the
--- stored payload there from the script when it is new or a retry; '' = the caller publishes, as
--- in Redis Cluster where the channel's slot differs from the stream's).
+-- ARGV: JSON after the members of EVENT_HEAD (e.g. '"type":"session.revoked",...}'), trimMinId,
+-- retentionMs, origin (what caused it: a logout token's jti or an admin request id), channel
+-- (publish the event there from the script when it is new or a retry; '' = the caller publishes,
+-- as in Redis Cluster where the channel's slot differs from the stream's).
 -- Returns {id, json, appended (1 | 0), sameOrigin (1 | 0)}; json is false when a duplicate was
 -- already trimmed. sameOrigin tells a retry of the same revocation (publish again, it may have
 -- been lost) from another revocation of the same thing (already published: stay quiet).
+-- A refusal of XADD (OOM, MISCONF, READONLY...) ends the script with Redis's own error before
+-- anything is written, so that an outage stays an outage (RedisFailures).
 local stream, marker = KEYS[1], KEYS[2]
 local channel = ARGV[5] or ''
+
+-- The event JSON of an entry: its stored JSON with the id member after EVENT_HEAD. Entries of
+-- older brokers hold the id already; the entry id replaces it. An entry in neither layout (not
+-- written by the broker) is returned as stored.
+local function eventJson(id, stored)
+  if string.sub(stored, 1, #EVENT_HEAD) ~= EVENT_HEAD then
+    return stored
+  end
+  local rest = string.sub(stored, #EVENT_HEAD + 1)
+  if string.sub(rest, 1, #EVENT_ID_MEMBER) == EVENT_ID_MEMBER then
+    local close = string.find(rest, '"', #EVENT_ID_MEMBER + 1, true)
+    if not close or string.sub(rest, close, close + 1) ~= '",' then
+      return stored
+    end
+    rest = string.sub(rest, close + 2)
+  end
+  return EVENT_HEAD .. EVENT_ID_MEMBER .. id .. '",' .. rest
+end
+
 local marked = redis.call('GET', marker)
 if marked then
   local existing, origin = string.match(marked, '^(%S+) ?(.*)$')
@@ -20,51 +43,20 @@ if marked then
   end
   local entries = redis.call('XRANGE', stream, existing, existing)
   if #entries > 0 then
+    local json = eventJson(existing, entries[1][2][2])
     if sameOrigin == 1 and channel ~= '' then
-      redis.call('PUBLISH', channel, entries[1][2][2])
+      redis.call('PUBLISH', channel, json)
     end
-    return {existing, entries[1][2][2], 0, sameOrigin}
+    return {existing, json, 0, sameOrigin}
   end
   return {existing, false, 0, sameOrigin}
 end
--- The id: the server's time, or just after the stream's last id when that is not older (several
--- appends in one millisecond, a clock behind the stream). The top entry tells the last id at the
--- cost of one entry read; only when the last generated id lies beyond it (that entry was deleted)
--- does XADD refuse the id, and then the stream's own record of it (XINFO) is read. Any other
--- refusal (OOM, MISCONF, READONLY...) goes back to the caller as Redis worded it, so that an
--- outage stays an outage (RedisFailures) and nothing is written.
-local time = redis.call('TIME')
-local ms = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-local seq = 0
-local function after(lastId)
-  local lastMs, lastSeq = string.match(lastId, '^(%d+)-(%d+)$')
-  if tonumber(lastMs) >= ms then
-    ms = tonumber(lastMs)
-    seq = tonumber(lastSeq) + 1
-  end
+local id = redis.pcall('XADD', stream, 'MINID', '~', ARGV[2], '*', EVENT_FIELD,
+  EVENT_HEAD .. ARGV[1])
+if type(id) == 'table' and id.err then
+  return id
 end
-local top = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', 1)
-if #top > 0 then
-  after(top[1][1])
-end
-local id = string.format('%.0f-%.0f', ms, seq)
-local json = '{"v":1,"id":"' .. id .. '",' .. ARGV[1]
-local added = redis.pcall('XADD', stream, 'MINID', '~', ARGV[2], id, 'event', json)
-if type(added) == 'table' and added.err then
-  if not string.find(added.err, 'ID specified in XADD is equal or smaller', 1, true) then
-    return added
-  end
-  local info = redis.call('XINFO', 'STREAM', stream)
-  for i = 1, #info, 2 do
-    if info[i] == 'last-generated-id' then
-      after(info[i + 1])
-      break
-    end
-  end
-  id = string.format('%.0f-%.0f', ms, seq)
-  json = '{"v":1,"id":"' .. id .. '",' .. ARGV[1]
-  redis.call('XADD', stream, 'MINID', '~', ARGV[2], id, 'event', json)
-end
+local json = EVENT_HEAD .. EVENT_ID_MEMBER .. id .. '",' .. ARGV[1]
 redis.call('PEXPIRE', stream, ARGV[3])
 redis.call('SET', marker, id .. ' ' .. ARGV[4], 'PX', ARGV[3])
 if channel ~= '' then

@@ -20,6 +20,7 @@ import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.session.SessionQuery;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore;
+import io.sessionbroker.broker.store.EventEntry;
 import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.broker.token.Issuer;
 import io.sessionbroker.broker.token.IssuerDirectory;
@@ -283,7 +284,12 @@ public class OperatorPage {
               "COUNT",
               Integer.toString(RECENT_EVENTS));
       if (entries != null) {
-        entries.forEach(entry -> events.add(FeedEvent.of(entry.get(1).get(1).toString())));
+        entries.forEach(
+            entry ->
+                events.add(
+                    FeedEvent.of(
+                        EventEntry.eventJson(
+                            entry.get(0).toString(), entry.get(1).get(1).toString()))));
       }
     }
     events.sort(Comparator.comparing(FeedEvent::id, FeedEvent::compareIds).reversed());
@@ -313,8 +319,9 @@ public class OperatorPage {
             return;
           }
           for (Response entry : entries) {
-            out.add(entry.get(1).get(1).toString());
-            lastIds.put(clientId, entry.get(0).toString());
+            String id = entry.get(0).toString();
+            out.add(EventEntry.eventJson(id, entry.get(1).get(1).toString()));
+            lastIds.put(clientId, id);
           }
         });
     return out;

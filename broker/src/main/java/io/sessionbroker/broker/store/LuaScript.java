@@ -40,13 +40,14 @@ public final class LuaScript {
 
   /**
    * The text the broker runs for {@code lua/<name>.lua}: the sid hash layout constants ({@link
-   * SidHash#luaHeader()}), then {@code lua/prelude.lua} (helpers shared by all), then the script.
-   * Public for tools that load the broker's scripts themselves (the benchmark's bulk loader).
+   * SidHash#luaHeader()}) and the event entry's ({@link EventEntry#luaHeader()}), then {@code
+   * lua/prelude.lua} (helpers shared by all), then the script. Public for tools that load the
+   * broker's scripts themselves (the benchmark's bulk loader).
    *
    * @throws IllegalStateException when there is no such script
    */
   public static String source(String name) {
-    return SidHash.luaHeader() + resource(PRELUDE) + "\n" + resource(name);
+    return SidHash.luaHeader() + EventEntry.luaHeader() + resource(PRELUDE) + "\n" + resource(name);
   }
 
   private static String resource(String name) {

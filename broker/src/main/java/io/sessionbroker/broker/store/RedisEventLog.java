@@ -26,8 +26,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Client streams and channels over Redis. Appending is one Lua script on the stream's slot (dedupe
- * check, id choice, XADD, trim, marker), so it is exactly-once per dedupe key even with several
- * broker instances; publishing follows it, with SPUBLISH in Redis Cluster.
+ * check, XADD with the id Redis assigns, trim, marker; the entry layout is {@link EventEntry}), so
+ * it is exactly-once per dedupe key even with several broker instances; publishing follows it, with
+ * SPUBLISH in Redis Cluster.
  */
 @ApplicationScoped
 public class RedisEventLog implements EventLog {
@@ -260,14 +261,17 @@ public class RedisEventLog implements EventLog {
       return events;
     }
     for (Response entry : entries) {
-      Response fields = entry.get(1);
-      events.add(
-          new PublishedEvent(clientId, entry.get(0).toString(), fields.get(1).toString(), false));
+      String id = entry.get(0).toString();
+      String stored = entry.get(1).get(1).toString();
+      events.add(new PublishedEvent(clientId, id, EventEntry.eventJson(id, stored), false));
     }
     return events;
   }
 
-  /** The event JSON from after {@code "id"}: the script prepends {@code {"v":1,"id":"..."}. */
+  /**
+   * The event JSON after {@link EventEntry#HEAD}: the script stores it after that head and
+   * publishes it after the head and the {@code id} member.
+   */
   private String jsonAfterId(RevocationEvent event) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("type", event.type().json());

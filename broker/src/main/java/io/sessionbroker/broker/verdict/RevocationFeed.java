@@ -4,6 +4,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.store.EventEntry;
 import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.broker.token.Issuer;
@@ -409,11 +410,12 @@ public class RevocationFeed {
     }
     int read = 0;
     for (Response entry : entries) {
+      String id = entry.get(0).toString();
       Response fields = entry.get(1);
       for (int i = 1; i < fields.size(); i += 2) {
-        view.apply(fields.get(i).toString());
+        view.apply(EventEntry.eventJson(id, fields.get(i).toString()));
       }
-      cursors.put(stream, entry.get(0).toString());
+      cursors.put(stream, id);
       read++;
     }
     return read;

@@ -13,6 +13,7 @@ import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.keycloak.BrowserlessLogin;
@@ -200,7 +201,7 @@ class KeycloakSingleSignOutTest {
   private List<JsonNode> streamEvents(String client, String type, String sid) {
     try (StatefulRedisConnection<String, String> connection = redisClient.connect()) {
       return connection.sync().xrange("sb:events:demo:" + client, Range.create("-", "+")).stream()
-          .map(message -> parse(message.getBody().get("event")))
+          .map(message -> parse(EventStreams.event(message)))
           .filter(e -> e.path("type").asText().equals(type))
           .filter(e -> sid == null || e.path("sid").asText().equals(sid))
           .toList();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.TestIssuer;
 import java.net.URI;
@@ -136,7 +137,7 @@ class ShutdownDrainIT {
     try (StatefulRedisConnection<String, String> connection = lettuce.connect()) {
       List<String> sids = new ArrayList<>();
       for (var message : connection.sync().xrange(stream, Range.create("-", "+"))) {
-        Matcher matcher = SID.matcher(message.getBody().get("event"));
+        Matcher matcher = SID.matcher(EventStreams.event(message));
         if (matcher.find()) {
           sids.add(matcher.group(1));
         }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.TestIssuer;
 import java.net.URI;
@@ -190,7 +191,7 @@ class TwoBrokersIT {
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       Map<String, Integer> counts = new HashMap<>();
       for (var message : connection.sync().xrange(stream, Range.create("-", "+"))) {
-        Matcher matcher = SID.matcher(message.getBody().get("event"));
+        Matcher matcher = SID.matcher(EventStreams.event(message));
         if (matcher.find()) {
           counts.merge(matcher.group(1), 1, Integer::sum);
         }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.pubsub.PubSubCommands.RedisSubscriber;
 import io.restassured.http.ContentType;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.testsupport.TestIssuer;
 import io.vertx.mutiny.redis.client.Response;
 import java.io.IOException;
@@ -92,7 +93,13 @@ final class LogoutFixtures {
   }
 
   /** An entry of a client stream: its id and the JSON of its single field {@code event}. */
-  record StreamEntry(String id, String field, String payload) {
+  /**
+   * One entry of a client's stream.
+   *
+   * @param stored the value of its field, as the broker stored it
+   * @param payload the event it holds, as the broker published it ({@link EventStreams#event})
+   */
+  record StreamEntry(String id, String field, String stored, String payload) {
 
     JsonNode json() {
       try {
@@ -123,7 +130,10 @@ final class LogoutFixtures {
       assertThat(fields.size()).as("fields of stream entry %s", entry.get(0)).isEqualTo(2);
       result.add(
           new StreamEntry(
-              entry.get(0).toString(), fields.get(0).toString(), fields.get(1).toString()));
+              entry.get(0).toString(),
+              fields.get(0).toString(),
+              fields.get(1).toString(),
+              EventStreams.event(entry)));
     }
     return result;
   }

@@ -9,6 +9,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.testsupport.RedisServer;
 import jakarta.inject.Inject;
@@ -78,7 +79,7 @@ class JournalUpgradeTest {
               .sync()
               .xrange(
                   "sb:events:test:" + JournalUpgradeTestResources.CLIENT, Range.create("-", "+"))) {
-        events.add(JSON.readTree(message.getBody().get("event")));
+        events.add(JSON.readTree(EventStreams.event(message)));
       }
       return events;
     } finally {

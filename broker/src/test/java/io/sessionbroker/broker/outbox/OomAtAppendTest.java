@@ -7,6 +7,7 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.testsupport.RedisServer;
 import jakarta.inject.Inject;
@@ -69,7 +70,7 @@ class OomAtAppendTest {
           .sync()
           .xrange("sb:events:test:" + OomAtAppendTestResources.CLIENT, Range.create("-", "+"))
           .stream()
-          .map(message -> message.getBody().get("event"))
+          .map(message -> EventStreams.event(message))
           .toList();
     } finally {
       client.shutdown();

@@ -10,6 +10,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
@@ -190,7 +191,7 @@ class PoisonEntryTest extends BrokerLogCapturingTest {
       List<String> sids = new ArrayList<>();
       for (var message :
           connection.sync().xrange("sb:events:test:" + client, Range.create("-", "+"))) {
-        Matcher matcher = SID.matcher(message.getBody().get("event"));
+        Matcher matcher = SID.matcher(EventStreams.event(message));
         if (matcher.find()) {
           sids.add(matcher.group(1));
         }

@@ -8,6 +8,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
@@ -16,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -96,8 +96,7 @@ class RedisOutageTest {
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       List<String> sids = new ArrayList<>();
       for (var message : connection.sync().xrange(stream, io.lettuce.core.Range.create("-", "+"))) {
-        Map<String, String> body = message.getBody();
-        Matcher matcher = SID.matcher(body.get("event"));
+        Matcher matcher = SID.matcher(EventStreams.event(message));
         if (matcher.find()) {
           sids.add(matcher.group(1));
         }

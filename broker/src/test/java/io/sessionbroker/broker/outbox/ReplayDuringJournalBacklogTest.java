@@ -9,6 +9,7 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.RedisServer;
@@ -109,7 +110,7 @@ class ReplayDuringJournalBacklogTest {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       return connection.sync().xrange("sb:events:test:" + CLIENT, Range.create("-", "+")).stream()
-          .map(message -> message.getBody().get("event"))
+          .map(message -> EventStreams.event(message))
           .filter(event -> event.contains("\"sid\":\"" + sid + "\""))
           .toList();
     } finally {

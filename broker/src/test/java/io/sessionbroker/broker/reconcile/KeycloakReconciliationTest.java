@@ -13,6 +13,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.sessionbroker.broker.e2e.InjectKeycloak;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.keycloak.BrowserlessLogin;
@@ -292,7 +293,7 @@ class KeycloakReconciliationTest {
     RedisClient client = RedisClient.create(redis.uri());
     try (StatefulRedisConnection<String, String> connection = client.connect()) {
       return connection.sync().xrange("sb:events:demo:" + clientId, Range.create("-", "+")).stream()
-          .map(message -> parse(message.getBody().get("event")))
+          .map(message -> parse(EventStreams.event(message)))
           .filter(event -> event.path("sid").asText().equals(sid))
           .toList();
     } finally {

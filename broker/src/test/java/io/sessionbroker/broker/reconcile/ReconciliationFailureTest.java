@@ -15,6 +15,7 @@ import io.sessionbroker.broker.session.NewRegistration;
 import io.sessionbroker.broker.session.SessionStatus;
 import io.sessionbroker.broker.session.SessionStore;
 import io.sessionbroker.broker.session.SessionStore.RegisterStatus;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectRedis;
 import io.sessionbroker.testsupport.RedisServer;
 import jakarta.inject.Inject;
@@ -242,7 +243,7 @@ class ReconciliationFailureTest {
           .sync()
           .xrange("sb:events:" + issuer + ":" + CLIENT, Range.create("-", "+"))
           .stream()
-          .map(message -> parse(message.getBody().get("event")))
+          .map(message -> parse(EventStreams.event(message)))
           .toList();
     } finally {
       client.shutdown();

@@ -12,7 +12,9 @@ import io.vertx.mutiny.redis.client.Response;
 import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,7 +47,7 @@ class AppendEventScriptTest {
   }
 
   @Test
-  void whenAppendedThenTheStoredJsonCarriesTheEntryIdInItsSingleEventField() throws Exception {
+  void whenAppendedThenTheEntryIdIsTheEventIdAndTheEntryHoldsTheEventWithoutIt() throws Exception {
     Appended appended = append("dedupe-1", "\"type\":\"session.revoked\"}");
 
     assertThat(appended.appended()).isTrue();
@@ -54,13 +56,59 @@ class AppendEventScriptTest {
     Response entry = entries.get(0);
     assertThat(entry.get(0).toString()).isEqualTo(appended.id());
     assertThat(entry.get(1).size()).isEqualTo(2);
-    assertThat(entry.get(1).get(0).toString()).isEqualTo("event");
+    assertThat(entry.get(1).get(0).toString()).isEqualTo(EventEntry.FIELD).isEqualTo("event");
     String stored = entry.get(1).get(1).toString();
-    assertThat(stored).isEqualTo(appended.json());
-    JsonNode event = JSON.readTree(stored);
+    assertThat(stored).isEqualTo("{\"v\":1,\"type\":\"session.revoked\"}");
+    assertThat(EventEntry.eventJson(appended.id(), stored)).isEqualTo(appended.json());
+    JsonNode event = JSON.readTree(appended.json());
     assertThat(event.path("v").asInt()).isEqualTo(1);
     assertThat(event.path("id").asText()).isEqualTo(appended.id());
     assertThat(event.path("type").asText()).isEqualTo("session.revoked");
+  }
+
+  @Test
+  void whenTheDedupeKeysEntryWasStoredWithItsIdByAnOlderBrokerThenTheSameEventIsReturned() {
+    String id = (System.currentTimeMillis() - 1_000) + "-0";
+    String stored = "{\"v\":1,\"id\":\"" + id + "\",\"attempt\":1}";
+    redis.execute("XADD", stream, id, "event", stored);
+    redis.execute("SET", keys.eventDedupe(stream, "sid:old"), id + " origin-sid:old");
+
+    Appended retry = append("sid:old", "\"attempt\":2}");
+
+    assertThat(retry.appended()).isFalse();
+    assertThat(retry.id()).isEqualTo(id);
+    assertThat(retry.json()).isEqualTo(stored).isEqualTo(EventEntry.eventJson(id, stored));
+    assertThat(streamIds()).containsExactly(id);
+  }
+
+  @Test
+  void whenTheDedupeKeysEntryStoresAnotherIdThenTheEntryIdWinsAsForReaders() {
+    String id = (System.currentTimeMillis() - 1_000) + "-4";
+    String stored = "{\"v\":1,\"id\":\"1-0\",\"attempt\":1}";
+    redis.execute("XADD", stream, id, "event", stored);
+    redis.execute("SET", keys.eventDedupe(stream, "sid:odd"), id + " origin-sid:odd");
+
+    Appended retry = append("sid:odd", "\"attempt\":2}");
+
+    assertThat(retry.json())
+        .isEqualTo("{\"v\":1,\"id\":\"" + id + "\",\"attempt\":1}")
+        .isEqualTo(EventEntry.eventJson(id, stored));
+  }
+
+  @Test
+  void whenAppendedThenNoCommandRunsThatOnlyChoosesTheId() {
+    append("warm-up", "\"n\":0}");
+    Map<String, Long> before = commandCalls();
+
+    append("counted", "\"n\":1}");
+
+    Map<String, Long> after = commandCalls();
+    for (String bookkeeping : List.of("time", "xrevrange", "xinfo")) {
+      assertThat(after.getOrDefault(bookkeeping, 0L))
+          .as("calls of %s by one append", bookkeeping)
+          .isEqualTo(before.getOrDefault(bookkeeping, 0L));
+    }
+    assertThat(after.get("xadd") - before.get("xadd")).as("calls of xadd").isEqualTo(1);
   }
 
   @Test
@@ -207,6 +255,23 @@ class AppendEventScriptTest {
         result.get(0).toString(),
         json == null ? null : json.toString(),
         result.get(2).toLong() == 1);
+  }
+
+  /**
+   * Calls per command so far, from {@code INFO commandstats} ({@code cmdstat_xadd:calls=3,...}).
+   */
+  private Map<String, Long> commandCalls() {
+    Map<String, Long> calls = new HashMap<>();
+    for (String line : redis.execute("INFO", "commandstats").toString().split("\r?\n")) {
+      int colon = line.indexOf(':');
+      int count = line.indexOf("calls=");
+      if (line.startsWith("cmdstat_") && colon > 0 && count > 0) {
+        calls.put(
+            line.substring("cmdstat_".length(), colon),
+            Long.parseLong(line.substring(count + 6, line.indexOf(',', count))));
+      }
+    }
+    return calls;
   }
 
   private List<String> streamIds() {

@@ -13,9 +13,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sid hash layout is defined once, in {@link SidHash}: no Lua script spells its field names,
- * separator or value layouts itself; they use the constants {@link SidHash#luaHeader()} declares
- * and the helpers of {@code lua/prelude.lua}.
+ * The sid hash layout is defined once, in {@link SidHash}, and the event stream entry's in {@link
+ * EventEntry}: no Lua script spells their field names, separator or value layouts itself; they use
+ * the constants {@link SidHash#luaHeader()} and {@link EventEntry#luaHeader()} declare and the
+ * helpers of {@code lua/prelude.lua}.
  */
 class LuaLayoutLiteralsTest {
 
@@ -33,7 +34,10 @@ class LuaLayoutLiteralsTest {
           Pattern.compile("\\\\0*31(?![0-9])|\\\\x1[fF]|\\\\u\\{0*1[fF]\\}"),
           // The value separator inside a pattern or a written value: "(%w+),", ",(%d", "',0'",
           // "'0,%.0f".
-          Pattern.compile("%[wd][+*]\\)?,|,\\(?%[wd]|',0|'0,|','"));
+          Pattern.compile("%[wd][+*]\\)?,|,\\(?%[wd]|',0|'0,|','"),
+          // The event stream entry (EventEntry): its field name and the event JSON's head.
+          Pattern.compile("['\"]" + Pattern.quote(EventEntry.FIELD) + "['\"]"),
+          Pattern.compile(Pattern.quote("{\"v\":")));
 
   @Test
   void noScriptSpellsTheSidHashLayout() throws IOException {
@@ -62,7 +66,9 @@ class LuaLayoutLiteralsTest {
             "local c, e, r, tail = string.match(value, '^(%w+),(%w+),(%w+)(.*)$')",
             "redis.call('HSET', key, t[1], string.format('0,%.0f,%.0f', t[2], t[3] + 1))",
             "redis.call('HSET', key, field, base36(created) .. ',' .. base36(expires) .. ',0')",
-            "local client = string.match(field, '^([^\u001f]*)\u001f')");
+            "local client = string.match(field, '^([^\u001f]*)\u001f')",
+            "redis.call('XADD', stream, 'MINID', '~', ARGV[2], id, 'event', json)",
+            "local json = '{\"v\":1,\"id\":\"' .. id .. '\",' .. ARGV[1]");
 
     assertThat(layoutLiterals("old.lua", hardCoded))
         .anySatisfy(hit -> assertThat(hit).contains("old.lua:1"))
@@ -71,7 +77,9 @@ class LuaLayoutLiteralsTest {
         .anySatisfy(hit -> assertThat(hit).contains("old.lua:4"))
         .anySatisfy(hit -> assertThat(hit).contains("old.lua:5"))
         .anySatisfy(hit -> assertThat(hit).contains("old.lua:6"))
-        .anySatisfy(hit -> assertThat(hit).contains("old.lua:7"));
+        .anySatisfy(hit -> assertThat(hit).contains("old.lua:7"))
+        .anySatisfy(hit -> assertThat(hit).contains("old.lua:8"))
+        .anySatisfy(hit -> assertThat(hit).contains("old.lua:9"));
   }
 
   @Test
@@ -82,11 +90,13 @@ class LuaLayoutLiteralsTest {
     String source = LuaScript.source("register");
 
     assertThat(source)
-        .startsWith(SidHash.luaHeader() + prelude)
+        .startsWith(SidHash.luaHeader() + EventEntry.luaHeader() + prelude)
         .endsWith(register)
         .contains("local SUB_FIELD = '" + SidHash.SUB_FIELD + "'")
         .contains("local TOMBSTONE_FIELD = '" + SidHash.TOMBSTONE_FIELD + "'")
-        .contains("local SEP = '\\031'");
+        .contains("local SEP = '\\031'")
+        .contains("local EVENT_FIELD = '" + EventEntry.FIELD + "'")
+        .contains("local EVENT_HEAD = '" + EventEntry.HEAD + "'");
   }
 
   /** Each hit as {@code <file>:<line>: <text>}. */

@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.sessionbroker.broker.testing.BrokerTestResources;
+import io.sessionbroker.broker.testing.EventStreams;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.TestIssuer;
 import jakarta.inject.Inject;
@@ -143,7 +144,7 @@ class SecondLogoutOfSidTest {
     }
     for (io.vertx.mutiny.redis.client.Response entry : entries) {
       try {
-        JsonNode event = JSON.readTree(entry.get(1).get(1).toString());
+        JsonNode event = JSON.readTree(EventStreams.event(entry));
         if (sid.equals(event.path("sid").asText(null))) {
           found.add(event);
         }

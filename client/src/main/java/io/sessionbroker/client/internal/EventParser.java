@@ -38,8 +38,9 @@ public final class EventParser {
   public record Parsed(StreamId id, RevocationEvent event) {}
 
   /**
-   * Reads a stream entry. The entry's id is authoritative: the JSON stored in the stream cannot
-   * know it.
+   * Reads a stream entry: its id and the value of its {@code event} field. The entry id is the
+   * event's id: the broker stores the event without {@code id}, older brokers stored it with one
+   * equal to the entry id; a stored {@code id} is ignored either way (docs/event-format.md).
    */
   public Parsed parseStreamEntry(String streamId, String json) {
     return parse(StreamId.parse(streamId), json);

@@ -36,14 +36,45 @@ class EventTestVectorsTest {
     assertThat(vectors()).hasSizeGreaterThanOrEqualTo(10);
   }
 
+  @Test
+  void whenVectorFolderIsReadThenItHoldsStreamEntriesInBothLayouts() throws IOException {
+    assertThat(streamEntryVectors()).hasSizeGreaterThanOrEqualTo(3);
+  }
+
+  static Stream<Path> streamEntryVectors() throws IOException {
+    List<Path> withEntry = new ArrayList<>();
+    for (Path file : vectors().toList()) {
+      if (JSON.readTree(file.toFile()).has("streamEntry")) {
+        withEntry.add(file);
+      }
+    }
+    return withEntry.stream();
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("vectors")
   void whenVectorIsParsedThenEventEqualsExpected(Path file) throws IOException {
     JsonNode vector = JSON.readTree(file.toFile());
-    JsonNode expected = vector.get("expected");
 
     EventParser.Parsed parsed = new EventParser().parseLiveMessage(vector.get("message").asText());
 
+    assertParsedAsExpected(vector, parsed);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("streamEntryVectors")
+  void whenVectorsStreamEntryIsParsedThenEventEqualsExpected(Path file) throws IOException {
+    JsonNode vector = JSON.readTree(file.toFile());
+    JsonNode entry = vector.get("streamEntry");
+
+    EventParser.Parsed parsed =
+        new EventParser().parseStreamEntry(entry.get("id").asText(), entry.get("event").asText());
+
+    assertParsedAsExpected(vector, parsed);
+  }
+
+  private static void assertParsedAsExpected(JsonNode vector, EventParser.Parsed parsed) {
+    JsonNode expected = vector.get("expected");
     if (expected == null || expected.isNull()) {
       assertThat(parsed.event()).as(vector.path("description").asText()).isNull();
       return;
