@@ -6,10 +6,9 @@ import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.sessionbroker.broker.store.IndexEncoding;
 import io.sessionbroker.broker.store.LuaScript;
 import io.sessionbroker.broker.store.RedisKeys;
-import io.sessionbroker.broker.store.SidHash;
+import io.sessionbroker.broker.store.RegistryScriptArguments;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +40,7 @@ final class RegistryLoader {
   private final String alias;
 
   /** register.lua's cap on registrations per sid: the broker's default, far above the dataset's. */
-  private static final String MAX_PER_SID = "100";
+  private static final int MAX_PER_SID = 100;
 
   private final String registerSource;
   private final String indexPutSource;
@@ -103,8 +102,7 @@ final class RegistryLoader {
         }
         int to = Math.min(dataset.ssoSessions(), from + BATCH_SSO_SESSIONS);
         long now = System.currentTimeMillis();
-        String nowText = Long.toString(now);
-        String expires = Long.toString(now + ttl.toMillis());
+        long expiresMs = now + ttl.toMillis();
         List<RedisFuture<?>> replies = new ArrayList<>();
         for (int i = from; i < to; i++) {
           String sid = dataset.sid(i);
@@ -117,36 +115,23 @@ final class RegistryLoader {
                     indexPutSha,
                     ScriptOutputType.INTEGER,
                     new String[] {KEYS.clientSessions(alias, clientId, sessionId)},
-                    sessionId,
-                    IndexEncoding.clientIndexValue(now + ttl.toMillis(), sid),
-                    expires,
-                    nowText));
+                    args(RegistryScriptArguments.clientIndexPut(sessionId, sid, expiresMs, now))));
             if (k == 0) {
               replies.add(
                   redis.evalsha(
                       indexPutSha,
                       ScriptOutputType.INTEGER,
                       new String[] {KEYS.userSessions(alias, sub)},
-                      IndexEncoding.userIndexField(sid),
-                      IndexEncoding.userIndexValue(now + ttl.toMillis(), sub),
-                      expires,
-                      nowText));
+                      args(RegistryScriptArguments.userIndexPut(sid, sub, expiresMs, now))));
             }
             replies.add(
                 redis.evalsha(
                     registerSha,
                     ScriptOutputType.MULTI,
                     new String[] {KEYS.sid(alias, sid)},
-                    SidHash.registrationField(clientId, sessionId),
-                    clientId,
-                    sub,
-                    IndexEncoding.storedId(sub),
-                    nowText,
-                    expires,
-                    nowText,
-                    "-1",
-                    "verified",
-                    MAX_PER_SID));
+                    args(
+                        RegistryScriptArguments.register(
+                            clientId, sessionId, sub, now, expiresMs, null, true, MAX_PER_SID))));
             written++;
           }
         }
@@ -161,5 +146,9 @@ final class RegistryLoader {
         }
       }
     }
+  }
+
+  private static String[] args(List<String> arguments) {
+    return arguments.toArray(String[]::new);
   }
 }

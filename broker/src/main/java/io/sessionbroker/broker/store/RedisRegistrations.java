@@ -73,23 +73,20 @@ final class RedisRegistrations {
       return Uni.createFrom().failure(refused);
     }
     long now = clock.millis();
-    String nowText = Long.toString(now);
     RedisCall sidWrite =
         RedisCall.script(
             REGISTER,
             List.of(keys.sid(reg.issuer(), reg.sid())),
-            List.of(
-                SidHash.registrationField(reg.clientId(), reg.sessionId()),
+            RegistryScriptArguments.register(
                 reg.clientId(),
-                reg.sub() == null ? "" : reg.sub(),
-                IndexEncoding.storedId(reg.sub() == null ? "" : reg.sub()),
-                nowText,
-                Long.toString(reg.expiresAt().toEpochMilli()),
-                nowText,
+                reg.sessionId(),
+                reg.sub(),
+                now,
+                reg.expiresAt().toEpochMilli(),
                 // An unknown start: any logout of the sid refuses (see NewRegistration).
-                reg.issuedAt() == null ? "-1" : Long.toString(reg.issuedAt().getEpochSecond()),
-                reg.subVerified() ? "verified" : "claimed",
-                Integer.toString(maxPerSid)));
+                reg.issuedAt(),
+                reg.subVerified(),
+                maxPerSid));
     return calls.bounded(calls.send(sidWrite).flatMap(result -> indexAndCheck(reg, now, result)));
   }
 
@@ -108,8 +105,6 @@ final class RedisRegistrations {
         break;
     }
     long expires = reg.expiresAt().toEpochMilli();
-    String expiresText = Long.toString(expires);
-    String nowText = Long.toString(now);
     // Index writes, then the "revoked before" markers: the marker reads must run after the index
     // writes (see the class comment), so they follow them in one pipeline (one round trip), or in
     // a cluster, where they live on other nodes, are sent once the writes are answered.
@@ -123,14 +118,10 @@ final class RedisRegistrations {
         RedisCall.script(
             INDEX_PUT,
             List.of(keys.clientSessions(reg.issuer(), reg.clientId(), reg.sessionId())),
-            List.of(
-                reg.sessionId(),
-                IndexEncoding.clientIndexValue(expires, reg.sid()),
-                expiresText,
-                nowText)));
+            RegistryScriptArguments.clientIndexPut(reg.sessionId(), reg.sid(), expires, now)));
     List<RedisCall> markerReads = new ArrayList<>(2);
     if (sub != null) {
-      writes.add(userIndexCall(reg.issuer(), sub, reg.sid(), expires, nowText));
+      writes.add(userIndexCall(reg.issuer(), sub, reg.sid(), expires, now));
       markerReads.add(RedisCall.command("GET", keys.userNotBefore(reg.issuer(), sub)));
     }
     markerReads.add(RedisCall.command("GET", keys.clientNotBefore(reg.issuer(), reg.clientId())));
@@ -173,15 +164,11 @@ final class RedisRegistrations {
             });
   }
 
-  private RedisCall userIndexCall(String issuer, String sub, String sid, long expires, String now) {
+  private RedisCall userIndexCall(String issuer, String sub, String sid, long expires, long now) {
     return RedisCall.script(
         INDEX_PUT,
         List.of(keys.userSessions(issuer, sub)),
-        List.of(
-            IndexEncoding.userIndexField(sid),
-            IndexEncoding.userIndexValue(expires, sub),
-            Long.toString(expires),
-            now));
+        RegistryScriptArguments.userIndexPut(sid, sub, expires, now));
   }
 
   /** Runs the writes, then the reads once the writes ran; the writes' replies, then the reads'. */
