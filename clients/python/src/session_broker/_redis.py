@@ -124,14 +124,13 @@ class RedisConnections:
         entries = self._commands.xrange(key, min="-", max="+", count=1)
         return entries[0][0] if entries else None
 
-    def max_deleted_id(self, key: str) -> str | None:
-        """The highest id trimmed or deleted from the stream (Redis 7+), or ``None``."""
-        try:
-            info = self._commands.xinfo_stream(key)
-        except redis.ResponseError:
-            return None  # No such stream yet, or a server without the field.
-        value = info.get("max-deleted-entry-id")
-        return value if isinstance(value, str) and value != "0-0" else None
+    def contains(self, key: str, entry_id: str) -> bool:
+        """Whether the stream still holds the entry ``entry_id``.
+
+        Raises:
+            redis.RedisError: Redis failed or is unreachable.
+        """
+        return bool(self._commands.xrange(key, min=entry_id, max=entry_id, count=1))
 
     def last_id(self, key: str) -> str | None:
         """The id of the newest entry in the stream, or ``None`` when it is empty or missing."""
