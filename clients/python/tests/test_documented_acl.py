@@ -15,7 +15,7 @@ import pytest
 import redis
 
 from broker_emulation import EventWriter
-from peers import REPO_ROOT, RedisProcess, wait_until
+from peers import REPO_ROOT, RedisClusterSetup, RedisProcess, SentinelSetup, wait_until
 from session_broker import FileLastSeenIdStore, RevocationEvent, SessionBrokerClient
 
 OPERATIONS = REPO_ROOT / "docs" / "operations.md"
@@ -41,6 +41,15 @@ def documented_acl(user: str) -> list[str]:
     ]
     assert len(lines) == 1, f"one ACL SETUSER {user} line in {OPERATIONS}"
     return lines[0].split()
+
+
+def documented_cluster_rules() -> list[str]:
+    """The rules docs/operations.md adds to the app's user in Redis Cluster."""
+    text = OPERATIONS.read_text(encoding="utf-8")
+    after_app_acl = text[text.index(f"ACL SETUSER {APP_USER} ") :]
+    sentence = re.search(r"\n\* In Redis Cluster add (.*?)\.\n", after_app_acl, re.DOTALL)
+    assert sentence, f"the app's Redis Cluster rules in {OPERATIONS}"
+    return re.findall(r"\+[a-z|_]+", sentence.group(1))
 
 
 def password_of(acl: list[str]) -> str:
@@ -84,6 +93,12 @@ def broker_writer(users: dict[str, str]) -> EventWriter:
     return EventWriter(redis.Redis.from_url(users[BROKER_USER], decode_responses=True))
 
 
+def app_user_connections(admin: Any) -> int:
+    """Connections authenticated as the app's user (the client holds a pub/sub and a command
+    connection); a client that dropped the user name would authenticate as ``default``."""
+    return sum(1 for connection in admin.client_list() if connection["user"] == APP_USER)
+
+
 def refusals(admin: Any) -> list[str]:
     """What Redis refused to the app's user (``ACL LOG``), other than the ignored set-up."""
     return [
@@ -113,6 +128,7 @@ def test_acl_documented_app_user_starts_catches_up_and_receives_live_events(
         live = broker_writer.revoke_sid("sid-live")
         wait_until(lambda: live in recorder.ids, 30, "the live event")
         assert client.is_revoked(sid="sid-live")
+        assert app_user_connections(admin) >= 2
     assert refusals(admin) == []
 
 
@@ -156,3 +172,53 @@ def test_acl_documented_app_user_allows_every_command_the_client_sends() -> None
     commands = {re.sub(r"_", "|", name, count=1) for name in calls - _NOT_COMMANDS}
     missing = sorted(commands - allowed_commands(documented_acl(APP_USER)))
     assert missing == [], f"allow these in the app ACL of {OPERATIONS}: {missing}"
+
+
+def test_acl_documented_app_user_through_sentinel(sentinel: SentinelSetup) -> None:
+    acl = documented_acl(APP_USER)
+    assert sentinel.master.command(*acl) == "OK"
+    admin = redis.Redis.from_url(sentinel.master.url, decode_responses=True)
+    admin.acl_log_reset()
+    writer = EventWriter(admin)
+    admin.delete(writer.stream)
+    retained = writer.revoke_sid("sid-retained", publish=False)
+    recorder = Recorder()
+    url = sentinel.url.replace("://", f"://{APP_USER}:{password_of(acl)}@", 1)
+    client = SessionBrokerClient(url, "acme", "app1", start_timeout=10.0)
+    client.add_listener(recorder)
+    with client:
+        live = writer.revoke_sid("sid-live")
+        wait_until(lambda: recorder.ids == [retained, live], 30, "both events via Sentinel")
+        assert app_user_connections(admin) >= 2
+    assert refusals(admin) == []
+    admin.close()
+
+
+def test_acl_documented_app_user_on_cluster(redis_cluster: RedisClusterSetup) -> None:
+    acl = documented_acl(APP_USER)
+    for node in redis_cluster.nodes:
+        assert node.command(*acl) == "OK"
+        assert node.command("ACL", "SETUSER", APP_USER, *documented_cluster_rules()) == "OK"
+        assert node.command("ACL", "LOG", "RESET") == "OK"
+    cluster = redis.RedisCluster.from_url(redis_cluster.nodes[0].url, decode_responses=True)
+    writer = EventWriter(cluster)
+    cluster.delete(writer.stream)
+    retained = writer.revoke_sid("sid-retained", publish=False)
+    recorder = Recorder()
+    seeds = ",".join(
+        f"redis://{APP_USER}:{password_of(acl)}@127.0.0.1:{node.port}"
+        for node in redis_cluster.nodes
+    )
+    client = SessionBrokerClient(seeds, "acme", "app1", cluster=True, start_timeout=10.0)
+    client.add_listener(recorder)
+    with client:
+        live = writer.revoke_sid("sid-live")
+        wait_until(lambda: recorder.ids == [retained, live], 30, "both events on the cluster")
+        nodes = [
+            redis.Redis.from_url(node.url, decode_responses=True) for node in redis_cluster.nodes
+        ]
+        assert sum(app_user_connections(admin) for admin in nodes) >= 2
+    for admin in nodes:
+        assert refusals(admin) == [], admin
+        admin.close()
+    cluster.close()
