@@ -3,8 +3,12 @@ package io.sessionbroker.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.sessionbroker.testsupport.RedisCluster;
 import io.sessionbroker.testsupport.RedisServer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,6 +17,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -93,6 +98,47 @@ class DocumentedAppAclTest {
   }
 
   @Test
+  void whenTheAppUsesItsDocumentedUserOnAClusterThenItCatchesUpAndReceivesLiveEvents()
+      throws IOException {
+    try (RedisCluster cluster = RedisCluster.start(3)) {
+      for (RedisServer node : cluster.nodes()) {
+        assertThat(node.command(documentedAcl(APP_USER))).isEqualTo("+OK");
+        assertThat(node.command("ACL SETUSER " + APP_USER + " " + documentedClusterRules()))
+            .isEqualTo("+OK");
+      }
+      SessionBrokerOptions options =
+          options()
+              .clusterSeedUris(
+                  cluster.nodes().stream().map(node -> uriOf(APP_USER, node.port())).toList())
+              .build();
+      RedisClusterClient admin = RedisClusterClient.create(cluster.nodes().get(0).uri());
+      try (StatefulRedisClusterConnection<String, String> broker = admin.connect()) {
+        String retained =
+            broker
+                .sync()
+                .xadd(
+                    options.streamKey(),
+                    Map.of("event", FakeBroker.sessionRevoked("sid-before-start").toString()));
+        RecordingListener listener = new RecordingListener();
+
+        try (SessionBrokerClient client = SessionBrokerClient.start(options, listener)) {
+          ObjectNode event = FakeBroker.sessionRevoked("sid-live");
+          String live = broker.sync().xadd(options.streamKey(), Map.of("event", event.toString()));
+          broker.sync().spublish(options.channel(), event.put("id", live).toString());
+          await().atMost(WAIT).until(() -> listener.ids().size() >= 2);
+          assertThat(listener.ids()).containsExactly(retained, live);
+          assertThat(client.isRevoked("sid-live")).isTrue();
+        }
+      } finally {
+        admin.shutdown();
+      }
+      for (RedisServer node : cluster.nodes()) {
+        assertThat(appUserRefusals(node)).as("ACL LOG of %s", node.uri()).isEmpty();
+      }
+    }
+  }
+
+  @Test
   void whenTheClientSendsACommandThenTheDocumentedAppAclAllowsIt() throws IOException {
     Set<String> allowed =
         Arrays.stream(documentedAcl(APP_USER).split(" "))
@@ -117,8 +163,12 @@ class DocumentedAppAclTest {
         .commandTimeout(Duration.ofSeconds(2));
   }
 
-  /** {@code redis://<user>:<documented password>@127.0.0.1:<port>}. */
   private static String uriOf(String user) {
+    return uriOf(user, redis.port());
+  }
+
+  /** {@code redis://<user>:<documented password>@127.0.0.1:<port>}. */
+  private static String uriOf(String user, int port) {
     try {
       String password =
           Arrays.stream(documentedAcl(user).split(" "))
@@ -126,7 +176,7 @@ class DocumentedAppAclTest {
               .findFirst()
               .orElseThrow()
               .substring(1);
-      return "redis://" + user + ":" + password + "@127.0.0.1:" + redis.port();
+      return "redis://" + user + ":" + password + "@127.0.0.1:" + port;
     } catch (IOException e) {
       throw new IllegalStateException(e);
     }
@@ -134,7 +184,11 @@ class DocumentedAppAclTest {
 
   /** Commands Redis refused to the app's user ({@code ACL LOG}), other than the ignored ones. */
   private static List<String> appUserRefusals() {
-    try (RedisClient admin = RedisClient.create(redis.uri());
+    return appUserRefusals(redis);
+  }
+
+  private static List<String> appUserRefusals(RedisServer server) {
+    try (RedisClient admin = RedisClient.create(server.uri());
         StatefulRedisConnection<String, String> connection = admin.connect()) {
       return connection.sync().aclLog().stream()
           .map(Object::toString)
@@ -175,6 +229,24 @@ class DocumentedAppAclTest {
             .toList();
     assertThat(lines).as("ACL SETUSER %s in docs/operations.md", user).hasSize(1);
     return lines.get(0);
+  }
+
+  /** The rules docs/operations.md adds to the app's user in Redis Cluster, space-separated. */
+  private static String documentedClusterRules() throws IOException {
+    String text = Files.readString(ROOT.resolve("docs/operations.md"));
+    String afterAppAcl = text.substring(text.indexOf("ACL SETUSER " + APP_USER + " "));
+    Matcher sentence =
+        Pattern.compile("\n\\* In Redis Cluster add (.*?)\\.\n", Pattern.DOTALL)
+            .matcher(afterAppAcl);
+    assertThat(sentence.find()).as("the app's Redis Cluster rules in docs/operations.md").isTrue();
+    List<String> rules =
+        Pattern.compile("\\+[a-z|_]+")
+            .matcher(sentence.group(1))
+            .results()
+            .map(m -> m.group())
+            .toList();
+    assertThat(rules).isNotEmpty();
+    return String.join(" ", rules);
   }
 
   private static Path repositoryRoot() {
