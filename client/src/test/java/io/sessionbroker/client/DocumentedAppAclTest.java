@@ -92,6 +92,29 @@ class DocumentedAppAclTest {
         await().atMost(WAIT).until(() -> listener.ids().size() >= expected.size());
         assertThat(listener.ids()).isEqualTo(expected);
         assertThat(client.isRevoked("sid-live")).isTrue();
+        assertThat(appUserConnections(redis)).isGreaterThanOrEqualTo(2);
+      }
+    }
+    assertThat(appUserRefusals()).isEmpty();
+  }
+
+  @Test
+  void whenTheAppUsesItsDocumentedUserThroughSentinelThenItCatchesUpAndReceivesLiveEvents() {
+    try (SentinelProcess sentinel = new SentinelProcess(redis.port())) {
+      String credentials = uriOf(APP_USER).replaceAll("^redis://|@.*$", "");
+      SessionBrokerOptions options =
+          options().redisUri(sentinel.uri().replace("://", "://" + credentials + "@")).build();
+      try (FakeBroker broker = new FakeBroker(uriOf(BROKER_USER), options)) {
+        String retained = broker.append(FakeBroker.sessionRevoked("sid-before-start"));
+        RecordingListener listener = new RecordingListener();
+
+        try (SessionBrokerClient client = SessionBrokerClient.start(options, listener)) {
+          String live = broker.revoke(FakeBroker.sessionRevoked("sid-live"));
+          await().atMost(WAIT).until(() -> listener.ids().size() >= 2);
+          assertThat(listener.ids()).containsExactly(retained, live);
+          assertThat(client.isRevoked("sid-live")).isTrue();
+          assertThat(appUserConnections(redis)).isGreaterThanOrEqualTo(2);
+        }
       }
     }
     assertThat(appUserRefusals()).isEmpty();
@@ -128,6 +151,11 @@ class DocumentedAppAclTest {
           await().atMost(WAIT).until(() -> listener.ids().size() >= 2);
           assertThat(listener.ids()).containsExactly(retained, live);
           assertThat(client.isRevoked("sid-live")).isTrue();
+          assertThat(
+                  cluster.nodes().stream()
+                      .mapToLong(DocumentedAppAclTest::appUserConnections)
+                      .sum())
+              .isGreaterThanOrEqualTo(2);
         }
       } finally {
         admin.shutdown();
@@ -179,6 +207,22 @@ class DocumentedAppAclTest {
       return "redis://" + user + ":" + password + "@127.0.0.1:" + port;
     } catch (IOException e) {
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Connections to {@code server} authenticated as the app's user (the client holds a pub/sub and a
+   * command connection); a client that dropped the user name would show up as {@code default}.
+   */
+  private static long appUserConnections(RedisServer server) {
+    try (RedisClient admin = RedisClient.create(server.uri());
+        StatefulRedisConnection<String, String> connection = admin.connect()) {
+      return connection
+          .sync()
+          .clientList()
+          .lines()
+          .filter(c -> c.contains(" user=" + APP_USER + " "))
+          .count();
     }
   }
 
