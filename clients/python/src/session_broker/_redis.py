@@ -51,8 +51,10 @@ class RedisConnections:
 
     Args:
         redis_url: ``redis://[user:password@]host:port[/db]``, ``rediss://...``, ``unix://...``;
-            ``redis-sentinel://[password@]host:port[,host:port...][/db]#<master name>`` for
-            Sentinel; for Cluster, one or more comma-separated ``redis://host:port`` seed nodes.
+            ``redis-sentinel://[[user:]password@]host:port[,host:port...][/db]#<master name>``
+            for Sentinel (the credentials are the master's); for Cluster, one or more
+            comma-separated ``redis://[[user:]password@]host:port`` seed nodes (the first one's
+            credentials are used).
         cluster: whether ``redis_url`` names Redis Cluster seed nodes.
         timeout: socket connect and read timeout, seconds.
     """
@@ -74,9 +76,10 @@ class RedisConnections:
             nodes = [_cluster_node(seed) for seed in redis_url.split(",") if seed.strip()]
             if not nodes:
                 raise ValueError("redis_url names no cluster seed node")
-            password = _password_of(redis_url.split(",")[0])
+            username, password = _credentials_of(redis_url.split(",")[0])
             self._commands = RedisCluster(
                 startup_nodes=nodes,
+                username=username,
                 password=password,
                 retry=Retry(NoBackoff(), 1),
                 **options,
@@ -124,14 +127,13 @@ class RedisConnections:
         entries = self._commands.xrange(key, min="-", max="+", count=1)
         return entries[0][0] if entries else None
 
-    def max_deleted_id(self, key: str) -> str | None:
-        """The highest id trimmed or deleted from the stream (Redis 7+), or ``None``."""
-        try:
-            info = self._commands.xinfo_stream(key)
-        except redis.ResponseError:
-            return None  # No such stream yet, or a server without the field.
-        value = info.get("max-deleted-entry-id")
-        return value if isinstance(value, str) and value != "0-0" else None
+    def contains(self, key: str, entry_id: str) -> bool:
+        """Whether the stream still holds the entry ``entry_id``.
+
+        Raises:
+            redis.RedisError: Redis failed or is unreachable.
+        """
+        return bool(self._commands.xrange(key, min=entry_id, max=entry_id, count=1))
 
     def last_id(self, key: str) -> str | None:
         """The id of the newest entry in the stream, or ``None`` when it is empty or missing."""
@@ -155,9 +157,11 @@ def _cluster_node(seed: str) -> ClusterNode:
     return ClusterNode(parts.hostname, parts.port or 6379)
 
 
-def _password_of(url: str) -> str | None:
+def _credentials_of(url: str) -> tuple[str | None, str | None]:
+    """``(user name, password)`` of a ``redis://[[user]:password@]host:port`` seed URL."""
     parts = urlsplit(url.strip() if "://" in url else "redis://" + url.strip())
-    return unquote(parts.password) if parts.password else None
+    username = unquote(parts.username) if parts.username and parts.password else None
+    return username, unquote(parts.password) if parts.password else None
 
 
 def _sentinel_master(redis_url: str, options: dict[str, Any]) -> Any:
@@ -166,10 +170,13 @@ def _sentinel_master(redis_url: str, options: dict[str, Any]) -> Any:
     if not master:
         raise ValueError("a redis-sentinel:// URL names the master after '#'")
     netloc = parts.netloc.rpartition("@")[2]
-    password = None
+    username = password = None
     if "@" in parts.netloc:
+        # "password@" or "user:password@" (an ACL user, Redis 6+), as in redis:// URLs.
         credentials = parts.netloc.rpartition("@")[0]
-        password = unquote(credentials.partition(":")[2] or credentials)
+        name, colon, secret = credentials.partition(":")
+        password = unquote(secret if colon else credentials)
+        username = unquote(name) if colon and name else None
     sentinels = []
     for host_port in netloc.split(","):
         host, _, port = host_port.rpartition(":")
@@ -185,4 +192,6 @@ def _sentinel_master(redis_url: str, options: dict[str, Any]) -> Any:
         },
         **options,
     )
-    return sentinel.master_for(master, db=db, password=password, retry=Retry(NoBackoff(), 0))
+    return sentinel.master_for(
+        master, db=db, username=username, password=password, retry=Retry(NoBackoff(), 0)
+    )

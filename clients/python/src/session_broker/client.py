@@ -384,16 +384,25 @@ class SessionBrokerClient:
 
     def _warn_if_trimmed(self, connections: RedisConnections) -> None:
         """Retention may have trimmed events this subscriber never read; they cannot be
-        recovered, so say so loudly instead of resuming as if nothing was lost."""
+        recovered, so say so loudly instead of resuming as if nothing was lost.
+
+        Trimming removes the oldest entries first, so while the entry last read is still in the
+        stream nothing after it was trimmed; once it is gone and the oldest retained entry is
+        newer, entries in between may have been. Reads with ``XRANGE`` only, which the app's
+        read-only Redis user is allowed (trimming does not move ``XINFO STREAM``'s
+        ``max-deleted-entry-id`` either).
+        """
         cursor = self._cursor
         if cursor is None or cursor == ZERO:
             return
-        deleted = connections.max_deleted_id(self.stream_key)
-        if deleted is not None and StreamId.parse(deleted) > cursor:
+        if connections.contains(self.stream_key, str(cursor)):
+            return
+        oldest = connections.first_id(self.stream_key)
+        if oldest is not None and StreamId.parse(oldest) > cursor:
             _LOG.warning(
-                "Events after the last one this subscriber read (%s) were trimmed from %s unread"
-                " (away longer than the broker's retention, or Redis lost data); revocations"
-                " among them are lost to this instance",
+                "The last event this subscriber read (%s) is no longer in %s: events after it"
+                " may have been trimmed unread (away longer than the broker's retention, or"
+                " Redis lost data); revocations among them are lost to this instance",
                 cursor,
                 self.stream_key,
             )

@@ -140,6 +140,7 @@ class RedisAclDocumentationTest {
   void whenAppUserReadsItsOwnStreamAndChannelThenRedisAllowsIt() {
     assertThat(dryRun(APP_USER, "XRANGE " + STREAM + " - + COUNT 10")).isEqualTo("OK");
     assertThat(dryRun(APP_USER, "XREAD COUNT 10 STREAMS " + STREAM + " 0-0")).isEqualTo("OK");
+    assertThat(dryRun(APP_USER, "XREVRANGE " + STREAM + " + - COUNT 1")).isEqualTo("OK");
     assertThat(dryRun(APP_USER, "SUBSCRIBE " + CHANNEL)).isEqualTo("OK");
     assertThat(dryRun(APP_USER, "SSUBSCRIBE " + CHANNEL)).isEqualTo("OK");
   }
