@@ -3,6 +3,8 @@ package io.sessionbroker.broker.store;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Response;
@@ -175,16 +177,26 @@ public class RedisCalls {
                                   "Redis did not answer within quarkus.redis.timeout ("
                                       + timeout
                                       + ")")));
+              // A subscriber of its own rather than subscribe().with(...), whose callbacks are
+              // wrapped to capture and restore the caller's contexts on every call.
               reply
                   .subscribe()
-                  .with(
-                      item -> {
-                        vertx.cancelTimer(timer);
-                        emitter.complete(item);
-                      },
-                      failure -> {
-                        vertx.cancelTimer(timer);
-                        emitter.fail(failure);
+                  .withSubscriber(
+                      new UniSubscriber<T>() {
+                        @Override
+                        public void onSubscribe(UniSubscription subscription) {}
+
+                        @Override
+                        public void onItem(T item) {
+                          vertx.cancelTimer(timer);
+                          emitter.complete(item);
+                        }
+
+                        @Override
+                        public void onFailure(Throwable failure) {
+                          vertx.cancelTimer(timer);
+                          emitter.fail(failure);
+                        }
                       });
             });
   }
