@@ -19,6 +19,8 @@ import io.sessionbroker.broker.session.RevocationService;
 import io.sessionbroker.broker.store.RedisFailures;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
@@ -660,7 +662,28 @@ public class RevocationRecorder {
 
     @Override
     public CompletionStage<Boolean> applyUnlessProcessed(SessionRevocation revocation) {
-      return revokeSidOnce(revocation).subscribeAsCompletionStage();
+      // A plain future: the one of subscribeAsCompletionStage() captures and restores the
+      // caller's contexts (CDI, Vert.x) for each stage chained on it, a cost per logout that
+      // buys nothing here, since the HTTP layer restores its own request's context itself.
+      CompletableFuture<Boolean> applied = new CompletableFuture<>();
+      revokeSidOnce(revocation)
+          .subscribe()
+          .withSubscriber(
+              new UniSubscriber<Boolean>() {
+                @Override
+                public void onSubscribe(UniSubscription subscription) {}
+
+                @Override
+                public void onItem(Boolean fresh) {
+                  applied.complete(fresh);
+                }
+
+                @Override
+                public void onFailure(Throwable failure) {
+                  applied.completeExceptionally(failure);
+                }
+              });
+      return applied;
     }
 
     /** A back-channel logout of one SSO session, replay-checked; false for a replay. */

@@ -2,9 +2,11 @@ package io.sessionbroker.broker.store;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.subscription.UniEmitter;
+import io.smallrye.mutiny.subscription.UniSubscriber;
+import io.smallrye.mutiny.subscription.UniSubscription;
 import io.vertx.core.Vertx;
 import io.vertx.mutiny.redis.client.Redis;
-import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -33,6 +35,13 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class RedisCalls {
 
   private final Redis redis;
+
+  /**
+   * The same client without its Mutiny wrapper: the event-loop paths call it with Vert.x callbacks,
+   * since every Mutiny operator costs a context-propagation capture per call.
+   */
+  private final io.vertx.redis.client.Redis core;
+
   private final Vertx vertx;
   private final Duration timeout;
   private final boolean cluster;
@@ -44,6 +53,7 @@ public class RedisCalls {
       @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone")
           String clientType) {
     this.redis = dataSource.getReactive().getRedis();
+    this.core = redis.getDelegate();
     this.vertx = vertx;
     this.timeout = timeout;
     this.cluster = "cluster".equalsIgnoreCase(clientType);
@@ -75,18 +85,59 @@ public class RedisCalls {
     if (cluster) {
       throw new IllegalStateException("no pipelines across the nodes of a Redis Cluster");
     }
-    return redis
-        .batch(requests(calls, false))
-        .onFailure(RedisCalls::isNoScript)
-        .recoverWithUni(() -> redis.batch(requests(calls, true)));
+    List<io.vertx.redis.client.Request> first = requests(calls, false);
+    return Uni.createFrom().emitter(emitter -> batch(calls, first, false, emitter));
+  }
+
+  private void batch(
+      List<RedisCall> calls,
+      List<io.vertx.redis.client.Request> requests,
+      boolean withSource,
+      UniEmitter<? super List<Response>> emitter) {
+    core.batch(requests)
+        .onComplete(
+            sent -> {
+              if (sent.succeeded()) {
+                emitter.complete(replies(sent.result()));
+              } else if (!withSource && isNoScript(sent.cause())) {
+                batch(calls, requests(calls, true), true, emitter);
+              } else {
+                emitter.fail(sent.cause());
+              }
+            });
   }
 
   /** Sends one call on its own (any topology); EVAL after NOSCRIPT. */
   Uni<Response> send(RedisCall call) {
-    return redis
-        .send(call.request())
-        .onFailure(RedisCalls::isNoScript)
-        .recoverWithUni(() -> redis.send(call.withSource()));
+    io.vertx.redis.client.Request first = call.request().getDelegate();
+    return Uni.createFrom().emitter(emitter -> send(call, first, false, emitter));
+  }
+
+  private void send(
+      RedisCall call,
+      io.vertx.redis.client.Request request,
+      boolean withSource,
+      UniEmitter<? super Response> emitter) {
+    core.send(request)
+        .onComplete(
+            sent -> {
+              if (sent.succeeded()) {
+                emitter.complete(Response.newInstance(sent.result()));
+              } else if (!withSource && isNoScript(sent.cause())) {
+                send(call, call.withSource().getDelegate(), true, emitter);
+              } else {
+                emitter.fail(sent.cause());
+              }
+            });
+  }
+
+  /** The replies as the Mutiny client gives them: a nil reply is null. */
+  private static List<Response> replies(List<io.vertx.redis.client.Response> replies) {
+    List<Response> wrapped = new ArrayList<>(replies.size());
+    for (io.vertx.redis.client.Response reply : replies) {
+      wrapped.add(Response.newInstance(reply));
+    }
+    return wrapped;
   }
 
   /** Sends the calls on their own, concurrently; their replies in the calls' order. */
@@ -126,24 +177,35 @@ public class RedisCalls {
                                   "Redis did not answer within quarkus.redis.timeout ("
                                       + timeout
                                       + ")")));
+              // A subscriber of its own rather than subscribe().with(...), whose callbacks are
+              // wrapped to capture and restore the caller's contexts on every call.
               reply
                   .subscribe()
-                  .with(
-                      item -> {
-                        vertx.cancelTimer(timer);
-                        emitter.complete(item);
-                      },
-                      failure -> {
-                        vertx.cancelTimer(timer);
-                        emitter.fail(failure);
+                  .withSubscriber(
+                      new UniSubscriber<T>() {
+                        @Override
+                        public void onSubscribe(UniSubscription subscription) {}
+
+                        @Override
+                        public void onItem(T item) {
+                          vertx.cancelTimer(timer);
+                          emitter.complete(item);
+                        }
+
+                        @Override
+                        public void onFailure(Throwable failure) {
+                          vertx.cancelTimer(timer);
+                          emitter.fail(failure);
+                        }
                       });
             });
   }
 
-  private static List<Request> requests(List<RedisCall> calls, boolean withSource) {
-    List<Request> requests = new ArrayList<>(calls.size());
+  private static List<io.vertx.redis.client.Request> requests(
+      List<RedisCall> calls, boolean withSource) {
+    List<io.vertx.redis.client.Request> requests = new ArrayList<>(calls.size());
     for (RedisCall call : calls) {
-      requests.add(withSource ? call.withSource() : call.request());
+      requests.add((withSource ? call.withSource() : call.request()).getDelegate());
     }
     return requests;
   }

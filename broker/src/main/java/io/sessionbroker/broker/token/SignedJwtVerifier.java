@@ -12,6 +12,7 @@ import java.util.stream.Collectors;
 import org.jose4j.jwa.AlgorithmConstraints;
 import org.jose4j.jwa.AlgorithmConstraints.ConstraintType;
 import org.jose4j.jws.JsonWebSignature;
+import org.jose4j.jwt.JwtClaims;
 import org.jose4j.jwt.MalformedClaimException;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.jwt.consumer.JwtConsumer;
@@ -36,8 +37,13 @@ public class SignedJwtVerifier {
           .setDisableRequireSignature()
           .build();
 
+  private static final String NOT_DECODABLE = "token: not a decodable JWT (bad base64url or JSON)";
+
   private final IssuerDirectory issuers;
   private final Set<String> allowedAlgorithms;
+
+  /** The allow-list as jose4j enforces it while verifying; immutable, so shared by every token. */
+  private final AlgorithmConstraints algorithmConstraints;
 
   SignedJwtVerifier(IssuerDirectory issuers, SessionBrokerConfig config) {
     this.issuers = issuers;
@@ -45,6 +51,8 @@ public class SignedJwtVerifier {
         config.logout().allowedAlgorithms().stream()
             .filter(SignedJwtVerifier::isAsymmetric)
             .collect(Collectors.toUnmodifiableSet());
+    this.algorithmConstraints =
+        new AlgorithmConstraints(ConstraintType.PERMIT, allowedAlgorithms.toArray(String[]::new));
   }
 
   private Issuer issuerOf(JwtContext decoded) {
@@ -120,41 +128,49 @@ public class SignedJwtVerifier {
     return header;
   }
 
+  /**
+   * Checks the signature of the JWS that {@link #decode} parsed, as {@code
+   * JwtConsumer.processContext} would with this key and the allow-list as constraints (claims are
+   * the caller's): the JWS is not parsed again and no consumer is built per token.
+   */
   private VerifiedJwt checkSignature(Issuer issuer, JwtContext decoded, Key key) {
-    JwtConsumer consumer =
-        new JwtConsumerBuilder()
-            .setSkipAllValidators()
-            .setVerificationKey(key)
-            .setJwsAlgorithmConstraints(
-                new AlgorithmConstraints(
-                    ConstraintType.PERMIT, allowedAlgorithms.toArray(String[]::new)))
-            .build();
+    JsonWebSignature jws = (JsonWebSignature) decoded.getJoseObjects().get(0);
+    boolean valid;
     try {
-      consumer.processContext(decoded);
-    } catch (InvalidJwtException e) {
+      jws.setKey(key);
+      jws.setAlgorithmConstraints(algorithmConstraints);
+      valid = jws.verifySignature();
+    } catch (JoseException | RuntimeException e) {
+      valid = false;
+    }
+    if (!valid) {
       throw new TokenRejectedException(
           "signature: invalid for the keys of issuer '"
               + issuer.alias()
               + "' [OIDC Back-Channel Logout 1.0 §2.6 step 2]");
     }
-    JsonWebStructure header = decoded.getJoseObjects().get(0);
     return new VerifiedJwt(
-        issuer, header.getHeader("typ"), header.getAlgorithmHeaderValue(), decoded.getJwtClaims());
+        issuer, jws.getHeader("typ"), jws.getAlgorithmHeaderValue(), decoded.getJwtClaims());
   }
 
   private static JwtContext decode(String compact) {
     if (compact == null || compact.isBlank()) {
       throw new TokenRejectedException("token: empty");
     }
-    if (compact.chars().filter(c -> c == '.').count() != 2) {
+    if (dots(compact) != 2) {
       throw new TokenRejectedException(
           "token: not a compact JWS (three base64url parts); encrypted tokens are not accepted");
     }
     try {
       // The header's member types are checked before jose4j reads any of them (cty while
       // decoding, kid and x5t while selecting a key).
-      JoseHeaderShape.requireWellTyped(
-          JsonWebStructure.fromCompactSerialization(compact).getHeaders());
+      JsonWebStructure outer = JsonWebStructure.fromCompactSerialization(compact);
+      JoseHeaderShape.requireWellTyped(outer.getHeaders());
+      if (outer instanceof JsonWebSignature jws && !namesNestedJwt(jws)) {
+        // What JwtConsumer.process does for a plain JWS, on the structure parsed above instead
+        // of parsing the token a second time.
+        return new JwtContext(compact, claimsOf(jws), List.of(jws));
+      }
       JwtContext context = DECODER.process(compact);
       List<JsonWebStructure> objects = context.getJoseObjects();
       if (objects.size() != 1 || !(objects.get(0) instanceof JsonWebSignature)) {
@@ -162,7 +178,33 @@ public class SignedJwtVerifier {
       }
       return context;
     } catch (JoseException | InvalidJwtException e) {
-      throw new TokenRejectedException("token: not a decodable JWT (bad base64url or JSON)");
+      throw new TokenRejectedException(NOT_DECODABLE);
+    }
+  }
+
+  private static int dots(String compact) {
+    int dots = 0;
+    for (int i = compact.indexOf('.'); i >= 0; i = compact.indexOf('.', i + 1)) {
+      dots++;
+    }
+    return dots;
+  }
+
+  /** Whether {@code cty} says the payload is itself a JWT (jose4j then decodes it as one). */
+  private static boolean namesNestedJwt(JsonWebSignature jws) {
+    String cty = jws.getContentTypeHeaderValue();
+    return cty != null && (cty.equalsIgnoreCase("jwt") || cty.equalsIgnoreCase("application/jwt"));
+  }
+
+  /**
+   * The claims of a JWS payload; a payload that does not read as claims, whatever the failure, is a
+   * token that does not decode, as in {@code JwtConsumer.process}.
+   */
+  private static JwtClaims claimsOf(JsonWebSignature jws) {
+    try {
+      return JwtClaims.parse(jws.getUnverifiedPayload());
+    } catch (InvalidJwtException | RuntimeException e) {
+      throw new TokenRejectedException(NOT_DECODABLE);
     }
   }
 
