@@ -15,7 +15,7 @@ from typing import ClassVar
 
 import pytest
 
-from session_broker import SessionBrokerError, SessionRegistrationClient
+from session_broker import BrokerRedirectError, SessionBrokerError, SessionRegistrationClient
 
 TOKEN = "app1-service-account-token"
 
@@ -44,11 +44,17 @@ def _serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
     return server
 
 
-def _redirecting_to(location: str) -> type[BaseHTTPRequestHandler]:
+def _redirecting_to(location: str, status: int = 302) -> type[BaseHTTPRequestHandler]:
     class Redirecting(_Recorder):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(302)
+            self._redirect()
+
+        def do_DELETE(self) -> None:
+            self._redirect()
+
+        def _redirect(self) -> None:
+            self.send_response(status)
             self.send_header("Location", location)
             self.send_header("Content-Length", "0")
             self.end_headers()
@@ -98,3 +104,34 @@ def test_the_bearer_token_never_follows_a_redirect_to_another_origin(
         broker.server_close()
 
     assert [auth for _, _, auth in _Recorder.received if auth and TOKEN in auth] == []
+
+
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("call", ["register", "register_sid", "unregister"])
+def test_every_call_refuses_every_redirect_naming_status_and_location(
+    target: ThreadingHTTPServer, status: int, call: str
+) -> None:
+    port = target.server_address[1]
+    broker = _serve(_redirecting_to(f"http://user:secret@127.0.0.1:{port}/moved?x=1", status))
+    try:
+        client = SessionRegistrationClient(
+            f"http://127.0.0.1:{broker.server_address[1]}", lambda: TOKEN, max_attempts=3
+        )
+        with pytest.raises(BrokerRedirectError) as refused:
+            if call == "register":
+                client.register("django-session-1", "an.id.token")
+            elif call == "register_sid":
+                client.register_sid("django-session-1", "sid-1")
+            else:
+                client.unregister("django-session-1")
+    finally:
+        broker.shutdown()
+        broker.server_close()
+
+    assert refused.value.status == status
+    assert refused.value.location == f"http://127.0.0.1:{port}/moved?x=1"
+    message = str(refused.value)
+    assert f"HTTP {status}" in message
+    assert f"http://127.0.0.1:{port}/moved?x=1" in message
+    assert TOKEN not in message and "secret" not in message
+    assert _Recorder.received == []

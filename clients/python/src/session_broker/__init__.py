@@ -9,6 +9,7 @@ from ._redis import PubSubMode
 from .client import RecheckPolicy, RevocationListener, SessionBrokerClient
 from .events import EventType, Reason, RevocationEvent, parse_event, parse_stream_entry
 from .exceptions import (
+    BrokerRedirectError,
     BrokerResponseError,
     RegistryFullError,
     SessionBrokerError,
@@ -23,6 +24,7 @@ from .stores import FileLastSeenIdStore, InMemoryLastSeenIdStore, LastSeenIdStor
 from .tokens import ClientCredentialsToken
 
 __all__ = [
+    "BrokerRedirectError",
     "BrokerResponseError",
     "ClientCredentialsToken",
     "EventType",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "BrokerRedirectError",
     "BrokerResponseError",
     "RegistryFullError",
     "SessionBrokerError",
@@ -34,6 +35,21 @@ class BrokerResponseError(SessionBrokerError):
         self.status = status
         self.problem_type = problem_type
         self.detail = detail
+
+
+class BrokerRedirectError(BrokerResponseError):
+    """The broker's URL answered a redirect (``3xx``). The registration client follows none: a
+    redirected ``POST`` would come back as a ``GET`` without its body (a registration never stored
+    read as a record), and the bearer token would go to the new location. Nothing was registered
+    or deleted; set ``broker_url`` to the URL the broker is really served at.
+
+    Attributes:
+        location: the answer's ``Location`` without any userinfo, or ``None`` when it had none.
+    """
+
+    def __init__(self, message: str, *, status: int, location: str | None):
+        super().__init__(message, status=status, problem_type=None, detail=None)
+        self.location = location
 
 
 class SessionRevokedError(BrokerResponseError):

@@ -18,6 +18,7 @@ from typing import Any
 
 from .events import parse_instant
 from .exceptions import (
+    BrokerRedirectError,
     BrokerResponseError,
     RegistryFullError,
     SessionBrokerError,
@@ -77,6 +78,7 @@ class SessionRegistrationClient:
     Every request carries ``Authorization: Bearer <token>`` from ``bearer_token``, called anew
     for every attempt so a refreshed service-account token is picked up. Connection failures and
     ``5xx`` answers are retried with exponential back-off up to ``max_attempts``; ``4xx`` never.
+    Redirects are never followed: a ``3xx`` answer is a :class:`BrokerRedirectError`.
     Neither the bearer token nor the ID token ever appears in an exception message or a log line.
 
     Args:
@@ -120,6 +122,7 @@ class SessionRegistrationClient:
                 holds the most registrations one sid may have.
             RegistryFullError: ``503 registry_full`` after the retries: register again after its
                 ``retry_after`` seconds.
+            BrokerRedirectError: a ``3xx`` answer (redirects are never followed).
             BrokerResponseError: any other error answer.
             SessionBrokerError: the broker could not be reached.
             ValueError: a blank argument.
@@ -158,6 +161,7 @@ class SessionRegistrationClient:
         """Deletes a registration (local logout); one already gone (``404``) counts as success.
 
         Raises:
+            BrokerRedirectError: a ``3xx`` answer (redirects are never followed).
             BrokerResponseError: the broker refused.
             SessionBrokerError: the broker could not be reached.
         """
@@ -185,10 +189,12 @@ class SessionRegistrationClient:
                 headers["Content-Type"] = "application/json"
             request = urllib.request.Request(url, data=body, headers=headers, method=method)
             try:
-                with urllib.request.urlopen(request, timeout=self._timeout) as response:
+                with _OPENER.open(request, timeout=self._timeout) as response:
                     return response.status, response.read(), response.headers
             except urllib.error.HTTPError as e:
                 status, answer = e.code, e.read()
+                if 300 <= status < 400:
+                    raise _redirect_error(method, url, status, e.headers) from None
                 if status < 500 or attempt == self._max_attempts:
                     return status, answer, e.headers
                 failure = f"HTTP {status}"
@@ -202,6 +208,36 @@ class SessionRegistrationClient:
             time.sleep(backoff)
             backoff = min(backoff * 2, self._max_backoff)
         raise AssertionError("unreachable")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows no redirect: ``urllib`` would resend a ``POST`` as a body-less ``GET`` (a
+    registration never stored would read as a record) and carry the bearer token to the new
+    location, which may be another origin. The ``3xx`` answer reaches :meth:`_send` instead."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+def _redirect_error(method: str, url: str, status: int, headers: Message) -> BrokerRedirectError:
+    """The error for a ``3xx`` answer; its ``Location`` without any userinfo (credentials)."""
+    location = headers.get("Location")
+    shown = None
+    if isinstance(location, str) and location.strip():
+        try:
+            parts = urllib.parse.urlsplit(location.strip())
+            shown = urllib.parse.urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+        except ValueError:
+            shown = "(unreadable Location)"
+    return BrokerRedirectError(
+        f"{method} {url} answered HTTP {status} redirecting to {shown or '(no Location)'}:"
+        " redirects are not followed; set broker_url to the broker's final URL",
+        status=status,
+        location=shown,
+    )
 
 
 def _error(action: str, status: int, body: bytes, headers: Message) -> BrokerResponseError:
@@ -243,19 +279,27 @@ def _problem_code(problem: dict[str, Any]) -> str | None:
 
 def _retry_after(headers: Message) -> int | None:
     """``Retry-After`` (RFC 9110 §10.2.3) in whole seconds: delta-seconds, or an HTTP-date
-    counted from now (not negative); ``None`` when absent or unreadable."""
-    value = (headers.get("Retry-After") or "").strip()
-    if not value:
+    counted from now (not negative); ``None`` when absent or unreadable.
+
+    Total: any header value gives seconds or ``None``, never an exception (the value comes from
+    the network, and an exception here would replace the :class:`RegistryFullError` it belongs
+    to)."""
+    value = headers.get("Retry-After")
+    if not isinstance(value, str) or not value.strip():
         return None
-    if value.isascii() and value.isdigit():
-        return int(value)
+    value = value.strip()
     try:
+        if value.isascii() and value.isdigit():
+            return int(value)
         at = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
+        if at.tzinfo is None:
+            return None
+        return max(0, int((at - datetime.now(timezone.utc)).total_seconds()))
+    except (ArithmeticError, LookupError, TypeError, ValueError):
+        # What the standard library raises for values it cannot represent: a year beyond
+        # datetime's range (ValueError, or OverflowError past a C int), more digits than
+        # int() converts (ValueError), a date parsedate cannot split (TypeError, IndexError).
         return None
-    if at.tzinfo is None:
-        return None
-    return max(0, int((at - datetime.now(timezone.utc)).total_seconds()))
 
 
 def _reason(error: BaseException) -> str:

@@ -1,8 +1,6 @@
 package io.sessionbroker.broker.api;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.ForbiddenException;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -11,7 +9,6 @@ import io.sessionbroker.broker.security.Caller;
 import io.sessionbroker.broker.security.CallerResolver;
 import io.sessionbroker.broker.session.EventLog;
 import io.sessionbroker.broker.session.IdRule;
-import io.sessionbroker.broker.session.PublishedEvent;
 import io.sessionbroker.broker.session.StreamId;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -35,26 +32,26 @@ public class EventResource {
   private final EventLog events;
   private final CallerResolver callers;
   private final SecurityIdentity identity;
-  private final ObjectMapper json;
   private final SessionBrokerConfig.Api limits;
 
   EventResource(
       EventLog events,
       CallerResolver callers,
       SecurityIdentity identity,
-      ObjectMapper json,
       SessionBrokerConfig config) {
     this.events = events;
     this.callers = callers;
     this.identity = identity;
-    this.json = json;
     this.limits = config.api();
   }
 
   /**
    * Events with an id greater than {@code after}, oldest first, of the calling app's client; the
    * admin role may name any {@code clientId} of its own issuer. {@code next} is the id to pass as
-   * {@code after} for the following page, or null when this page is the last for now.
+   * {@code after} for the following page, or null when this page is the last for now. A stream
+   * entry that is not a readable event (not a JSON object) is left out of {@code items}, with a
+   * WARN in the broker's log, but counts towards {@code limit} and {@code next} moves past it, as
+   * the client libraries skip it (see {@code EventEntry#read}).
    */
   @GET
   @Operation(summary = "Read the calling client's revocation events after an id")
@@ -87,15 +84,10 @@ public class EventResource {
       }
     }
     int pageSize = PageLimits.parse(limit, limits);
-    List<PublishedEvent> page = events.read(caller.issuer().alias(), client, from, pageSize);
+    List<EventLog.ReadEvent> page = events.read(caller.issuer().alias(), client, from, pageSize);
     List<JsonNode> items = new ArrayList<>(page.size());
-    for (PublishedEvent event : page) {
-      try {
-        items.add(json.readTree(event.json()));
-      } catch (JsonProcessingException e) {
-        throw new IllegalStateException("A stored event is not JSON: " + event.id(), e);
-      }
-    }
+    // An unreadable entry is skipped, yet counts for the page: next moves past it.
+    page.forEach(entry -> entry.event().ifPresent(items::add));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("items", items);
     body.put("next", page.size() == pageSize ? page.get(page.size() - 1).id() : null);

@@ -31,19 +31,23 @@ public record FeedEvent(
   /** Parses a stored event; an unreadable one becomes a row that says so. */
   static FeedEvent of(String json) {
     try {
-      JsonNode event = JSON.readTree(json);
-      return new FeedEvent(
-          event.path("id").asText(),
-          event.path("at").asText(),
-          event.path("clientId").asText(),
-          event.path("type").asText(),
-          event.path("reason").asText(),
-          event.path("sid").asText(""),
-          event.path("sub").asText(""),
-          event.path("sessionIds").size());
+      return of(JSON.readTree(json));
     } catch (IOException e) {
       return new FeedEvent("0-0", "", "", "unreadable", "", "", "", 0);
     }
+  }
+
+  /** The row of an event read from a stream ({@code EventEntry#read}). */
+  static FeedEvent of(JsonNode event) {
+    return new FeedEvent(
+        event.path("id").asText(),
+        event.path("at").asText(),
+        event.path("clientId").asText(),
+        event.path("type").asText(),
+        event.path("reason").asText(),
+        event.path("sid").asText(""),
+        event.path("sub").asText(""),
+        event.path("sessionIds").size());
   }
 
   /** Orders stream ids {@code <millis>-<seq>} numerically. */

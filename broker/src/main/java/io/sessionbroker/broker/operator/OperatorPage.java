@@ -284,12 +284,9 @@ public class OperatorPage {
               "COUNT",
               Integer.toString(RECENT_EVENTS));
       if (entries != null) {
+        String stream = keys.eventStream(alias, clientId);
         entries.forEach(
-            entry ->
-                events.add(
-                    FeedEvent.of(
-                        EventEntry.eventJson(
-                            entry.get(0).toString(), entry.get(1).get(1).toString()))));
+            entry -> EventEntry.read(stream, entry).ifPresent(e -> events.add(FeedEvent.of(e))));
       }
     }
     events.sort(Comparator.comparing(FeedEvent::id, FeedEvent::compareIds).reversed());
@@ -312,16 +309,14 @@ public class OperatorPage {
     List<String> out = new ArrayList<>();
     lastIds.forEach(
         (clientId, lastId) -> {
-          Response entries =
-              redis.execute(
-                  "XRANGE", keys.eventStream(alias, clientId), "(" + lastId, "+", "COUNT", "100");
+          String stream = keys.eventStream(alias, clientId);
+          Response entries = redis.execute("XRANGE", stream, "(" + lastId, "+", "COUNT", "100");
           if (entries == null) {
             return;
           }
           for (Response entry : entries) {
-            String id = entry.get(0).toString();
-            out.add(EventEntry.eventJson(id, entry.get(1).get(1).toString()));
-            lastIds.put(clientId, id);
+            EventEntry.read(stream, entry).ifPresent(event -> out.add(event.toString()));
+            lastIds.put(clientId, entry.get(0).toString());
           }
         });
     return out;

@@ -1,8 +1,10 @@
 package io.sessionbroker.broker.session;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** The per-client revocation streams and channels (SPEC §3.3). */
 public interface EventLog {
@@ -47,8 +49,18 @@ public interface EventLog {
   record ProcessedJti(String issuer, String sid, String jti, Duration retention) {}
 
   /**
-   * Events of a client's stream, oldest first, with an id at or after {@code from} (null: from the
-   * start); at most {@code limit}.
+   * Entries of a client's stream, oldest first, with an id at or after {@code from} (null: from the
+   * start); at most {@code limit}, unreadable ones included (with an empty event) so that the
+   * caller can move its cursor past them.
    */
-  List<PublishedEvent> read(String issuer, String clientId, StreamId from, int limit);
+  List<ReadEvent> read(String issuer, String clientId, StreamId from, int limit);
+
+  /**
+   * One stream entry as read.
+   *
+   * @param id the entry id, {@code <ms>-<seq>}
+   * @param event the event JSON object with {@code id}; empty when the entry is unreadable (not a
+   *     JSON object: see {@code EventEntry#read})
+   */
+  record ReadEvent(String id, Optional<ObjectNode> event) {}
 }

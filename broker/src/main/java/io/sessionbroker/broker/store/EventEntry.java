@@ -4,9 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.mutiny.redis.client.Response;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 
 /**
  * A revocation event as an entry of a client's stream (SPEC §3.3, docs/event-format.md): one field,
@@ -14,6 +17,8 @@ import java.util.Map;
  * Entries written by brokers before this layout hold the whole event, {@code id} included (equal to
  * the entry id). {@link #eventJson} reads both; {@code lua/append_event.lua} writes the entry and
  * builds the published message by the same rule, with the constants {@link #luaHeader()} declares.
+ * {@link #read} is the one rule by which every reader of the streams (the events API, the verdict
+ * feed, the operator page) takes an entry, or skips it when it is unreadable.
  */
 public final class EventEntry {
 
@@ -27,8 +32,47 @@ public final class EventEntry {
   static final String ID_MEMBER = "\"id\":\"";
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Logger LOG = Logger.getLogger(EventEntry.class);
 
   private EventEntry() {}
+
+  /**
+   * The event of one entry of an {@code XRANGE}, {@code XREVRANGE} or {@code XREAD} reply, {@code
+   * [id, [field, value, ...]]}: the JSON object {@link #eventJson} makes of its {@value #FIELD}
+   * field. An entry without that field, or whose value is not a JSON object, is unreadable: the
+   * reader skips it and moves its cursor past it, as the client libraries do (Java {@code
+   * EventParser}, Python {@code parse_stream_entry}), so one bad entry never withholds the events
+   * behind it. Each skip is logged at WARN with the stream and the entry id, never the content.
+   *
+   * @param stream the stream's key, for the warning
+   * @param entry one entry of the reply
+   * @return the event (a JSON object whose {@code id} is the entry id), or empty when unreadable
+   */
+  public static Optional<ObjectNode> read(String stream, Response entry) {
+    String id = entry.get(0).toString();
+    Response fields = entry.size() > 1 ? entry.get(1) : null;
+    String stored = null;
+    for (int i = 0; fields != null && i + 1 < fields.size(); i += 2) {
+      Response value = fields.get(i + 1);
+      if (FIELD.equals(String.valueOf(fields.get(i))) && value != null) {
+        stored = value.toString();
+        break;
+      }
+    }
+    if (stored != null) {
+      try {
+        if (JSON.readTree(eventJson(id, stored)) instanceof ObjectNode event) {
+          return Optional.of(event);
+        }
+      } catch (JsonProcessingException e) {
+        // Unreadable: skipped below.
+      }
+    }
+    LOG.warnf(
+        "Skipped unreadable entry %s of stream %s: its field '%s' is missing or not a JSON object",
+        id, stream, FIELD);
+    return Optional.empty();
+  }
 
   /**
    * The event JSON of a stream entry, as the broker published it: the stored JSON with member

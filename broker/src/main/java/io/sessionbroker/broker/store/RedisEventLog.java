@@ -246,24 +246,17 @@ public class RedisEventLog implements EventLog {
   }
 
   @Override
-  public List<PublishedEvent> read(String issuer, String clientId, StreamId from, int limit) {
+  public List<ReadEvent> read(String issuer, String clientId, StreamId from, int limit) {
     String start = from == null ? "-" : from.toString();
+    String stream = keys.eventStream(issuer, clientId);
     Response entries =
-        redis.execute(
-            "XRANGE",
-            keys.eventStream(issuer, clientId),
-            start,
-            "+",
-            "COUNT",
-            Integer.toString(limit));
-    List<PublishedEvent> events = new ArrayList<>();
+        redis.execute("XRANGE", stream, start, "+", "COUNT", Integer.toString(limit));
+    List<ReadEvent> events = new ArrayList<>();
     if (entries == null) {
       return events;
     }
     for (Response entry : entries) {
-      String id = entry.get(0).toString();
-      String stored = entry.get(1).get(1).toString();
-      events.add(new PublishedEvent(clientId, id, EventEntry.eventJson(id, stored), false));
+      events.add(new ReadEvent(entry.get(0).toString(), EventEntry.read(stream, entry)));
     }
     return events;
   }

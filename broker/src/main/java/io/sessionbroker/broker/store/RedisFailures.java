@@ -1,6 +1,8 @@
 package io.sessionbroker.broker.store;
 
-import java.io.IOException;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -56,26 +58,54 @@ public final class RedisFailures {
 
   private RedisFailures() {}
 
-  /** Whether the failure, or a cause, is Redis being unreachable, busy or failing over. */
+  /**
+   * Whether the failure, or a cause, is Redis being unreachable, busy or failing over: a failure of
+   * the connection itself, a timeout, or one of the {@link #TRANSIENT_CODES} replies. Any other
+   * exception is a defect, never an outage, even an {@link java.io.IOException} (Jackson's {@code
+   * JsonProcessingException} is one: an unreadable value is not Redis being away).
+   */
   public static boolean isUnavailable(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof IOException || cause instanceof TimeoutException) {
+      if (isTransportFailure(cause)) {
         return true;
       }
-      String name = cause.getClass().getName();
       String message = String.valueOf(cause.getMessage());
-      if (name.endsWith("TimeoutException")
-          || name.contains("ConnectException")
-          || message.contains("Connection refused")
-          || message.contains("Connection is closed")
-          || message.contains("Connection reset")
-          || message.contains("max wait queue")
-          || TRANSIENT_CODES.contains(firstWord(message))
+      if (TRANSIENT_CODES.contains(firstWord(message))
           || CLIENT_CONNECTION_LOST.contains(firstWord(message))) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * The connection to Redis failed, as the Vert.x Redis client (and Lettuce) report it: a socket
+   * error ({@link SocketException}: refused, reset, unreachable; Vert.x's own {@code
+   * RedisConnectException} and Netty's connect exceptions are {@link java.net.ConnectException}s),
+   * a write on a closed channel, the host not resolving (a Sentinel or Cluster node's address
+   * during a failover), a timeout, a connection pool with no free connection, Netty's native
+   * transport errors ({@code io.netty.channel.unix.Errors$NativeIoException}: reset, broken pipe),
+   * the messages with which Vert.x fails commands on a closed connection, and Lettuce's {@code
+   * RedisConnectionException}.
+   */
+  private static boolean isTransportFailure(Throwable cause) {
+    if (cause instanceof SocketException
+        || cause instanceof ClosedChannelException
+        || cause instanceof UnknownHostException
+        || cause instanceof TimeoutException) {
+      return true;
+    }
+    String name = cause.getClass().getName();
+    String message = String.valueOf(cause.getMessage());
+    return name.endsWith("TimeoutException")
+        || name.contains("ConnectException")
+        || name.endsWith(".RedisConnectionException")
+        || name.startsWith("io.netty.channel.")
+        || message.contains("Connection refused")
+        || message.contains("Connection is closed")
+        || message.contains("Connection reset")
+        || message.contains("Broken pipe")
+        || message.contains("max wait queue");
   }
 
   private static String firstWord(String reply) {

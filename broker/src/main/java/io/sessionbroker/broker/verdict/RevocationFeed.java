@@ -410,12 +410,8 @@ public class RevocationFeed {
     }
     int read = 0;
     for (Response entry : entries) {
-      String id = entry.get(0).toString();
-      Response fields = entry.get(1);
-      for (int i = 1; i < fields.size(); i += 2) {
-        view.apply(EventEntry.eventJson(id, fields.get(i).toString()));
-      }
-      cursors.put(stream, id);
+      EventEntry.read(stream, entry).ifPresent(view::apply);
+      cursors.put(stream, entry.get(0).toString());
       read++;
     }
     return read;

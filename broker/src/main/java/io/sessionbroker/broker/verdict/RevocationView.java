@@ -76,6 +76,15 @@ public class RevocationView {
     } catch (IOException e) {
       return false;
     }
+    return apply(event);
+  }
+
+  /**
+   * {@link #apply(String)} for an event already parsed.
+   *
+   * @return whether the event was understood
+   */
+  public boolean apply(JsonNode event) {
     if (event == null || !event.isObject() || event.path("v").asInt(-1) != 1) {
       return false;
     }

@@ -5,7 +5,10 @@ import static io.sessionbroker.broker.api.ApiTestCalls.adminToken;
 import static io.sessionbroker.broker.api.ApiTestCalls.registerOk;
 import static io.sessionbroker.broker.api.ApiTestCalls.revoke;
 import static io.sessionbroker.broker.api.ApiTestCalls.unique;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.notNullValue;
 
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.WithTestResource;
@@ -47,6 +50,42 @@ class EventApiUnreadableEntryTest {
         .get("/api/v1/events")
         .then()
         .statusCode(200)
+        .body("items.sid", hasItem(sid));
+  }
+
+  @Test
+  void whenAPageHoldsOnlyAnUnreadableEntryThenItIsEmptyAndItsNextMovesPastIt() {
+    String clientId = unique("app");
+    String token = issuer.accessToken(clientId);
+    String sid = unique("sid");
+    registerOk(token, unique("S"), sid, null);
+    redis.execute("XADD", "sb:events:test:" + clientId, "*", "other", "{\"v\":1}");
+    revoke(adminToken(issuer), Map.of("sid", sid)).then().statusCode(200);
+
+    String next =
+        given()
+            .auth()
+            .oauth2(token)
+            .queryParam("limit", 1)
+            .when()
+            .get("/api/v1/events")
+            .then()
+            .statusCode(200)
+            .body("items", empty())
+            .body("next", notNullValue())
+            .extract()
+            .path("next");
+
+    given()
+        .auth()
+        .oauth2(token)
+        .queryParam("limit", 1)
+        .queryParam("after", next)
+        .when()
+        .get("/api/v1/events")
+        .then()
+        .statusCode(200)
+        .body("items", hasSize(1))
         .body("items.sid", hasItem(sid));
   }
 }

@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.impl.types.BulkType;
+import io.vertx.redis.client.impl.types.MultiType;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,5 +95,36 @@ class EventEntryTest {
   void whenTheEntryIsNoJsonObjectThenItComesBackForTheReaderToRefuse() {
     assertThat(EventEntry.eventJson("5-3", "not json")).isEqualTo("not json");
     assertThat(EventEntry.eventJson("5-3", "[1,2]")).isEqualTo("[1,2]");
+  }
+
+  /** An XRANGE reply entry {@code [id, [field, value, ...]]} as the Vert.x client returns it. */
+  private static Response entry(String id, String... fieldsAndValues) {
+    MultiType fields = MultiType.create(fieldsAndValues.length, false);
+    for (String word : fieldsAndValues) {
+      fields.add(BulkType.create(Buffer.buffer(word), false));
+    }
+    MultiType entry = MultiType.create(2, false);
+    entry.add(BulkType.create(Buffer.buffer(id), false));
+    entry.add(fields);
+    return Response.newInstance(entry);
+  }
+
+  @Test
+  void whenAnEntryHoldsTheEventThenItIsReadWithItsId() {
+    assertThat(EventEntry.read("s", entry("5-3", "event", "{\"v\":1," + REST)))
+        .hasValueSatisfying(
+            event -> {
+              assertThat(event.get("id").asText()).isEqualTo("5-3");
+              assertThat(event.get("sid").asText()).isEqualTo("s-1");
+            });
+  }
+
+  @Test
+  void whenAnEntryIsNotAJsonObjectOrHasNoEventFieldThenItIsUnreadable() {
+    assertThat(EventEntry.read("s", entry("5-3", "event", "not json"))).isEmpty();
+    assertThat(EventEntry.read("s", entry("5-3", "event", "{\"v\":1,garbage"))).isEmpty();
+    assertThat(EventEntry.read("s", entry("5-3", "event", "[1,2]"))).isEmpty();
+    assertThat(EventEntry.read("s", entry("5-3", "other", "{\"v\":1," + REST))).isEmpty();
+    assertThat(EventEntry.read("s", entry("5-3"))).isEmpty();
   }
 }

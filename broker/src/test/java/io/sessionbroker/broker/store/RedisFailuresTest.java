@@ -2,7 +2,10 @@ package io.sessionbroker.broker.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonParseException;
 import java.net.ConnectException;
+import java.net.SocketException;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletionException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,5 +118,23 @@ class RedisFailuresTest {
       })
   void whenTheCommandItselfIsWrongThenItIsNotAnOutage(String reply) {
     assertThat(RedisFailures.isUnavailable(new RuntimeException(reply))).isFalse();
+  }
+
+  @Test
+  void whenAStoredValueIsNotJsonThenItIsADefectNotAnOutage() {
+    // Jackson's JsonProcessingException is an IOException; reading a value is not a connection.
+    assertThat(
+            RedisFailures.isUnavailable(
+                new IllegalStateException(
+                    "A stored event is not JSON",
+                    new JsonParseException(null, "Unrecognized token 'not'"))))
+        .isFalse();
+  }
+
+  @Test
+  void whenTheConnectionIsResetOrItsChannelClosedThenRedisIsUnavailable() {
+    assertThat(RedisFailures.isUnavailable(new SocketException("Connection reset"))).isTrue();
+    assertThat(RedisFailures.isUnavailable(new CompletionException(new ClosedChannelException())))
+        .isTrue();
   }
 }
