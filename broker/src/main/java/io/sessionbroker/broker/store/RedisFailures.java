@@ -1,5 +1,7 @@
 package io.sessionbroker.broker.store;
 
+import com.fasterxml.jackson.core.JacksonException;
+import java.io.IOException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
@@ -60,9 +62,8 @@ public final class RedisFailures {
 
   /**
    * Whether the failure, or a cause, is Redis being unreachable, busy or failing over: a failure of
-   * the connection itself, a timeout, or one of the {@link #TRANSIENT_CODES} replies. Any other
-   * exception is a defect, never an outage, even an {@link java.io.IOException} (Jackson's {@code
-   * JsonProcessingException} is one: an unreadable value is not Redis being away).
+   * the connection itself (any I/O failure but a value that does not read as JSON), a timeout, or
+   * one of the {@link #TRANSIENT_CODES} replies. Any other exception is a defect.
    */
   public static boolean isUnavailable(Throwable failure) {
     for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -79,17 +80,21 @@ public final class RedisFailures {
   }
 
   /**
-   * The connection to Redis failed, as the Vert.x Redis client (and Lettuce) report it: a socket
-   * error ({@link SocketException}: refused, reset, unreachable; Vert.x's own {@code
-   * RedisConnectException} and Netty's connect exceptions are {@link java.net.ConnectException}s),
-   * a write on a closed channel, the host not resolving (a Sentinel or Cluster node's address
-   * during a failover), a timeout, a connection pool with no free connection, Netty's native
-   * transport errors ({@code io.netty.channel.unix.Errors$NativeIoException}: reset, broken pipe),
-   * the messages with which Vert.x fails commands on a closed connection, and Lettuce's {@code
-   * RedisConnectionException}.
+   * The connection to Redis failed, as the Vert.x Redis client (and Lettuce) report it. Every
+   * {@link IOException} counts (the safe side: an outage taken for a defect is a logout answered
+   * 500, which Keycloak never resends), except Jackson's, which is an {@code IOException} only by
+   * inheritance: a stored value that does not read as JSON is a defect. Named because they are not
+   * all {@code IOException}s: a socket error ({@link SocketException}: refused, reset, unreachable;
+   * Vert.x's own {@code RedisConnectException} and Netty's connect exceptions are {@link
+   * java.net.ConnectException}s), a write on a closed channel, the host not resolving (a Sentinel
+   * or Cluster node's address during a failover), a timeout, a connection pool with no free
+   * connection, Netty's native transport errors ({@code
+   * io.netty.channel.unix.Errors$NativeIoException}: reset, broken pipe), the messages with which
+   * Vert.x fails commands on a closed connection, and Lettuce's {@code RedisConnectionException}.
    */
   private static boolean isTransportFailure(Throwable cause) {
-    if (cause instanceof SocketException
+    if ((cause instanceof IOException && !(cause instanceof JacksonException))
+        || cause instanceof SocketException
         || cause instanceof ClosedChannelException
         || cause instanceof UnknownHostException
         || cause instanceof TimeoutException) {

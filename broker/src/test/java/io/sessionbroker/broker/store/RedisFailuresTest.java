@@ -3,10 +3,12 @@ package io.sessionbroker.broker.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonParseException;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.CompletionException;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -136,5 +138,17 @@ class RedisFailuresTest {
     assertThat(RedisFailures.isUnavailable(new SocketException("Connection reset"))).isTrue();
     assertThat(RedisFailures.isUnavailable(new CompletionException(new ClosedChannelException())))
         .isTrue();
+  }
+
+  @Test
+  void whenAnyOtherIoFailureReachesTheCommandThenRedisIsUnavailable() {
+    // The safe side: an I/O failure nobody listed (TLS to Redis cut mid-handshake, a stream closed
+    // under the client) is retried or journaled, never answered as a defect that Keycloak would not
+    // resend.
+    assertThat(
+            RedisFailures.isUnavailable(
+                new CompletionException(new SSLException("Remote host terminated the handshake"))))
+        .isTrue();
+    assertThat(RedisFailures.isUnavailable(new IOException("Stream closed"))).isTrue();
   }
 }
