@@ -100,8 +100,9 @@ public final class SessionBrokerClient implements RevocationChecker, AutoCloseab
 
   /**
    * The cursor: the stream id of the last event read from the stream in order (delivered, or
-   * skipped as unreadable); empty before any. An event delivered live while the stream could not be
-   * read does not move it.
+   * skipped as unreadable), or the stored id this client resumed after while the start-up read has
+   * not passed it; empty before any. An event delivered live while the stream could not be read
+   * does not move it.
    */
   public Optional<String> lastSeenId() {
     return subscription.lastSeenId();
