@@ -55,14 +55,25 @@ class SessionBrokerClient:
     (events before it may not have been read yet). Every event reaches the listeners once, in
     stream order, on one thread; a listener that raises is logged and delivery goes on.
 
+    A stored cursor (:class:`FileLastSeenIdStore`) decides only which events reach the listeners,
+    never what the revoked set knows. The revoked set lives in memory, so every start reads the
+    stream from its beginning, as ``start_from="retained"`` does, and applies every retained event
+    to it; listeners are called only for events after the stored id (they got the others before
+    the restart). Sessions outlive the process (Django keeps them in the database), so a session
+    logged out before a restart is still revoked after it. The cost: start-up reads the retained
+    stream, bounded by the broker's retention (24 h by default).
+
     Args:
         redis_url: ``redis://host:port[/db]`` (also ``rediss://``, ``unix://``, user and password
             in the URL); ``redis-sentinel://host:port[,host:port]#<master>`` for Sentinel; one or
             more comma-separated ``redis://host:port`` seed nodes with ``cluster=True``.
         issuer_alias: the broker's issuer alias (``session-broker.issuers.<alias>``).
         client_id: the Keycloak client id of this app.
-        last_seen_store: where the cursor is kept; default in memory (a restart replays what the
-            stream retains). :class:`FileLastSeenIdStore` resumes after a restart.
+        last_seen_store: where the cursor is kept; default in memory (a restarted process
+            replays what the stream retains to its listeners too). With
+            :class:`FileLastSeenIdStore` the listeners of a restarted process get only the events
+            after the stored id; the revoked set is rebuilt from the whole retained stream either
+            way.
         key_prefix: the broker's ``session-broker.redis.key-prefix``.
         cluster: ``redis_url`` names Redis Cluster seed nodes.
         pub_sub_mode: classic or sharded pub/sub; ``auto`` is sharded in Cluster.
@@ -76,7 +87,8 @@ class SessionBrokerClient:
             or an expired entry of their ``sid``/``sub``); ``None`` (default) treats them as
             revoked. Never lets a forgotten revocation look live.
         start_from: with no stored cursor, ``"retained"`` (default) replays what the stream
-            retains, ``"now"`` starts after its newest entry.
+            retains, ``"now"`` starts after its newest entry. Ignored when a cursor is stored:
+            then the revoked set is rebuilt as with ``"retained"``.
         catch_up_batch_size: entries per ``XRANGE`` call.
         start_timeout: seconds :meth:`start` waits for the first catch-up before it fails
             (default 30).
@@ -153,6 +165,9 @@ class SessionBrokerClient:
         self._last_error: BaseException | None = None
         # Subscriber-thread state: the cursor and the ids delivered live beyond it.
         self._cursor: StreamId | None = None
+        # The stored cursor at start: events up to it reached the listeners before the restart,
+        # so reading them again only rebuilds the revoked set.
+        self._resume_after: StreamId | None = None
         self._saved: StreamId | None = None
         self._live_ids: set[StreamId] = set()
         self._catch_up_due: float | None = None
@@ -163,7 +178,9 @@ class SessionBrokerClient:
 
     def start(self) -> SessionBrokerClient:
         """Connects, subscribes and reads the stream up to its end, so the revoked set is
-        complete from the first request on; then keeps it current on a daemon thread.
+        complete from the first request on; then keeps it current on a daemon thread. With a
+        stored cursor the stream is read from its beginning too (the revoked set starts empty in
+        every process), and listeners get only the events after the stored id.
 
         Returns:
             this client.
@@ -178,11 +195,12 @@ class SessionBrokerClient:
             raise SessionBrokerError("start() may be called once, before close()")
         try:
             stored = self._store.load()
-            self._cursor = StreamId.parse(stored) if stored else None
+            self._resume_after = StreamId.parse(stored) if stored else None
         except (OSError, ValueError) as e:
             self._closed.set()
             raise StartupError(f"cannot read the last seen id: {e}") from e
-        self._saved = self._cursor
+        self._cursor = None
+        self._saved = self._resume_after
         self._thread = threading.Thread(
             target=self._run, name=f"session-broker-{self.client_id}", daemon=True
         )
@@ -232,8 +250,9 @@ class SessionBrokerClient:
 
     @property
     def last_seen_id(self) -> str | None:
-        """The cursor: id of the last event read from the stream in order, or ``None``."""
-        cursor = self._cursor
+        """The cursor: id of the last event read from the stream in order (or the stored id
+        this process resumed after, while the start-up read has not passed it), or ``None``."""
+        cursor = self._last_delivered()
         return None if cursor is None or cursor == ZERO else str(cursor)
 
     @property
@@ -317,7 +336,11 @@ class SessionBrokerClient:
                     pub_sub_mode=self._pub_sub_mode,
                     timeout=self._command_timeout,
                 )
-                if self._cursor is None and self._start_from == "now":
+                if (
+                    self._resume_after is None
+                    and self._cursor is None
+                    and self._start_from == "now"
+                ):
                     # Read before subscribing: later appends are still caught up.
                     newest = connections.last_id(self.stream_key)
                     self._cursor = StreamId.parse(newest) if newest else ZERO
@@ -392,7 +415,7 @@ class SessionBrokerClient:
         read-only Redis user is allowed (trimming does not move ``XINFO STREAM``'s
         ``max-deleted-entry-id`` either).
         """
-        cursor = self._cursor
+        cursor = self._last_delivered()
         if cursor is None or cursor == ZERO:
             return
         if connections.contains(self.stream_key, str(cursor)):
@@ -419,7 +442,7 @@ class SessionBrokerClient:
                 if stream_id in self._live_ids:
                     self._live_ids.discard(stream_id)  # Delivered live while the stream was away.
                     continue
-                if self._deliver(fields.get(EVENT_FIELD), entry_id, from_stream=True):
+                if self._deliver(fields.get(EVENT_FIELD), entry_id, stream_id, from_stream=True):
                     delivered += 1
             if self._live_ids:
                 cursor = self._cursor
@@ -453,7 +476,7 @@ class SessionBrokerClient:
         if self._is_new(live_id):
             # The stream is unreachable or no longer holds it: deliver the live copy, remember
             # its id for dedupe, leave the cursor where the stream reading stopped.
-            self._deliver(payload, text_id, from_stream=False)
+            self._deliver(payload, text_id, live_id, from_stream=False)
             if len(self._live_ids) >= _MAX_REMEMBERED_LIVE_IDS:
                 self._live_ids.discard(min(self._live_ids))
             self._live_ids.add(live_id)
@@ -463,8 +486,23 @@ class SessionBrokerClient:
         cursor = self._cursor
         return (cursor is None or stream_id > cursor) and stream_id not in self._live_ids
 
-    def _deliver(self, payload: str | None, entry_id: str | None, *, from_stream: bool) -> bool:
-        """Applies and hands out one event; returns whether it was a deliverable event.
+    def _last_delivered(self) -> StreamId | None:
+        """The later of the cursor and the stored id resumed after: what listeners have seen."""
+        cursor, stored = self._cursor, self._resume_after
+        if cursor is None:
+            return stored
+        return cursor if stored is None or cursor > stored else stored
+
+    def _deliver(
+        self,
+        payload: str | None,
+        entry_id: str | None,
+        stream_id: StreamId,
+        *,
+        from_stream: bool,
+    ) -> bool:
+        """Applies one event to the revoked set and hands it to the listeners unless they got
+        it before the restart (at or before the stored cursor); returns whether they got it now.
 
         A stream entry's event is read with its entry id (:func:`parse_stream_entry`), a live
         message carries its id itself.
@@ -485,6 +523,8 @@ class SessionBrokerClient:
         if event is None:
             return False
         self._revoked.apply(event)
+        if self._resume_after is not None and stream_id <= self._resume_after:
+            return False
         for listener in self._listeners:
             try:
                 listener(event)
@@ -496,6 +536,8 @@ class SessionBrokerClient:
         cursor = self._cursor
         if cursor is None or cursor == ZERO or cursor == self._saved:
             return
+        if self._resume_after is not None and cursor <= self._resume_after:
+            return  # Below the stored id: storing it would make the next start deliver again.
         try:
             self._store.save(str(cursor))
             self._saved = cursor

@@ -16,7 +16,9 @@ class LastSeenIdStore(Protocol):
     """Keeps the catch-up cursor: the id of the last event read from the stream in order.
 
     ``save`` is called from the client's subscriber thread only, after the events up to that id
-    were delivered; ``load`` once at start.
+    were delivered; ``load`` once at start. The stored id decides only which events reach the
+    listeners after a restart, never what the revoked set knows: every start reads the retained
+    stream from its beginning to rebuild it (SPEC §3.4, §3.5).
     """
 
     def load(self) -> str | None:
@@ -47,7 +49,8 @@ class InMemoryLastSeenIdStore:
 
 class FileLastSeenIdStore:
     """Keeps the cursor in a small text file, so a restarted process resumes after the last event
-    it delivered.
+    it delivered: its listeners get only the events after it, while its revoked set is rebuilt
+    from the whole retained stream (start-up reads it, bounded by the broker's retention).
 
     Writes are crash-safe: a temporary file in the same folder is written, fsynced and renamed over
     the old one, so the file holds either the old or the new id, never a torn one.

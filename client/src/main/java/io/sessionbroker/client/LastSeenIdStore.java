@@ -6,8 +6,16 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Persists the id of the last delivered event so that a restarted subscriber resumes right after it
- * and gets everything it missed exactly once.
+ * Persists the id of the last delivered event so that the listeners of a restarted subscriber get
+ * everything it missed exactly once, starting right after it.
+ *
+ * <p>The stored id decides only which events are <em>delivered</em> to listeners, never what the
+ * revoked set knows: the revoked set lives in memory, so at every start the client reads the stream
+ * from its beginning, applies every retained event to it (as with {@link StartPosition#RETAINED})
+ * and calls listeners only for events after the stored id. A session that outlives the process
+ * (persistent or replicated session stores) and was logged out before the restart therefore stays
+ * revoked after it (SPEC §3.4). The cost: start-up reads the retained stream, bounded by the
+ * broker's retention (24 h by default).
  *
  * <p>{@link #save(String)} is called on the client's dispatcher thread after each batch of
  * delivered events (not necessarily after every event), so implementations should be quick. A

@@ -12,11 +12,13 @@ import java.util.Optional;
  * memory.
  *
  * <p>{@link #start} subscribes to {@code <prefix>:revocations:<alias>:<clientId>}, then catches up
- * from the stream {@code <prefix>:events:<alias>:<clientId>} after the last seen id, and returns
- * once caught up. Lettuce reconnects and resubscribes by itself; after every resubscription the
- * client catches up again. Each event reaches each listener exactly once on the client's dispatcher
- * thread, in stream order (an event that arrives live while the stream cannot be read is delivered
- * at once, ahead of older ones not yet read).
+ * from the stream {@code <prefix>:events:<alias>:<clientId>}, and returns once caught up. The
+ * revoked set is built from every event the stream retains; a stored last seen id (a file {@link
+ * LastSeenIdStore}) only keeps the events up to it from reaching the listeners again, so a session
+ * logged out before a restart is still revoked after it. Lettuce reconnects and resubscribes by
+ * itself; after every resubscription the client catches up again. Each event reaches each listener
+ * exactly once on the client's dispatcher thread, in stream order (an event that arrives live while
+ * the stream cannot be read is delivered at once, ahead of older ones not yet read).
  *
  * <pre>{@code
  * try (SessionBrokerClient client = SessionBrokerClient.start(options, event -> drop(event))) {
@@ -52,7 +54,9 @@ public final class SessionBrokerClient implements RevocationChecker, AutoCloseab
   }
 
   /**
-   * Connects, subscribes and catches up; returns when the local revoked set is up to date.
+   * Connects, subscribes and catches up; returns when the local revoked set is up to date: it has
+   * applied every event the stream retains, including those before a stored last seen id (which are
+   * not handed to listeners again).
    *
    * @param options the settings
    * @param listeners listeners that receive every event from the first catch-up on
@@ -96,8 +100,9 @@ public final class SessionBrokerClient implements RevocationChecker, AutoCloseab
 
   /**
    * The cursor: the stream id of the last event read from the stream in order (delivered, or
-   * skipped as unreadable); empty before any. An event delivered live while the stream could not be
-   * read does not move it.
+   * skipped as unreadable), or the stored id this client resumed after while the start-up read has
+   * not passed it; empty before any. An event delivered live while the stream could not be read
+   * does not move it.
    */
   public Optional<String> lastSeenId() {
     return subscription.lastSeenId();

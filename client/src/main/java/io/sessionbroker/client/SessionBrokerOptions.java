@@ -370,8 +370,10 @@ public final class SessionBrokerOptions {
     }
 
     /**
-     * Where the last delivered id is kept, so a restarted application resumes after it. Default: a
-     * fresh in-memory store per client (a restart then starts from {@link #startFrom}).
+     * Where the last delivered id is kept, so that listeners of a restarted application get only
+     * the events after it. The revoked set is rebuilt from the whole retained stream at every start
+     * either way (start-up reads it, bounded by the broker's retention). Default: a fresh in-memory
+     * store per client (a restart then starts from {@link #startFrom}).
      */
     public Builder lastSeenIdStore(LastSeenIdStore store) {
       this.lastSeenIdStore = Objects.requireNonNull(store, "lastSeenIdStore");

@@ -4,8 +4,8 @@ package io.sessionbroker.client;
  * Where a subscriber starts reading the revocation stream when its {@link LastSeenIdStore} holds no
  * id yet (first start, or an in-memory store after a restart).
  *
- * <p>Once an id has been delivered, the client always resumes right after it, whatever this setting
- * says.
+ * <p>Once an id has been delivered, listeners always resume right after it, whatever this setting
+ * says, and the revoked set is rebuilt from every retained event as with {@link #RETAINED}.
  */
 public enum StartPosition {
 

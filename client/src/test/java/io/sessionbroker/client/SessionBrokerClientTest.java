@@ -172,6 +172,7 @@ class SessionBrokerClientTest {
 
     awaitExactly(after, List.of(third, fourth));
     assertThat(restarted.isRevoked("sid-3")).isTrue();
+    assertThat(restarted.isRevoked("sid-1")).as("applied again, not delivered again").isTrue();
     assertThat(Files.readString(idFile)).isEqualTo(fourth);
   }
 

@@ -33,13 +33,19 @@ import org.slf4j.LoggerFactory;
  * was in place.
  *
  * <p>The cursor (the last seen id, also what the {@link LastSeenIdStore} keeps) only ever advances
- * over ids read <em>from the stream, in order</em>. A live message is a wake-up: the stream is read
- * after the cursor, which delivers the message's event together with anything appended before it
- * but published later. When the stream cannot be read (the command connection is down while pub/sub
- * already works again), the live payload is delivered at once and its id remembered in a bounded
- * "delivered ahead of the cursor" set; the cursor stays where it was, a catch-up is scheduled, and
- * when it reads those ids from the stream it skips them. So an outage never makes the cursor jump
- * over events not yet read.
+ * over ids read <em>from the stream, in order</em>. A stored cursor decides only which events reach
+ * the listeners, never what the revoked set knows: a restarted subscriber reads the stream from its
+ * beginning, as a fresh one starting from {@link StartPosition#RETAINED} does, and applies every
+ * retained event to the revoked set, but calls listeners only for the events after the stored id
+ * (the ones before it were delivered before the restart). Sessions outlive the process (persistent
+ * or replicated session stores), so a revocation processed before the restart must still answer
+ * {@code isRevoked} after it. The cost is reading the retained stream at every start, bounded by
+ * the broker's retention. A live message is a wake-up: the stream is read after the cursor, which
+ * delivers the message's event together with anything appended before it but published later. When
+ * the stream cannot be read (the command connection is down while pub/sub already works again), the
+ * live payload is delivered at once and its id remembered in a bounded "delivered ahead of the
+ * cursor" set; the cursor stays where it was, a catch-up is scheduled, and when it reads those ids
+ * from the stream it skips them. So an outage never makes the cursor jump over events not yet read.
  *
  * <p>All of it runs on one dispatcher thread, so ordering needs no locks and listeners are never
  * called concurrently. Lettuce's own threads only enqueue. Every dispatcher task is guarded: a
@@ -72,6 +78,12 @@ public final class Subscription implements AutoCloseable {
 
   /** The last id read from the stream in order; {@code null} means from the stream's start. */
   private volatile StreamId cursor;
+
+  /**
+   * The stored cursor this instance started with: events up to it reached the listeners before, so
+   * reading them again only rebuilds the revoked set. {@code null} when nothing was stored.
+   */
+  private volatile StreamId resumeAfter;
 
   private volatile Thread dispatcherThread;
   private volatile Throwable lastCatchUpFailure;
@@ -120,15 +132,18 @@ public final class Subscription implements AutoCloseable {
 
   /**
    * Connects, subscribes and runs the first catch-up; returns once the stream has been read up to
-   * its end, so the revoked set is complete from the first request on. A failed first catch-up is
-   * retried until {@link SessionBrokerOptions#startTimeout()} has passed.
+   * its end, so the revoked set is complete from the first request on. With a stored cursor the
+   * stream is read from its beginning (the revoked set starts empty in every process), and
+   * listeners get only the events after the stored id. A failed first catch-up is retried until
+   * {@link SessionBrokerOptions#startTimeout()} has passed.
    *
    * @throws SessionBrokerException when Redis cannot be reached or the stream not read within the
    *     start timeout; everything started is closed again
    */
   public void start() {
-    cursor = store.load().map(StreamId::parse).orElse(null);
-    lastSaved = cursor;
+    resumeAfter = store.load().map(StreamId::parse).orElse(null);
+    cursor = null;
+    lastSaved = resumeAfter;
     Duration timeout = options.startTimeout();
     CompletableFuture<Void> subscribed = new CompletableFuture<>();
     // Connecting runs on its own thread so that the start timeout bounds it too, whatever the
@@ -193,7 +208,7 @@ public final class Subscription implements AutoCloseable {
       redis = opened;
     }
     try {
-      if (cursor == null && options.startFrom() == StartPosition.NOW) {
+      if (resumeAfter == null && cursor == null && options.startFrom() == StartPosition.NOW) {
         // Read before subscribing: anything appended later is still caught up, nothing is skipped.
         cursor = opened.lastId(streamKey).orElse(StreamId.ZERO);
       }
@@ -204,9 +219,12 @@ public final class Subscription implements AutoCloseable {
     }
   }
 
-  /** The cursor: the id of the last event read from the stream in order (delivered or skipped). */
+  /**
+   * The cursor: the id of the last event read from the stream in order (delivered or skipped), or
+   * the stored id this instance resumed after while the start-up read has not passed it yet.
+   */
   public Optional<String> lastSeenId() {
-    StreamId id = cursor;
+    StreamId id = lastDelivered();
     return id == null || id.equals(StreamId.ZERO) ? Optional.empty() : Optional.of(id.toString());
   }
 
@@ -301,7 +319,7 @@ public final class Subscription implements AutoCloseable {
    * so loudly instead of resuming as if nothing was lost.
    */
   private void warnIfTrimmedPastLastDelivered() {
-    StreamId last = cursor;
+    StreamId last = lastDelivered();
     if (last == null || last.equals(StreamId.ZERO)) {
       return;
     }
@@ -400,8 +418,7 @@ public final class Subscription implements AutoCloseable {
     if (deliveredLive || parsed.event() == null) {
       return false;
     }
-    hand(parsed.event());
-    return true;
+    return hand(parsed.id(), parsed.event());
   }
 
   /**
@@ -416,13 +433,32 @@ public final class Subscription implements AutoCloseable {
       deliveredAhead.pollFirst();
     }
     if (parsed.event() != null) {
-      hand(parsed.event());
+      hand(parsed.id(), parsed.event());
     }
   }
 
-  private void hand(RevocationEvent event) {
+  /**
+   * Applies the event to the revoked set, and hands it to the listeners unless they got it before
+   * the restart (at or before the stored cursor); returns whether the listeners got it.
+   */
+  private boolean hand(StreamId id, RevocationEvent event) {
     revokedSet.apply(event);
+    StreamId delivered = resumeAfter;
+    if (delivered != null && !id.isAfter(delivered)) {
+      return false;
+    }
     listeners.revocation(event);
+    return true;
+  }
+
+  /** The later of the cursor and the stored id resumed after: what listeners have seen. */
+  private StreamId lastDelivered() {
+    StreamId read = cursor;
+    StreamId stored = resumeAfter;
+    if (read == null) {
+      return stored;
+    }
+    return stored == null || read.isAfter(stored) ? read : stored;
   }
 
   private boolean isNew(StreamId id) {
@@ -434,6 +470,10 @@ public final class Subscription implements AutoCloseable {
     StreamId current = cursor;
     if (current == null || current.equals(lastSaved) || current.equals(StreamId.ZERO)) {
       return;
+    }
+    StreamId stored = resumeAfter;
+    if (stored != null && !current.isAfter(stored)) {
+      return; // below the stored id: storing it would make the next start deliver events again
     }
     try {
       store.save(current.toString());
