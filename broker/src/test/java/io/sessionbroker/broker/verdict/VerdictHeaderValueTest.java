@@ -114,6 +114,16 @@ class VerdictHeaderValueTest {
     Awaitility.await("the revocation view warm")
         .atMost(Duration.ofSeconds(30))
         .until(() -> verdict(before).statusCode() == 200);
+    // A registered session of the user, so the revocation has a client stream to reach the view by.
+    given()
+        .auth()
+        .oauth2(issuer.accessToken("app1"))
+        .contentType(ContentType.JSON)
+        .body(Map.of("sessionId", unique("S"), "sid", unique("sid"), "sub", sub))
+        .when()
+        .post("/api/v1/sessions")
+        .then()
+        .statusCode(201);
 
     given()
         .auth()
