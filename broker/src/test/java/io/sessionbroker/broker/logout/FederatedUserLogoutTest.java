@@ -13,6 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.response.Response;
 import io.sessionbroker.broker.session.SubjectRule;
+import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.broker.testing.BrokerTestResources;
 import io.sessionbroker.broker.testing.InjectTestIssuer;
 import io.sessionbroker.testsupport.TestIssuer;
@@ -113,7 +114,12 @@ class FederatedUserLogoutTest {
         assertThat(events).as("user.revoked events of %s in %s", sub, client).hasSize(1);
         assertThat(events.get(0).json().path("type").asText()).isEqualTo("user.revoked");
       }
-      // The user's marker refuses a session of this user that started before the logout.
+      // The user's marker, under a key whose hash tag the sub cannot end early.
+      String marker = new RedisKeys("sb").userNotBefore("test", sub);
+      assertThat(marker).startsWith("sb:user-nbf:{test:!").endsWith("}");
+      assertThat(marker.substring(0, marker.length() - 1)).doesNotContain("}");
+      assertThat(redis.execute("EXISTS", marker).toInteger()).isEqualTo(1);
+      // It refuses a session of this user that started before the logout.
       assertThat(
               LogoutFixtures.register(
                   issuer,
