@@ -202,6 +202,19 @@ class FederatedUserLogoutTest {
         .statusCode(400);
   }
 
+  /** Only the sub is wider: a sid keeps the narrow id rule (printable ASCII, no spaces). */
+  @Test
+  void aSidOutsideTheNarrowIdRuleIsStillRefused() {
+    for (String sid : List.of(unique("jos\u00e9"), unique("a b"), unique("{sid}"))) {
+      Response logout = postLogoutToken(issuer.logoutToken("app1", sid, "f:c:jos\u00e9"));
+
+      assertThat(logout.statusCode()).as("logout of sid %s", sid).isEqualTo(400);
+      assertThat(logout.jsonPath().getString("error_description")).contains("sid");
+      assertThat(LogoutFixtures.register(issuer, "app1", unique("JSESSION"), sid, null))
+          .isEqualTo(400);
+    }
+  }
+
   @Test
   void anOverLongSubIsRefused() {
     String sid = unique("sid");
