@@ -1,6 +1,7 @@
 package io.sessionbroker.broker.api;
 
 import io.sessionbroker.broker.session.IdRule;
+import io.sessionbroker.broker.session.SubjectRule;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
@@ -23,6 +24,6 @@ public record RegisterSessionRequest(
     @NotBlank @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sessionId,
     @Size(max = 16384) String idToken,
     @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sid,
-    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sub,
+    @Pattern(regexp = SubjectRule.PATTERN, message = SubjectRule.DESCRIPTION) String sub,
     Instant expiresAt,
     Instant issuedAt) {}

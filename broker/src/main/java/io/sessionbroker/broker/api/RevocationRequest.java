@@ -1,6 +1,7 @@
 package io.sessionbroker.broker.api;
 
 import io.sessionbroker.broker.session.IdRule;
+import io.sessionbroker.broker.session.SubjectRule;
 import jakarta.validation.constraints.Pattern;
 
 /**
@@ -16,6 +17,6 @@ import jakarta.validation.constraints.Pattern;
 public record RevocationRequest(
     @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String issuer,
     @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sid,
-    @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sub,
+    @Pattern(regexp = SubjectRule.PATTERN, message = SubjectRule.DESCRIPTION) String sub,
     @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String clientId,
     @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sessionId) {}

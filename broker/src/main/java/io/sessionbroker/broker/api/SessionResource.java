@@ -16,6 +16,7 @@ import io.sessionbroker.broker.session.SessionPage;
 import io.sessionbroker.broker.session.SessionQuery;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore;
+import io.sessionbroker.broker.session.SubjectRule;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
@@ -190,7 +191,8 @@ public class SessionResource {
   @Operation(summary = "Query sessions by sid, sub, clientId or issuer, paged")
   public SessionPage query(
       @QueryParam("sid") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sid,
-      @QueryParam("sub") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION) String sub,
+      @QueryParam("sub") @Pattern(regexp = SubjectRule.PATTERN, message = SubjectRule.DESCRIPTION)
+          String sub,
       @QueryParam("clientId") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION)
           String clientId,
       @QueryParam("issuer") @Pattern(regexp = IdRule.PATTERN, message = IdRule.DESCRIPTION)

@@ -2,6 +2,7 @@ package io.sessionbroker.broker.logout;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.session.IdRule;
+import io.sessionbroker.broker.session.SubjectRule;
 import io.sessionbroker.broker.token.TimeClaims;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import io.sessionbroker.broker.token.VerifiedJwt;
@@ -66,7 +67,7 @@ public class LogoutTokenValidator {
     Instant issuedAt = checkTimes(claims, violations);
     String jti = checkJti(claims, violations);
     String sid = optionalId(claims, "sid", violations);
-    String sub = optionalId(claims, "sub", violations);
+    String sub = optionalSubject(claims, violations);
     if (sid == null && sub == null && !hasClaim(claims, "sid") && !hasClaim(claims, "sub")) {
       violations.add("sub/sid: the token must contain sub, sid or both [" + SPEC + "§2.4]");
     }
@@ -194,6 +195,19 @@ public class LogoutTokenValidator {
     if (!(value instanceof String text) || !isCleanId(text)) {
       violations.add(
           name + ": must be a non-empty string without control characters [" + SPEC + "§2.4]");
+      return null;
+    }
+    return text;
+  }
+
+  /** The {@code sub}, on the user id rule: a user-storage user's id may hold any letter. */
+  private static String optionalSubject(JwtClaims claims, List<String> violations) {
+    Object value = claims.getClaimValue("sub");
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof String text) || !SubjectRule.isValid(text)) {
+      violations.add("sub: a string that " + SubjectRule.DESCRIPTION + " [" + SPEC + "§2.4]");
       return null;
     }
     return text;

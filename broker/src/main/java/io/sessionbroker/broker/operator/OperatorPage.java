@@ -20,6 +20,7 @@ import io.sessionbroker.broker.session.IdRule;
 import io.sessionbroker.broker.session.SessionQuery;
 import io.sessionbroker.broker.session.SessionRecord;
 import io.sessionbroker.broker.session.SessionStore;
+import io.sessionbroker.broker.session.SubjectRule;
 import io.sessionbroker.broker.store.EventEntry;
 import io.sessionbroker.broker.store.RedisKeys;
 import io.sessionbroker.broker.token.Issuer;
@@ -123,7 +124,7 @@ public class OperatorPage {
       @QueryParam("revoked") String revoked) {
     Issuer issuer = authorise(alias);
     String sidFilter = IdRule.requireOptional("sid", blankToNull(sid));
-    String subFilter = IdRule.requireOptional("sub", blankToNull(sub));
+    String subFilter = SubjectRule.requireOptional("sub", blankToNull(sub));
     List<SessionRecord> found = List.of();
     if (sidFilter != null || subFilter != null) {
       found =
@@ -207,7 +208,7 @@ public class OperatorPage {
       throw new BadRequestException("give exactly one of sid and sub");
     }
     IdRule.requireOptional("sid", sidValue);
-    IdRule.requireOptional("sub", subValue);
+    SubjectRule.requireOptional("sub", subValue);
     AdminRevocations.Outcome revoked =
         sidValue != null
             ? adminRevocations.bySid(alias, sidValue)

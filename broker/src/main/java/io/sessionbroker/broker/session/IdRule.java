@@ -3,10 +3,11 @@ package io.sessionbroker.broker.session;
 import java.util.regex.Pattern;
 
 /**
- * The one rule every id the broker stores must pass: client ids, session ids, {@code sid}, {@code
- * sub} and issuer aliases, wherever they enter (REST bodies, paths and query parameters, bearer
- * token {@code azp}, ID token claims, logout token {@code aud}/{@code sid}/{@code sub}, Keycloak
- * admin actions, configuration).
+ * The rule every id the broker stores must pass, except user ids: client ids, session ids, {@code
+ * sid} and issuer aliases, wherever they enter (REST bodies, paths and query parameters, bearer
+ * token {@code azp}, ID token claims, logout token {@code aud}/{@code sid}, Keycloak admin actions,
+ * configuration). A {@code sub} passes the wider {@link SubjectRule} instead: Keycloak's
+ * user-storage ids hold usernames.
  *
  * <p>An id is 1 to {@value #MAX_LENGTH} printable ASCII characters ({@code !} to {@code ~}) other
  * than <code>{</code> and <code>}</code>, not starting with {@code !}, and neither {@code .} nor
@@ -29,9 +30,9 @@ import java.util.regex.Pattern;
  *       in logs and URLs.
  * </ul>
  *
- * <p>Real ids pass: Keycloak's UUIDs ({@code sid}, {@code sub}), client ids such as {@code my-app},
- * {@code app.example.com} or {@code urn:foo:bar}, servlet container session ids ({@code
- * node01abc.node0}), Django session keys (32 lower-case letters and digits).
+ * <p>Real ids pass: Keycloak's UUIDs ({@code sid}), client ids such as {@code my-app}, {@code
+ * app.example.com} or {@code urn:foo:bar}, servlet container session ids ({@code node01abc.node0}),
+ * Django session keys (32 lower-case letters and digits).
  */
 public final class IdRule {
 

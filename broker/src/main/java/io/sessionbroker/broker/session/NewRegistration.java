@@ -37,6 +37,6 @@ public record NewRegistration(
     IdRule.require("clientId", clientId);
     IdRule.require("sessionId", sessionId);
     IdRule.require("sid", sid);
-    IdRule.requireOptional("sub", sub);
+    SubjectRule.requireOptional("sub", sub);
   }
 }

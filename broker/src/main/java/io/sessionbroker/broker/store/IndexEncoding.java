@@ -39,8 +39,9 @@ import java.util.UUID;
 public final class IndexEncoding {
 
   /**
-   * Marks a compact UUID. No id starts with it ({@link io.sessionbroker.broker.session.IdRule}), so
-   * a stored id is never mistaken for a compact one.
+   * Marks a compact UUID. No id or sub starts with it ({@link
+   * io.sessionbroker.broker.session.IdRule}, {@link io.sessionbroker.broker.session.SubjectRule}),
+   * so a stored id is never mistaken for a compact one.
    */
   static final char COMPACT = '!';
 

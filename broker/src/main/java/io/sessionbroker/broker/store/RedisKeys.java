@@ -1,6 +1,8 @@
 package io.sessionbroker.broker.store;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.session.IdRule;
+import io.sessionbroker.broker.session.SubjectRule;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -33,7 +35,9 @@ import java.util.zip.CRC32;
  * <ul>
  *   <li>{@code sb:clients:{acme}} set: client ids that ever registered (to page over all).
  *   <li>{@code sb:user-nbf:{acme:<sub>}}, {@code sb:client-nbf:{acme:<clientId>}}: "revoked before"
- *       times of {@code user.revoked} / {@code client.revoked}.
+ *       times of {@code user.revoked} / {@code client.revoked}. A sub outside {@link IdRule} (a
+ *       user-storage id with spaces, braces or non-ASCII letters) is written as {@link #subInKey}
+ *       encodes it, here and in the user's logout record.
  *   <li>{@code sb:user-logout:{acme:<sub>}} hash: the user's current logout ({@code
  *       lua/user_logout.lua}; fields as {@link SidHash} describes), which names the events of a
  *       logout by {@code sub} so each client gets one per logout. Same slot as the user's marker.
@@ -51,7 +55,7 @@ import java.util.zip.CRC32;
 @ApplicationScoped
 public class RedisKeys {
 
-  /** Separator inside hash fields; input validation rejects control characters in ids. */
+  /** Separator inside hash fields; input validation rejects control characters in ids and subs. */
   public static final String SEP = "\u001f";
 
   /** Buckets per client index. A query by client walks them in order. */
@@ -104,12 +108,24 @@ public class RedisKeys {
 
   /** "Every session of this user issued before" time. */
   public String userNotBefore(String alias, String sub) {
-    return prefix + ":user-nbf:{" + alias + ":" + sub + "}";
+    return prefix + ":user-nbf:{" + alias + ":" + subInKey(sub) + "}";
   }
 
   /** The logout record of a user (which logout a revocation by {@code sub} belongs to). */
   public String userLogout(String alias, String sub) {
-    return prefix + ":user-logout:{" + alias + ":" + sub + "}";
+    return prefix + ":user-logout:{" + alias + ":" + subInKey(sub) + "}";
+  }
+
+  /**
+   * A {@code sub} as key names hold it (inside their hash tag): unchanged when it passes {@link
+   * IdRule} (so keys of Keycloak's UUID subs keep their names), else {@code !} and the sub
+   * percent-encoded ({@link SubjectRule#percentEncode}) with braces encoded too. No id of {@link
+   * IdRule} starts with {@code !}, and the encoding is one-to-one, so two users never share a key;
+   * the result holds no brace, space or control character, so a sub can neither end the hash tag
+   * early nor move the key to another slot than its tag names.
+   */
+  static String subInKey(String sub) {
+    return IdRule.isValid(sub) ? sub : "!" + SubjectRule.percentEncode(sub, "{}");
   }
 
   /** "Every session of this client issued before" time. */

@@ -1,6 +1,7 @@
 package io.sessionbroker.broker.token;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.session.SubjectRule;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,6 +100,8 @@ public class IdTokenValidator {
     }
     if (!(sub instanceof String) || ((String) sub).isBlank()) {
       violations.add("sub: missing [" + SPEC + "]");
+    } else if (!SubjectRule.isValid((String) sub)) {
+      violations.add("sub: " + SubjectRule.DESCRIPTION);
     }
     if (!violations.isEmpty()) {
       throw new TokenRejectedException(violations);

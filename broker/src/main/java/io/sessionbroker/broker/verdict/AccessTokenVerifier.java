@@ -2,6 +2,7 @@ package io.sessionbroker.broker.verdict;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
 import io.sessionbroker.broker.session.IdRule;
+import io.sessionbroker.broker.session.SubjectRule;
 import io.sessionbroker.broker.token.SignedJwtVerifier;
 import io.sessionbroker.broker.token.TimeClaims;
 import io.sessionbroker.broker.token.TokenRejectedException;
@@ -88,7 +89,7 @@ public class AccessTokenVerifier {
       throw new TokenRejectedException("azp: the client is not in the issuer's allow-list");
     }
     return new AccessToken(
-        jwt.issuer(), clientId, idClaim(claims, "sid"), idClaim(claims, "sub"), iat, exp);
+        jwt.issuer(), clientId, idClaim(claims, "sid"), subClaim(claims), iat, exp);
   }
 
   private static void requireAccessToken(VerifiedJwt jwt) {
@@ -104,10 +105,10 @@ public class AccessTokenVerifier {
   }
 
   /**
-   * A claim the verdict copies into a response header and matches against revocations: null when
-   * absent (or blank, as before), else it must pass the broker's {@link IdRule} (printable ASCII,
-   * no spaces), so no line break, NUL or other non-header character ever reaches a header, and an
-   * id no revocation could name is never allowed.
+   * A claim ({@code sid}, {@code azp}, {@code client_id}) the verdict copies into a response header
+   * and matches against revocations: null when absent (or blank), else it must pass the broker's
+   * {@link IdRule} (printable ASCII, no spaces), so no line break, NUL or other non-header
+   * character ever reaches a header, and an id no revocation could name is never allowed.
    *
    * @throws TokenRejectedException when the claim is not a string or breaks the rule
    */
@@ -118,6 +119,24 @@ public class AccessTokenVerifier {
     }
     if (!(value instanceof String text) || !IdRule.isValid(text)) {
       throw new TokenRejectedException(name + ": must be a string that " + IdRule.DESCRIPTION);
+    }
+    return text;
+  }
+
+  /**
+   * The {@code sub}: null when absent (or blank), else it must pass {@link SubjectRule} (a
+   * user-storage user's id may hold spaces and any letter; control characters never pass). {@link
+   * VerdictRoute} percent-encodes it for its headers.
+   *
+   * @throws TokenRejectedException when the claim is not a string or breaks the rule
+   */
+  private static String subClaim(JwtClaims claims) {
+    Object value = claims.getClaimValue("sub");
+    if (value == null || value instanceof String text && text.isBlank()) {
+      return null;
+    }
+    if (!(value instanceof String text) || !SubjectRule.isValid(text)) {
+      throw new TokenRejectedException("sub: must be a string that " + SubjectRule.DESCRIPTION);
     }
     return text;
   }

@@ -1,5 +1,6 @@
 package io.sessionbroker.broker.verdict;
 
+import io.sessionbroker.broker.session.SubjectRule;
 import io.sessionbroker.broker.verdict.Verdict.Reason;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
@@ -19,10 +20,12 @@ import java.util.concurrent.Executor;
  *
  * <ul>
  *   <li>{@code 200}, empty body, with {@code X-Auth-Request-User} and {@code X-Session-Broker-Sub}
- *       (the {@code sub}), {@code X-Session-Broker-Sid} (when the token has one), {@code
- *       X-Session-Broker-Client} ({@code azp}) and {@code X-Session-Broker-Issuer} (the alias);
- *       those claims passed the id rule in {@link AccessTokenVerifier}, so each is a valid header
- *       value (a token where one does not is refused {@code 401});
+ *       (the {@code sub}, percent-encoded as UTF-8 by {@link SubjectRule#percentEncode}: bytes
+ *       outside visible ASCII, and {@code %}, as {@code %XX}), {@code X-Session-Broker-Sid} (when
+ *       the token has one), {@code X-Session-Broker-Client} ({@code azp}) and {@code
+ *       X-Session-Broker-Issuer} (the alias); those claims passed the id rules in {@link
+ *       AccessTokenVerifier}, so each is a valid header value (a token where one does not is
+ *       refused {@code 401});
  *   <li>{@code 401} with {@code WWW-Authenticate: Bearer error="invalid_token",
  *       error_description="<reason>"} (no token: {@code Bearer} alone, RFC 6750 §3.1);
  *   <li>{@code 503} when the token cannot be judged (issuer keys unreachable, view not warm yet).
@@ -113,8 +116,11 @@ public class VerdictRoute {
     if (verdict.allowed()) {
       AccessToken token = verdict.token();
       if (token.sub() != null) {
-        response.putHeader("X-Auth-Request-User", token.sub());
-        response.putHeader("X-Session-Broker-Sub", token.sub());
+        // A sub may hold spaces and non-ASCII letters (user-storage ids), which a header value
+        // cannot carry as they are; a UUID sub comes out unchanged.
+        String user = SubjectRule.percentEncode(token.sub(), "");
+        response.putHeader("X-Auth-Request-User", user);
+        response.putHeader("X-Session-Broker-Sub", user);
       }
       if (token.sid() != null) {
         response.putHeader("X-Session-Broker-Sid", token.sid());

@@ -85,10 +85,11 @@ class IdRuleEntryPointsTest {
   @Test
   void whenAQueryParameterHasABraceThenBadRequest() {
     for (String parameter : List.of("sid", "sub", "clientId", "issuer")) {
+      // A sub may hold braces (a user-storage username), but never a control character.
       given()
           .auth()
           .oauth2(adminToken(issuer))
-          .queryParam(parameter, "x{y}")
+          .queryParam(parameter, parameter.equals("sub") ? "x\u0001y" : "x{y}")
           .when()
           .get("/api/v1/sessions")
           .then()
@@ -111,12 +112,12 @@ class IdRuleEntryPointsTest {
   }
 
   @Test
-  void whenAnAdminRevocationNamesASubWithABraceThenBadRequestAndNoEvent() {
+  void whenAnAdminRevocationNamesASubWithALineBreakThenBadRequestAndNoEvent() {
     String clientId = unique("app");
     String sessionId = unique("S");
     registerOk(issuer.accessToken(clientId), sessionId, unique("sid"), "u-1");
 
-    revoke(adminToken(issuer), Map.of("sub", "u{1}"))
+    revoke(adminToken(issuer), Map.of("sub", "u-1\nu-2"))
         .then()
         .statusCode(400)
         .body("detail", containsString("sub"));

@@ -53,11 +53,28 @@ final class LogoutFixtures {
   /** Registers {@code sessionId} of {@code clientId} under {@code sid}; returns the HTTP status. */
   static int register(
       TestIssuer issuer, String clientId, String sessionId, String sid, String sub) {
+    return register(issuer, clientId, sessionId, sid, sub, null);
+  }
+
+  /**
+   * Registers {@code sessionId} of {@code clientId} under {@code sid}, started at {@code issuedAt}
+   * (ISO-8601; null: the time of receipt); returns the HTTP status.
+   */
+  static int register(
+      TestIssuer issuer,
+      String clientId,
+      String sessionId,
+      String sid,
+      String sub,
+      String issuedAt) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("sessionId", sessionId);
     body.put("sid", sid);
     if (sub != null) {
       body.put("sub", sub);
+    }
+    if (issuedAt != null) {
+      body.put("issuedAt", issuedAt);
     }
     return given()
         .auth()

@@ -45,6 +45,9 @@ class IdRuleTest {
         "unit\u001fseparator",
         "del\u007f",
         "caf\u00e9",
+        "f:4b1c0a9e:jos\u00e9", // a sub may look like this (SubjectRule); no other id may
+        "app-\ud83d\ude00",
+        "a\u00a0b", // no-break space
         "!rev", // would name the sid hash's logout tombstone field
         "!sub"
       })

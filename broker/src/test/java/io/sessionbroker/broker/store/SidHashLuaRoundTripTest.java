@@ -160,6 +160,36 @@ class SidHashLuaRoundTripTest {
         .isEqualTo(new SidHash.Tombstone(0, old.revocationSeconds(), 1));
   }
 
+  /**
+   * A user-storage user's id ({@code f:<component>:<username>}) may hold the value separator, the
+   * look-alike of the field separator (U+241F), braces, spaces and letters of any script: Lua
+   * (which sees UTF-8 bytes) and Java read the same claim back, and a logout by that user reaches
+   * it and no one else's.
+   */
+  @Test
+  void aClaimedFederatedSubWithSeparatorLikeCharactersRoundTripsAndIsRevokedByItself() {
+    String federated = "f:4b1c0a9e:Jos\u00e9 {M\u00fcller},\u241f\u0436 \ud83d\ude00,0,0";
+    String other = "f:4b1c0a9e:Jos\u00e9 {M\u00fcller}";
+    String field = SidHash.registrationField("app1", "S-1");
+    String otherField = SidHash.registrationField("app2", "S-2");
+
+    register(field, "app1", federated, now, "claimed");
+    register(otherField, "app2", other, now, "claimed");
+
+    SidHash.Registration stored = SidHash.Registration.parse(hget(field));
+    assertThat(stored).isEqualTo(new SidHash.Registration(now, expires, 0, federated));
+    assertThat(stored.user(null)).isEqualTo(federated);
+    assertThat(stored.format()).isEqualTo(hget(field));
+
+    Response revoked = revokeSid("sso", federated, now / 1000);
+
+    assertThat(revoked.get(2).size()).isEqualTo(2);
+    assertThat(revoked.get(2).get(0).toString()).isEqualTo(field);
+    assertThat(SidHash.Registration.parse(hget(field)))
+        .isEqualTo(new SidHash.Registration(now, expires, now + 10, federated));
+    assertThat(SidHash.Registration.parse(hget(otherField)).revoked()).isFalse();
+  }
+
   /** register.lua as the broker sends it; {@code startMillis} is the session's start. */
   private Response register(
       String field, String clientId, String sub, long startMillis, String subSource) {
