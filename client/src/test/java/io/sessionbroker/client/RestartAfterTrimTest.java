@@ -1,0 +1,77 @@
+package io.sessionbroker.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.lettuce.core.XTrimArgs;
+import io.sessionbroker.testsupport.RedisServer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A revocation the client processed before a restart, and that the broker's retention trimmed from
+ * the stream since, must not make its session look live after the restart (SPEC §3.4: forgetting
+ * never makes a revoked session look live). The stored last seen id proves the events up to it were
+ * processed, so the rebuilt revoked set knows less than the process did before.
+ */
+class RestartAfterTrimTest {
+
+  private static RedisServer redis;
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServer.start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    redis.close();
+  }
+
+  @Test
+  void whenARevocationProcessedBeforeTheRestartWasTrimmedThenItsSessionIsNotReportedLive(
+      @TempDir Path dir) {
+    SessionBrokerOptions options =
+        SessionBrokerOptions.builder()
+            .redisUri(redis.uri())
+            .issuerAlias("acme")
+            .clientId("app1")
+            .lastSeenIdStore(LastSeenIdStore.file(dir.resolve("last-seen-id")))
+            .build();
+    Instant now = Instant.now();
+    // A persisted app session signed in 26 h ago, its SSO session logged out 25 h ago; it made no
+    // request since, so nothing ended it yet.
+    Instant signedIn = now.minus(Duration.ofHours(26));
+    String newer;
+
+    try (FakeBroker broker = new FakeBroker(redis.uri(), options);
+        SessionBrokerClient before = SessionBrokerClient.start(options)) {
+      broker.revoke(
+          FakeBroker.sessionRevoked("sid-logged-out")
+              .put("at", now.minus(Duration.ofHours(25)).toString()));
+      newer =
+          broker.revoke(
+              FakeBroker.sessionRevoked("sid-other")
+                  .put("at", now.minus(Duration.ofHours(1)).toString()));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> before.lastSeenId().equals(Optional.of(newer)));
+      assertThat(before.isRevoked("sid-logged-out", null, signedIn)).isTrue();
+      // Retention (24 h) trims the older event; the newer one stays.
+      broker.redis().xtrim("sb:events:acme:app1", XTrimArgs.Builder.minId(newer).exactTrimming());
+      assertThat(broker.redis().xlen("sb:events:acme:app1")).isEqualTo(1);
+    }
+
+    try (SessionBrokerClient after = SessionBrokerClient.start(options)) {
+      assertThat(after.isRevoked("sid-logged-out", null, signedIn))
+          .as("a session logged out before the restart, checked after it")
+          .isTrue();
+    }
+  }
+}
