@@ -123,8 +123,8 @@ public class OperatorPage {
       @QueryParam("sub") String sub,
       @QueryParam("revoked") String revoked) {
     Issuer issuer = authorise(alias);
-    String sidFilter = IdRule.requireOptional("sid", blankToNull(sid));
-    String subFilter = SubjectRule.requireOptional("sub", blankToNull(sub));
+    String sidFilter = IdRule.requireOptional("sid", emptyToNull(sid));
+    String subFilter = SubjectRule.requireOptional("sub", emptyToNull(sub));
     List<SessionRecord> found = List.of();
     if (sidFilter != null || subFilter != null) {
       found =
@@ -202,8 +202,8 @@ public class OperatorPage {
     if (origin == null || !base.equals(origin)) {
       throw new ForbiddenException("revocations from the operator page must come from the page");
     }
-    String sidValue = blankToNull(sid);
-    String subValue = blankToNull(sub);
+    String sidValue = emptyToNull(sid);
+    String subValue = emptyToNull(sub);
     if ((sidValue == null) == (subValue == null)) {
       throw new BadRequestException("give exactly one of sid and sub");
     }
@@ -356,8 +356,13 @@ public class OperatorPage {
     return gauge == null ? -1 : (long) gauge.value();
   }
 
-  private static String blankToNull(String value) {
-    return value == null || value.isBlank() ? null : value.trim();
+  /**
+   * A form or query field as the id it names: null when absent or empty (a field left empty), else
+   * exactly as given. Never trimmed: white space may be part of a {@code sub} (SubjectRule), so a
+   * trimmed one could name another user.
+   */
+  private static String emptyToNull(String value) {
+    return value == null || value.isEmpty() ? null : value;
   }
 
   /**

@@ -75,7 +75,7 @@ public class CallerResolver {
           "only access tokens are accepted, not ID, refresh or logout tokens");
     }
     String clientId = stringClaim(token, "azp");
-    if (clientId == null || clientId.isBlank()) {
+    if (clientId == null) {
       throw new ForbiddenException("the token names no client (azp)");
     }
     IdRule.require("azp (the token's client id)", clientId);

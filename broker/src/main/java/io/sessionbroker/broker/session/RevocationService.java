@@ -181,9 +181,7 @@ public class RevocationService {
                     // One event per logout of the sid, also from several audiences of one token
                     // or retries; a logout with a later revocation time, or after a session was
                     // admitted past the earlier one, is a new one (revoke_sid.lua).
-                    revocation.generation() == 0
-                        ? "sid:" + sid
-                        : "sid:" + sid + ":" + revocation.generation(),
+                    DedupeKey.sidLogout(sid, revocation.generation()),
                     origin)));
     return appends;
   }
@@ -247,12 +245,7 @@ public class RevocationService {
                         null),
                     // One event per logout of the user; its receipt time keeps the key unique
                     // after the record expired and its generations start again.
-                    "user:"
-                        + sub
-                        + ":"
-                        + logout.revokedAt().toEpochMilli()
-                        + ":"
-                        + logout.generation(),
+                    DedupeKey.userLogout(sub, logout.revokedAt(), logout.generation()),
                     revocationId)));
     return appendOwed(appends, null);
   }
@@ -285,7 +278,9 @@ public class RevocationService {
             sessionIds,
             clock.instant(),
             notBefore);
-    return appendOwed(List.of(new Append(event, "client:" + revocationId, revocationId)), null)
+    return appendOwed(
+            List.of(new Append(event, DedupeKey.clientRevocation(revocationId), revocationId)),
+            null)
         .get(0);
   }
 
@@ -322,7 +317,7 @@ public class RevocationService {
                         null),
                     // A session id can be registered again after a revocation: each registration
                     // (told apart by its creation time) gets its own event.
-                    "session:" + sessionId + ":" + record.createdAt().toEpochMilli(),
+                    DedupeKey.sessionRevocation(sessionId, record.createdAt()),
                     "session:" + sessionId + ":" + record.createdAt().toEpochMilli()));
   }
 

@@ -94,11 +94,11 @@ public class IdTokenValidator {
     }
     Object sid = claims.getClaimValue("sid");
     Object sub = claims.getClaimValue("sub");
-    if (!(sid instanceof String) || ((String) sid).isBlank()) {
+    if (!(sid instanceof String)) {
       violations.add(
           "sid: missing; enable the client's 'backchannel logout session required' so Keycloak adds it");
     }
-    if (!(sub instanceof String) || ((String) sub).isBlank()) {
+    if (!(sub instanceof String)) {
       violations.add("sub: missing [" + SPEC + "]");
     } else if (!SubjectRule.isValid((String) sub)) {
       violations.add("sub: " + SubjectRule.DESCRIPTION);

@@ -106,15 +106,15 @@ public class AccessTokenVerifier {
 
   /**
    * A claim ({@code sid}, {@code azp}, {@code client_id}) the verdict copies into a response header
-   * and matches against revocations: null when absent (or blank), else it must pass the broker's
-   * {@link IdRule} (printable ASCII, no spaces), so no line break, NUL or other non-header
+   * and matches against revocations: null when absent, else exactly as given and it must pass the
+   * broker's {@link IdRule} (printable ASCII, no spaces), so no line break, NUL or other non-header
    * character ever reaches a header, and an id no revocation could name is never allowed.
    *
    * @throws TokenRejectedException when the claim is not a string or breaks the rule
    */
   private static String idClaim(JwtClaims claims, String name) {
     Object value = claims.getClaimValue(name);
-    if (value == null || value instanceof String text && text.isBlank()) {
+    if (value == null) {
       return null;
     }
     if (!(value instanceof String text) || !IdRule.isValid(text)) {
@@ -124,15 +124,16 @@ public class AccessTokenVerifier {
   }
 
   /**
-   * The {@code sub}: null when absent (or blank), else it must pass {@link SubjectRule} (a
-   * user-storage user's id may hold spaces and any letter; control characters never pass). {@link
+   * The {@code sub}: null when absent, else exactly as given and it must pass {@link SubjectRule}
+   * (a user-storage user's id may hold spaces and any letter, so white space is part of the id and
+   * a white-space-only sub is a user like any other; control characters never pass). {@link
    * VerdictRoute} percent-encodes it for its headers.
    *
    * @throws TokenRejectedException when the claim is not a string or breaks the rule
    */
   private static String subClaim(JwtClaims claims) {
     Object value = claims.getClaimValue("sub");
-    if (value == null || value instanceof String text && text.isBlank()) {
+    if (value == null) {
       return null;
     }
     if (!(value instanceof String text) || !SubjectRule.isValid(text)) {

@@ -80,7 +80,8 @@ public final class SessionAttributes {
     return Instant.ofEpochMilli(session.getCreationTime());
   }
 
+  /** An id attribute exactly as stored; null when absent or not a string. Never trimmed. */
   private static String text(Object value) {
-    return value instanceof String text && !text.isBlank() ? text : null;
+    return value instanceof String text ? text : null;
   }
 }

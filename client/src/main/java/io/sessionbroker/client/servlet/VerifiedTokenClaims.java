@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param clientId the client the token was issued to: {@code azp} (Keycloak), else {@code
  *     client_id} (RFC 9068); {@code null} when absent
  * @param sid the SSO session id, {@code null} when absent (e.g. client-credentials tokens)
- * @param sub the user, {@code null} when absent
+ * @param sub the user, {@code null} when absent; else exactly as the token holds it (white space is
+ *     part of a user id: a user-storage user's id may be made of it)
  * @param issuedAt the token's {@code iat}, {@code null} when absent
  */
 public record VerifiedTokenClaims(String clientId, String sid, String sub, Instant issuedAt) {
@@ -33,8 +34,9 @@ public record VerifiedTokenClaims(String clientId, String sid, String sub, Insta
         clientId, text(claims.get("sid")), text(claims.get("sub")), instant(claims.get("iat")));
   }
 
+  /** A string claim exactly as given; null when absent or not a string. Never trimmed. */
   private static String text(Object value) {
-    return value instanceof String text && !text.isBlank() ? text : null;
+    return value instanceof String text ? text : null;
   }
 
   private static Instant instant(Object value) {
