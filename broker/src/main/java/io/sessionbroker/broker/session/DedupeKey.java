@@ -9,7 +9,7 @@ import java.time.Instant;
  * one free-form id last, each part after {@link RedisKeys#SEP} (U+001F):
  *
  * <ul>
- *   <li>{@code sid␟<generation>␟<sid>}: a logout of an SSO session;
+ *   <li>{@code sid␟<receivedAt ms>␟<generation>␟<sid>}: a logout of an SSO session;
  *   <li>{@code user␟<receivedAt ms>␟<generation>␟<sub>}: a logout of a user;
  *   <li>{@code client␟<revocationId>}: a not-before revocation of a client;
  *   <li>{@code session␟<createdAt ms>␟<sessionId>}: an admin revocation of one registration.
@@ -39,10 +39,13 @@ public final class DedupeKey {
   /**
    * The key of a logout of SSO session {@code sid}.
    *
+   * @param receivedAt when the logout was recorded (the sid tombstone's receipt time, kept by its
+   *     retries): keeps keys unique once the sid's record expired (after the tombstone TTL, shorter
+   *     than the event retention that keeps the markers) and its generations start again
    * @param generation the sid's logout generation (0 for its first logout)
    */
-  public static String sidLogout(String sid, long generation) {
-    return "sid" + SEP + generation + SEP + sid;
+  public static String sidLogout(String sid, Instant receivedAt, long generation) {
+    return "sid" + SEP + receivedAt.toEpochMilli() + SEP + generation + SEP + sid;
   }
 
   /**

@@ -181,7 +181,7 @@ public class RevocationService {
                     // One event per logout of the sid, also from several audiences of one token
                     // or retries; a logout with a later revocation time, or after a session was
                     // admitted past the earlier one, is a new one (revoke_sid.lua).
-                    DedupeKey.sidLogout(sid, revocation.generation()),
+                    DedupeKey.sidLogout(sid, revocation.revokedAt(), revocation.generation()),
                     origin)));
     return appends;
   }

@@ -11,14 +11,15 @@ class DedupeKeyTest {
 
   private static final Instant T1 = Instant.ofEpochMilli(1_000);
   private static final Instant T12 = Instant.ofEpochMilli(12);
+  private static final Instant AT = Instant.ofEpochMilli(1_764_000_000_000L);
 
   @Test
   void idsEndingInWhatLooksLikeANumberNeverShareAKeyWithAnotherRevocation() {
     List<String> keys =
         List.of(
-            DedupeKey.sidLogout("X", 1),
-            DedupeKey.sidLogout("X:1", 0),
-            DedupeKey.sidLogout("1:X", 0),
+            DedupeKey.sidLogout("X", AT, 1),
+            DedupeKey.sidLogout("X:1", AT, 0),
+            DedupeKey.sidLogout("1:X", AT, 0),
             DedupeKey.userLogout("u", T1, 2),
             DedupeKey.userLogout("u:1000", T1, 2),
             DedupeKey.userLogout("u", T12, 2),
@@ -33,8 +34,15 @@ class DedupeKeyTest {
 
   @Test
   void noKeyEqualsOneOfTheEarlierFormat() {
-    assertThat(DedupeKey.sidLogout("X", 0)).isNotEqualTo("sid:X");
-    assertThat(DedupeKey.sidLogout("X", 1)).isNotEqualTo("sid:X:1");
+    assertThat(DedupeKey.sidLogout("X", AT, 0)).isNotEqualTo("sid:X");
+    assertThat(DedupeKey.sidLogout("X", AT, 1)).isNotEqualTo("sid:X:1");
     assertThat(DedupeKey.clientRevocation("a1")).isNotEqualTo("client:a1");
+  }
+
+  @Test
+  void aLogoutOfTheSameSidAfterItsRecordExpiredHasItsOwnKey() {
+    // The sid's generations start again at 0 once its record expired; its receipt time differs.
+    assertThat(DedupeKey.sidLogout("X", AT, 0))
+        .isNotEqualTo(DedupeKey.sidLogout("X", AT.plusSeconds(36_000), 0));
   }
 }
