@@ -4,12 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.lettuce.core.KillArgs;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XTrimArgs;
 import io.sessionbroker.testsupport.RedisServer;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,5 +151,63 @@ class RestartAfterTrimTest {
     assertThatThrownBy(() -> SessionBrokerOptions.builder().streamRetention(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("streamRetention");
+  }
+
+  /** A clock the test moves forward. */
+  private static final class MovableClock extends Clock {
+    private volatile Instant now = Instant.now();
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
+  @Test
+  void whenAReconnectFindsEventsTrimmedUnreadThenTheWatermarkCoversThem() {
+    MovableClock clock = new MovableClock();
+    SessionBrokerOptions options =
+        SessionBrokerOptions.builder()
+            .redisUri(redis.uri())
+            .issuerAlias("acme")
+            .clientId("reconnect-trim")
+            .streamRetention(Duration.ofHours(1))
+            .clock(clock)
+            .build();
+    try (FakeBroker broker = new FakeBroker(redis.uri(), options);
+        SessionBrokerClient client = SessionBrokerClient.start(options)) {
+      String seen = broker.revoke(FakeBroker.sessionRevoked("sid-seen"));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> client.lastSeenId().equals(Optional.of(seen)));
+      Instant atStart = client.revokedSetWatermark().orElseThrow();
+
+      // Away for hours: events appended unread, and retention trims past the last one read.
+      clock.now = clock.now.plus(Duration.ofHours(3));
+      broker.append(FakeBroker.sessionRevoked("sid-trimmed-unread"));
+      String kept = broker.append(FakeBroker.sessionRevoked("sid-kept"));
+      broker.redis().xtrim(options.streamKey(), XTrimArgs.Builder.minId(kept).exactTrimming());
+      broker.redis().clientKill(KillArgs.Builder.typePubsub());
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> client.lastSeenId().equals(Optional.of(kept)));
+
+      Instant oldestRetained =
+          Instant.ofEpochMilli(Long.parseLong(kept.substring(0, kept.indexOf('-'))));
+      assertThat(oldestRetained).isAfter(atStart);
+      assertThat(client.revokedSetWatermark())
+          .as("revocations before the oldest retained entry may have been trimmed unread")
+          .contains(oldestRetained);
+    }
   }
 }
