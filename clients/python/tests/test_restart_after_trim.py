@@ -113,3 +113,37 @@ def test_the_watermark_is_the_oldest_retained_entry_when_it_is_older_than_the_re
 def test_stream_retention_must_be_positive() -> None:
     with pytest.raises(ValueError, match="stream_retention"):
         SessionBrokerClient("redis://localhost:1", "acme", "app1", stream_retention=timedelta(0))
+
+
+def test_a_reconnect_that_finds_events_trimmed_unread_raises_the_watermark_over_them(
+    redis_server: RedisProcess,
+) -> None:
+    connection = redis.Redis.from_url(redis_server.url, decode_responses=True)
+    writer = EventWriter(connection, client_id="reconnect-trim")
+    now = [datetime.now(timezone.utc)]
+
+    with SessionBrokerClient(
+        redis_server.url,
+        "acme",
+        "reconnect-trim",
+        stream_retention=timedelta(hours=1),
+        clock=lambda: now[0],
+    ) as client:
+        seen = writer.revoke_sid("sid-seen")
+        wait_until(lambda: client.last_seen_id == seen, 30, "the first event read")
+        at_start = client.eviction_watermark
+        assert at_start is not None
+
+        # Away for hours: events appended unread, and retention trims past the last one read.
+        now[0] += timedelta(hours=3)
+        writer.revoke_sid("sid-trimmed-unread", publish=False)
+        kept = writer.revoke_sid("sid-kept", publish=False)
+        connection.xtrim(writer.stream, minid=kept, approximate=False)
+        connection.client_kill_filter(_type="pubsub")
+        wait_until(lambda: client.last_seen_id == kept, 30, "the catch-up after the reconnect")
+
+        oldest_retained = datetime.fromtimestamp(int(kept.split("-")[0]) / 1000, timezone.utc)
+        assert oldest_retained > at_start
+        assert client.eviction_watermark == oldest_retained, (
+            "revocations before the oldest retained entry may have been trimmed unread"
+        )
