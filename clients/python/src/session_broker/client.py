@@ -298,7 +298,9 @@ class SessionBrokerClient:
         client-only logout (e.g. revoked consent), and the user who signs in again gets a new
         session under the same ``sid``. Times are compared with the ``clock_skew`` allowance, in
         favour of "revoked". A session of unknown age (``created_at`` omitted) counts as older
-        than every revocation, so pass ``created_at`` whenever it is known.
+        than every revocation, so pass ``created_at`` whenever it is known: without it, a
+        session not found revoked is decided by ``recheck`` (treated as revoked by default), since
+        it may predate a revocation the stream's retention trimmed before this process started.
 
         A session created before a revocation the set has forgotten (the eviction watermark, or
         an expired entry of its ``sid``/``sub``) may have been revoked by it: it is decided by
