@@ -20,6 +20,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,13 @@ def free_port() -> int:
 def free_cluster_port() -> int:
     """A free port whose cluster bus port (port + 10000) is free too, both below the range."""
     return _pick(10000)
+
+
+def signed_in_recently() -> datetime:
+    """A session's ``created_at`` a minute ago: before revocations written now, after the
+    watermark a client raises at start over what the stream's retention may have trimmed, so
+    ``is_revoked`` answers from the revocations it read (an unknown age would always be revoked)."""
+    return datetime.now(timezone.utc) - timedelta(minutes=1)
 
 
 def wait_until(condition: Any, timeout: float = 30.0, message: str = "condition") -> None:

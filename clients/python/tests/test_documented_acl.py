@@ -15,7 +15,14 @@ import pytest
 import redis
 
 from broker_emulation import EventWriter
-from peers import REPO_ROOT, RedisClusterSetup, RedisProcess, SentinelSetup, wait_until
+from peers import (
+    REPO_ROOT,
+    RedisClusterSetup,
+    RedisProcess,
+    SentinelSetup,
+    signed_in_recently,
+    wait_until,
+)
 from session_broker import FileLastSeenIdStore, RevocationEvent, SessionBrokerClient
 
 OPERATIONS = REPO_ROOT / "docs" / "operations.md"
@@ -127,7 +134,7 @@ def test_acl_documented_app_user_starts_catches_up_and_receives_live_events(
         assert recorder.ids == ([retained] if start_from == "retained" else [])
         live = broker_writer.revoke_sid("sid-live")
         wait_until(lambda: live in recorder.ids, 30, "the live event")
-        assert client.is_revoked(sid="sid-live")
+        assert client.is_revoked(sid="sid-live", created_at=signed_in_recently())
         assert app_user_connections(admin) >= 2
     assert refusals(admin) == []
 

@@ -68,3 +68,15 @@ def test_an_expired_user_entry_is_forgotten_for_its_user_only() -> None:
     assert revoked.user_revoked_before("alice") is None
     assert revoked.forgotten_before(None, "alice") == T0
     assert revoked.forgotten_before(None, "bob") is None
+
+
+def test_forget_before_only_ever_raises_the_watermark() -> None:
+    revoked = RevokedSet(10, timedelta(hours=10), clock=lambda: T0)
+    revoked.forget_before(T0 - timedelta(hours=24))
+    assert revoked.watermark == T0 - timedelta(hours=24)
+    revoked.forget_before(T0 - timedelta(hours=30))
+    assert revoked.watermark == T0 - timedelta(hours=24), "an earlier instant lowered it"
+    revoked.apply(event(1, at=T0 - timedelta(hours=11)))  # replayed already expired
+    assert revoked.watermark == T0 - timedelta(hours=11)
+    revoked.forget_before(T0 - timedelta(hours=24))
+    assert revoked.watermark == T0 - timedelta(hours=11)

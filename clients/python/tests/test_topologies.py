@@ -6,7 +6,7 @@ import redis
 from redis.sentinel import Sentinel
 
 from broker_emulation import EventWriter
-from peers import RedisClusterSetup, SentinelSetup, wait_until
+from peers import RedisClusterSetup, SentinelSetup, signed_in_recently, wait_until
 from session_broker import RevocationEvent, SessionBrokerClient
 
 
@@ -22,7 +22,9 @@ def test_sentinel_live_event_and_catch_up(sentinel: SentinelSetup) -> None:
         assert client.last_seen_id == retained  # Caught up through the master Sentinel named.
         live = writer.revoke_sid("sid-live")
         wait_until(lambda: [e.id for e in seen] == [live], 30, "the live event via Sentinel")
-        assert client.is_revoked(sid="sid-retained") and client.is_revoked(sid="sid-live")
+        assert client.is_revoked(
+            sid="sid-retained", created_at=signed_in_recently()
+        ) and client.is_revoked(sid="sid-live", created_at=signed_in_recently())
 
 
 def test_cluster_sharded_pub_sub_live_event_and_catch_up(redis_cluster: RedisClusterSetup) -> None:
@@ -36,5 +38,5 @@ def test_cluster_sharded_pub_sub_live_event_and_catch_up(redis_cluster: RedisClu
         assert client.last_seen_id == retained
         lives = [writer.revoke_sid(f"sid-live-{n}") for n in range(3)]
         wait_until(lambda: [e.id for e in seen] == lives, 30, "live events via SSUBSCRIBE")
-        assert client.is_revoked(sid="sid-live-2")
+        assert client.is_revoked(sid="sid-live-2", created_at=signed_in_recently())
     cluster.close()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import redis
 
-from peers import BrokerProcess, RedisProcess, TestIssuer, wait_until
+from peers import BrokerProcess, RedisProcess, TestIssuer, signed_in_recently, wait_until
 from session_broker import (
     BrokerResponseError,
     RegistryFullError,
@@ -70,7 +70,7 @@ def test_registration_201_then_logout_reaches_the_listener(
         "alice",
     )
     assert event.session_ids == (session_id,)
-    assert subscriber.is_revoked(sid=sid)
+    assert subscriber.is_revoked(sid=sid, created_at=signed_in_recently())
     assert subscriber.is_session_revoked(session_id)
 
 

@@ -113,6 +113,13 @@ class RevokedSet:
                 latest = entry.revoked_before
         return latest
 
+    def forget_before(self, instant: datetime) -> None:
+        """Declares that revocations before ``instant`` may have been forgotten without passing
+        through this set (the broker's retention trimmed them from the stream before this process
+        read them): raises the watermark to ``instant`` when it is later, as an eviction does."""
+        with self._lock:
+            self._raise_watermark(instant)
+
     def __len__(self) -> int:
         return len(self._entries)
 

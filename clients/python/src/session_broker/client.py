@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from types import TracebackType
 
 import redis
@@ -63,6 +63,14 @@ class SessionBrokerClient:
     logged out before a restart is still revoked after it. The cost: start-up reads the retained
     stream, bounded by the broker's retention (24 h by default).
 
+    What the retention trimmed is no longer in the stream, so every start (and a reconnect that
+    finds events trimmed unread) also raises the revoked set's watermark over it: the broker trims
+    only from the head, and an entry only once it is older than the retention, so revocations
+    before the earlier of the oldest retained entry's time and ``now - stream_retention`` may be
+    gone, none after it (``now - stream_retention`` when the stream is empty or missing). A
+    restart therefore never makes a revoked session look live; sessions older than that are
+    decided by ``recheck`` (or treated as revoked), as after any forgotten revocation.
+
     Args:
         redis_url: ``redis://host:port[/db]`` (also ``rediss://``, ``unix://``, user and password
             in the URL); ``redis-sentinel://host:port[,host:port]#<master>`` for Sentinel; one or
@@ -81,6 +89,9 @@ class SessionBrokerClient:
             the oldest are evicted and the eviction watermark rises.
         revoked_entry_ttl: how long a revocation is remembered after its ``at`` (Keycloak's SSO
             Session Max; default 10 hours); an expired one raises the eviction watermark too.
+        stream_retention: how long the broker keeps events in the stream; must be at least the
+            broker's ``session-broker.events.retention`` (default 24 hours; a larger value only
+            makes this client stricter). Sets the watermark raised at start, see above.
         clock_skew: allowance between this host's clock and the broker's/Keycloak's when
             comparing a session's ``created_at`` with a revocation time (default 5 s).
         recheck: decides sessions created before a forgotten revocation (the eviction watermark,
@@ -112,6 +123,7 @@ class SessionBrokerClient:
         pub_sub_mode: PubSubMode | str = PubSubMode.AUTO,
         revoked_set_max_entries: int = 100_000,
         revoked_entry_ttl: timedelta = timedelta(hours=10),
+        stream_retention: timedelta = timedelta(hours=24),
         clock_skew: timedelta = timedelta(seconds=5),
         recheck: RecheckPolicy | None = None,
         start_from: str = "retained",
@@ -141,6 +153,8 @@ class SessionBrokerClient:
                 raise ValueError(f"{name} must be positive")
         if clock_skew < timedelta(0):
             raise ValueError("clock_skew must not be negative")
+        if stream_retention <= timedelta(0):
+            raise ValueError("stream_retention must be positive")
         self._redis_url = redis_url
         self._cluster = cluster
         self._pub_sub_mode = PubSubMode(pub_sub_mode)
@@ -151,6 +165,8 @@ class SessionBrokerClient:
         self._store = last_seen_store if last_seen_store is not None else InMemoryLastSeenIdStore()
         self._revoked = RevokedSet(revoked_set_max_entries, revoked_entry_ttl, clock)
         self._clock_skew = clock_skew
+        self._stream_retention = stream_retention
+        self._clock = clock
         self._recheck = recheck
         self._start_from = start_from
         self._batch = catch_up_batch_size
@@ -258,8 +274,9 @@ class SessionBrokerClient:
     @property
     def eviction_watermark(self) -> datetime | None:
         """Revocations at or before this instant may have been forgotten by the revoked set
-        (evicted beyond ``revoked_set_max_entries``, expired after ``revoked_entry_ttl``, or
-        replayed already expired); ``None`` while none was."""
+        (evicted beyond ``revoked_set_max_entries``, expired after ``revoked_entry_ttl``,
+        replayed already expired, or trimmed from the stream by the broker's retention before
+        this process read them: set at every start); ``None`` while none was."""
         return self._revoked.watermark
 
     def is_session_revoked(self, session_id: str) -> bool:
@@ -281,7 +298,9 @@ class SessionBrokerClient:
         client-only logout (e.g. revoked consent), and the user who signs in again gets a new
         session under the same ``sid``. Times are compared with the ``clock_skew`` allowance, in
         favour of "revoked". A session of unknown age (``created_at`` omitted) counts as older
-        than every revocation, so pass ``created_at`` whenever it is known.
+        than every revocation, so pass ``created_at`` whenever it is known: without it, a
+        session not found revoked is decided by ``recheck`` (treated as revoked by default), since
+        it may predate a revocation the stream's retention trimmed before this process started.
 
         A session created before a revocation the set has forgotten (the eviction watermark, or
         an expired entry of its ``sid``/``sub``) may have been revoked by it: it is decided by
@@ -385,7 +404,9 @@ class SessionBrokerClient:
 
     def _catch_up(self, connections: RedisConnections) -> None:
         try:
-            self._warn_if_trimmed(connections)
+            trimmed_unread = self._warn_if_trimmed(connections)
+            if not self._caught_up.is_set() or trimmed_unread:
+                self._forget_what_retention_may_have_trimmed(connections)
             replayed = self._read_stream(connections)
         except redis.RedisError as e:
             self._last_error = e
@@ -405,7 +426,31 @@ class SessionBrokerClient:
         _LOG.debug("Caught up from %s: %d event(s) replayed", self.stream_key, replayed)
         self._caught_up.set()
 
-    def _warn_if_trimmed(self, connections: RedisConnections) -> None:
+    def _forget_what_retention_may_have_trimmed(self, connections: RedisConnections) -> None:
+        """Raises the revoked set's watermark over every revocation the broker's retention may
+        have trimmed before this process read it: at every start (the revoked set lives in
+        memory, cursor stored or not) and when a reconnect finds events trimmed unread.
+
+        The broker trims only from the head, and an entry appended at ``T`` only by an append
+        after ``T + retention``: every entry newer than ``now - stream_retention`` is still there,
+        and nothing after the oldest retained entry was trimmed. So the watermark is the earlier
+        of the two (``now - stream_retention`` for an empty or missing stream, whose key expires
+        after the retention). Clock differences are covered by ``clock_skew``.
+        """
+        mark = self._clock() - self._stream_retention
+        oldest = connections.first_id(self.stream_key)
+        if oldest is not None:
+            oldest_at = datetime.fromtimestamp(StreamId.parse(oldest).millis / 1000, timezone.utc)
+            mark = min(mark, oldest_at)
+        self._revoked.forget_before(mark)
+        _LOG.debug(
+            "Revocations in %s before %s may have been trimmed unread; older sessions are"
+            " decided by recheck",
+            self.stream_key,
+            mark.isoformat(),
+        )
+
+    def _warn_if_trimmed(self, connections: RedisConnections) -> bool:
         """Retention may have trimmed events this subscriber never read; they cannot be
         recovered, so say so loudly instead of resuming as if nothing was lost.
 
@@ -414,21 +459,27 @@ class SessionBrokerClient:
         newer, entries in between may have been. Reads with ``XRANGE`` only, which the app's
         read-only Redis user is allowed (trimming does not move ``XINFO STREAM``'s
         ``max-deleted-entry-id`` either).
+
+        Returns:
+            whether events after the last one read may have been trimmed unread.
         """
         cursor = self._last_delivered()
         if cursor is None or cursor == ZERO:
-            return
+            return False
         if connections.contains(self.stream_key, str(cursor)):
-            return
+            return False
         oldest = connections.first_id(self.stream_key)
         if oldest is not None and StreamId.parse(oldest) > cursor:
             _LOG.warning(
                 "The last event this subscriber read (%s) is no longer in %s: events after it"
                 " may have been trimmed unread (away longer than the broker's retention, or"
-                " Redis lost data); revocations among them are lost to this instance",
+                " Redis lost data); sessions older than the revocations lost among them are"
+                " decided by recheck",
                 cursor,
                 self.stream_key,
             )
+            return True
+        return False
 
     def _read_stream(self, connections: RedisConnections) -> int:
         """Reads and delivers every entry after the cursor, moving the cursor over each."""

@@ -11,7 +11,8 @@ Keys (defaults in brackets):
 ``KEY_PREFIX`` [``"sb"``], ``CLUSTER`` [``False``], ``LAST_SEEN_ID_FILE`` [``None``: in memory]
     Passed to the client.
 ``CLIENT_OPTIONS`` [``{}``]
-    Further keyword arguments of :class:`session_broker.SessionBrokerClient`.
+    Further keyword arguments of :class:`session_broker.SessionBrokerClient`, e.g.
+    ``stream_retention`` (at least the broker's ``session-broker.events.retention``).
 ``BROKER_URL`` [``None``]
     The broker's base URL; when set, sessions are registered at sign-in and unregistered at
     logout (with the app's service-account token from ``TOKEN_ENDPOINT``).

@@ -33,6 +33,12 @@ public final class SessionBrokerOptions {
    */
   public static final Duration DEFAULT_REVOKED_ENTRY_TTL = Duration.ofHours(10);
 
+  /**
+   * Default {@link Builder#streamRetention(Duration)}: 24 hours, the broker's default {@code
+   * session-broker.events.retention}.
+   */
+  public static final Duration DEFAULT_STREAM_RETENTION = Duration.ofHours(24);
+
   /** Default {@link Builder#catchUpBatchSize(int)}: {@value} events per {@code XRANGE}. */
   public static final int DEFAULT_CATCH_UP_BATCH_SIZE = 500;
 
@@ -67,6 +73,7 @@ public final class SessionBrokerOptions {
   private final String clientId;
   private final int revokedSetMaxEntries;
   private final Duration revokedEntryTtl;
+  private final Duration streamRetention;
   private final int catchUpBatchSize;
   private final LastSeenIdStore lastSeenIdStore;
   private final StartPosition startFrom;
@@ -90,6 +97,7 @@ public final class SessionBrokerOptions {
     this.clientId = builder.clientId;
     this.revokedSetMaxEntries = builder.revokedSetMaxEntries;
     this.revokedEntryTtl = builder.revokedEntryTtl;
+    this.streamRetention = builder.streamRetention;
     this.catchUpBatchSize = builder.catchUpBatchSize;
     this.lastSeenIdStore = builder.lastSeenIdStore;
     this.startFrom = builder.startFrom;
@@ -115,6 +123,7 @@ public final class SessionBrokerOptions {
     builder.clientId = clientId;
     builder.revokedSetMaxEntries = revokedSetMaxEntries;
     builder.revokedEntryTtl = revokedEntryTtl;
+    builder.streamRetention = streamRetention;
     builder.catchUpBatchSize = catchUpBatchSize;
     builder.lastSeenIdStore = lastSeenIdStore;
     builder.startFrom = startFrom;
@@ -175,6 +184,14 @@ public final class SessionBrokerOptions {
   /** How long a revocation is remembered locally, counted from the event's {@code at}. */
   public Duration revokedEntryTtl() {
     return revokedEntryTtl;
+  }
+
+  /**
+   * How long the broker keeps events in the stream, at least: revocations older than this may have
+   * been trimmed before this process read them.
+   */
+  public Duration streamRetention() {
+    return streamRetention;
   }
 
   /** How many stream entries one catch-up read fetches. */
@@ -247,6 +264,8 @@ public final class SessionBrokerOptions {
         + revokedSetMaxEntries
         + ", revokedEntryTtl="
         + revokedEntryTtl
+        + ", streamRetention="
+        + streamRetention
         + ", startTimeout="
         + startTimeout
         + ", clockSkew="
@@ -266,6 +285,7 @@ public final class SessionBrokerOptions {
     private String clientId;
     private int revokedSetMaxEntries = DEFAULT_REVOKED_SET_MAX_ENTRIES;
     private Duration revokedEntryTtl = DEFAULT_REVOKED_ENTRY_TTL;
+    private Duration streamRetention = DEFAULT_STREAM_RETENTION;
     private int catchUpBatchSize = DEFAULT_CATCH_UP_BATCH_SIZE;
     private LastSeenIdStore lastSeenIdStore;
     private StartPosition startFrom = DEFAULT_START_FROM;
@@ -354,6 +374,20 @@ public final class SessionBrokerOptions {
      */
     public Builder revokedEntryTtl(Duration ttl) {
       this.revokedEntryTtl = requirePositive(ttl, "revokedEntryTtl");
+      return this;
+    }
+
+    /**
+     * How long the broker keeps events in the stream; must be at least the broker's {@code
+     * session-broker.events.retention} (a larger value only makes this client stricter). The broker
+     * trims only from the head and only events older than its retention, so at every start (and
+     * when a reconnect finds events trimmed unread) the revoked set's watermark is raised to the
+     * earlier of the oldest retained entry's time and now minus this retention: a revocation
+     * trimmed before this process read it is then "forgotten", never live, and sessions older than
+     * it are judged by the {@link #forgottenRevocationPolicy} (SPEC §3.4). Default 24 hours.
+     */
+    public Builder streamRetention(Duration retention) {
+      this.streamRetention = requirePositive(retention, "streamRetention");
       return this;
     }
 

@@ -5,7 +5,10 @@ package io.sessionbroker.client;
  * id yet (first start, or an in-memory store after a restart).
  *
  * <p>Once an id has been delivered, listeners always resume right after it, whatever this setting
- * says, and the revoked set is rebuilt from every retained event as with {@link #RETAINED}.
+ * says, and the revoked set is rebuilt from every retained event as with {@link #RETAINED}. Either
+ * way, revocations older than the stream's retention may be gone from it, so after every start
+ * sessions older than {@link SessionBrokerOptions#streamRetention()} are judged by the {@link
+ * ForgottenRevocationPolicy}.
  */
 public enum StartPosition {
 

@@ -162,6 +162,13 @@ final class RedisConnections implements AutoCloseable {
     return newest.isEmpty() ? Optional.empty() : Optional.of(StreamId.parse(newest.get(0).getId()));
   }
 
+  /** The id of the oldest entry in the stream, empty when the stream is empty or missing. */
+  Optional<StreamId> firstId(String streamKey) {
+    List<StreamMessage<String, String>> oldest =
+        streams.xrange(streamKey, Range.unbounded(), Limit.from(1));
+    return oldest.isEmpty() ? Optional.empty() : Optional.of(StreamId.parse(oldest.get(0).getId()));
+  }
+
   /**
    * Whether entries after {@code id} may have been trimmed: the entry {@code id} itself is gone and
    * the oldest retained entry is newer. Trimming removes the oldest entries first, so while the

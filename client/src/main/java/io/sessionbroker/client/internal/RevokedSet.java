@@ -147,6 +147,16 @@ public final class RevokedSet implements RevocationChecker {
     return Optional.ofNullable(watermark.get());
   }
 
+  /**
+   * Declares that revocations before {@code instant} may have been forgotten without passing
+   * through this set (the broker's retention trimmed them from the stream before this process read
+   * them): raises the watermark to {@code instant} when it is later. Sessions created before it are
+   * then judged by the {@link ForgottenRevocationPolicy}, as after an eviction.
+   */
+  public void forgetBefore(Instant instant) {
+    watermark.accumulateAndGet(Objects.requireNonNull(instant, "instant"), RevokedSet::later);
+  }
+
   private boolean createdBefore(Instant createdAt, Instant revokedAt) {
     return createdAt.minus(clockSkew).isBefore(revokedAt);
   }

@@ -7,6 +7,7 @@ import io.sessionbroker.client.SessionBrokerException;
 import io.sessionbroker.client.SessionBrokerOptions;
 import io.sessionbroker.client.StartPosition;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,12 +41,16 @@ import org.slf4j.LoggerFactory;
  * (the ones before it were delivered before the restart). Sessions outlive the process (persistent
  * or replicated session stores), so a revocation processed before the restart must still answer
  * {@code isRevoked} after it. The cost is reading the retained stream at every start, bounded by
- * the broker's retention. A live message is a wake-up: the stream is read after the cursor, which
- * delivers the message's event together with anything appended before it but published later. When
- * the stream cannot be read (the command connection is down while pub/sub already works again), the
- * live payload is delivered at once and its id remembered in a bounded "delivered ahead of the
- * cursor" set; the cursor stays where it was, a catch-up is scheduled, and when it reads those ids
- * from the stream it skips them. So an outage never makes the cursor jump over events not yet read.
+ * the broker's retention. What the retention trimmed is beyond the stream, so every start also
+ * raises the revoked set's watermark over it ({@link SessionBrokerOptions#streamRetention()}): a
+ * restart never makes a revoked session look live; sessions older than the retention are judged by
+ * the forgotten-revocation policy instead. A live message is a wake-up: the stream is read after
+ * the cursor, which delivers the message's event together with anything appended before it but
+ * published later. When the stream cannot be read (the command connection is down while pub/sub
+ * already works again), the live payload is delivered at once and its id remembered in a bounded
+ * "delivered ahead of the cursor" set; the cursor stays where it was, a catch-up is scheduled, and
+ * when it reads those ids from the stream it skips them. So an outage never makes the cursor jump
+ * over events not yet read.
  *
  * <p>All of it runs on one dispatcher thread, so ordering needs no locks and listeners are never
  * called concurrently. Lettuce's own threads only enqueue. Every dispatcher task is guarded: a
@@ -298,7 +303,10 @@ public final class Subscription implements AutoCloseable {
     }
     int replayed;
     try {
-      warnIfTrimmedPastLastDelivered();
+      boolean trimmedUnread = warnIfTrimmedPastLastDelivered();
+      if (!firstCatchUp.isDone() || trimmedUnread) {
+        forgetWhatRetentionMayHaveTrimmed();
+      }
       replayed = readStream();
     } catch (RuntimeException e) {
       lastCatchUpFailure = e;
@@ -318,19 +326,52 @@ public final class Subscription implements AutoCloseable {
    * broker keeps events, or its stored id is stale). They cannot be recovered from the stream; say
    * so loudly instead of resuming as if nothing was lost.
    */
-  private void warnIfTrimmedPastLastDelivered() {
+  private boolean warnIfTrimmedPastLastDelivered() {
     StreamId last = lastDelivered();
     if (last == null || last.equals(StreamId.ZERO)) {
-      return;
+      return false;
     }
     if (redis.mayHaveTrimmedAfter(streamKey, last)) {
       LOG.warn(
           "The last event this subscriber read ({}) is no longer in {}: events after it may have"
               + " been trimmed unread (away longer than the broker's retention, or Redis lost"
-              + " data); revocations among them are lost to this instance",
+              + " data); sessions older than the revocations lost among them are judged by the"
+              + " forgotten-revocation policy",
           last,
           streamKey);
+      return true;
     }
+    return false;
+  }
+
+  /**
+   * Raises the revoked set's watermark over every revocation the broker's retention may have
+   * trimmed before this process read it. Called at every start (the revoked set lives in memory, so
+   * whatever was trimmed is unknown to it, cursor stored or not) and when a reconnect finds events
+   * trimmed unread.
+   *
+   * <p>The broker trims only from the head of the stream, and an entry appended at {@code T} only
+   * by an append after {@code T + retention}. So every entry newer than {@code now - retention} is
+   * still there, and when older ones are retained too, nothing after the oldest retained entry was
+   * trimmed: revocations before the earlier of the two may be gone, none after it. With an empty or
+   * missing stream (the key expires after the retention) it is {@code now - retention}. Clock
+   * differences between this process, Redis and the broker are covered by the revoked set's clock
+   * skew allowance.
+   */
+  private void forgetWhatRetentionMayHaveTrimmed() {
+    Instant retainedFrom = options.clock().instant().minus(options.streamRetention());
+    Instant mark =
+        redis
+            .firstId(streamKey)
+            .map(StreamId::timestamp)
+            .filter(oldest -> oldest.isBefore(retainedFrom))
+            .orElse(retainedFrom);
+    revokedSet.forgetBefore(mark);
+    LOG.debug(
+        "Revocations in {} before {} may have been trimmed unread; older sessions are judged by"
+            + " the forgotten-revocation policy",
+        streamKey,
+        mark);
   }
 
   private void scheduleRetry(Throwable cause) {

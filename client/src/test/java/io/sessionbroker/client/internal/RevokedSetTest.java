@@ -299,4 +299,19 @@ class RevokedSetTest {
     // Keycloak signed the user in again in the same SSO session after a client-only logout.
     assertThat(set.isRevoked("sid-1", null, NOW.plusSeconds(60))).isFalse();
   }
+
+  @Test
+  void forgetBeforeOnlyEverRaisesTheWatermark() {
+    RevokedSet set = new RevokedSet(10, Duration.ofHours(10), clock);
+    set.forgetBefore(NOW.minus(Duration.ofHours(24)));
+    assertThat(set.watermark()).contains(NOW.minus(Duration.ofHours(24)));
+    set.forgetBefore(NOW.minus(Duration.ofHours(30)));
+    assertThat(set.watermark()).contains(NOW.minus(Duration.ofHours(24)));
+    set.apply(sessionRevoked("sid-expired", NOW.minus(Duration.ofHours(11))));
+    assertThat(set.watermark()).contains(NOW.minus(Duration.ofHours(11)));
+    set.forgetBefore(NOW.minus(Duration.ofHours(24)));
+    assertThat(set.watermark()).contains(NOW.minus(Duration.ofHours(11)));
+    assertThat(set.isRevoked("sid-live", null, NOW.minus(Duration.ofHours(12)))).isTrue();
+    assertThat(set.isRevoked("sid-live", null, NOW.minus(Duration.ofHours(10)))).isFalse();
+  }
 }
