@@ -340,6 +340,8 @@ class TestIssuer:
                                 "email": login["sub"] + "@example.com",
                                 "exp": int(time.time()) + 300,
                             }
+                            # A sign-in that Keycloak completed earlier (e.g. before a logout).
+                            | ({"iat": int(login["iat"])} if "iat" in login else {})
                         ),
                     }
                     issuer.userinfo = {

@@ -5,6 +5,7 @@ back-channel logout, the Keycloak logout view, and the revocation event stream."
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,20 +121,27 @@ def test_sign_in_to_an_sso_session_already_logged_out_is_ended(
     site: Any, broker: BrokerProcess, issuer: TestIssuer
 ) -> None:
     sid = str(uuid.uuid4())
-    # Logged out at the broker before the registration (the race SPEC §5 names); the broker's
-    # answer is 409 session_revoked. The subscriber never saw a registered session id for it.
+    # Keycloak completed the sign-in (its ID token is older than the logout), the SSO session was
+    # logged out at the broker, then the registration arrives (the race SPEC §5 names); the
+    # broker's answer is 409 session_revoked. The subscriber never saw a registered session id
+    # for it. A sign-in issued after the logout would be a new session of the sid, not this race.
+    signed_in = int(time.time()) - 5
     assert broker.backchannel_logout(issuer.logout_token("another-client", sid, "carol")) == 200
-    browser = sign_in_without_check(issuer, "carol", sid)
+    browser = sign_in_without_check(issuer, "carol", sid, issued_at=signed_in)
     assert browser.get("/").content.decode() == "user=anonymous"
 
 
-def sign_in_without_check(issuer: TestIssuer, sub: str, sid: str) -> Any:
+def sign_in_without_check(
+    issuer: TestIssuer, sub: str, sid: str, issued_at: int | None = None
+) -> Any:
     from django.test import Client
 
     browser = Client()
     start = browser.get("/oidc/authenticate/")
     query = parse_qs(urlsplit(start["Location"]).query)
     issuer.next_login = {"sub": sub, "sid": sid, "nonce": query["nonce"][0]}
+    if issued_at is not None:
+        issuer.next_login["iat"] = str(issued_at)
     browser.get("/oidc/callback/", {"code": "c1", "state": query["state"][0]})
     return browser
 
