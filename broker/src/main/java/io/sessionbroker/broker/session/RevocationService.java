@@ -36,11 +36,12 @@ import org.jboss.logging.Logger;
  * atomically. A later logout of the same {@code sid} (a later revocation time) is a new revocation
  * with its own events (revoke_sid.lua); so is a later logout of the same user (user_logout.lua).
  *
- * <p><b>Which clients are told</b> ({@link #clientsTold}, the one place this is decided): every
- * client with an affected registration; the logout token's audience client; and, for an
- * administrator's revocation by {@code sid} or {@code sub} (reason {@code admin}, no audience),
- * every known client of the issuer, with empty {@code sessionIds} where it has no affected
- * registration, since apps (and proxies asking the verdict) may keep no registration at all.
+ * <p><b>Which clients are told</b> ({@link #knownClients} and {@link #clientsTold}, the one place
+ * this is decided): every client with an affected registration; the logout token's audience client;
+ * and, for an administrator's revocation by {@code sid} or {@code sub} (reason {@code admin}, no
+ * audience), every known client of the issuer, with empty {@code sessionIds} where it has no
+ * affected registration, since apps (and proxies asking the verdict) may keep no registration at
+ * all.
  */
 @ApplicationScoped
 public class RevocationService {
@@ -116,12 +117,13 @@ public class RevocationService {
       Reason reason,
       String origin,
       Instant revocationTime) {
+    Set<String> known = knownClients(issuer, audience, reason);
     Instant now = clock.instant();
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     SidRevocation revocation =
         store.revokeSid(
             issuer, sid, onlyClient, audience, now, revocationTime != null ? revocationTime : now);
-    List<String> told = clientsTold(issuer, audience, reason, revocation.affected());
+    List<String> told = clientsTold(issuer, audience, revocation.affected(), known);
     return appendOwed(sidEvents(issuer, sid, knownSub, told, reason, origin, revocation), null);
   }
 
@@ -168,8 +170,9 @@ public class RevocationService {
                 return Uni.createFrom().item(Optional.<List<PublishedEvent>>empty());
               }
               // A logout token always has an audience: no Redis call on the event loop here.
+              Set<String> known = knownClients(issuer, audience, reason);
               List<String> told =
-                  clientsTold(issuer, audience, reason, guarded.revocation().affected());
+                  clientsTold(issuer, audience, guarded.revocation().affected(), known);
               List<Append> appends =
                   sidEvents(issuer, sid, knownSub, told, reason, origin, guarded.revocation());
               ProcessedJti processed = new ProcessedJti(issuer, sid, jti, jtiRetention);
@@ -260,6 +263,7 @@ public class RevocationService {
       Reason reason,
       String revocationId,
       Instant revocationTime) {
+    Set<String> known = knownClients(issuer, audience, reason);
     Instant now = clock.instant();
     Instant time = revocationTime != null ? revocationTime : now;
     // The marker goes first: a registration racing this revocation then either is found in
@@ -272,7 +276,7 @@ public class RevocationService {
       affected.addAll(store.revokeUserInSid(issuer, sid, sub, onlyClient, now, time).affected());
     }
     Map<String, List<String>> sessionsByClient =
-        groupByClient(affected, clientsTold(issuer, audience, reason, affected));
+        groupByClient(affected, clientsTold(issuer, audience, affected, known));
     List<Append> appends = new ArrayList<>(sessionsByClient.size());
     sessionsByClient.forEach(
         (clientId, sessionIds) ->
@@ -370,42 +374,54 @@ public class RevocationService {
   }
 
   /**
+   * The issuer's known clients that an audience-less admin revocation by {@code sid} or {@code sub}
+   * (reason {@code admin}) tells besides the affected ones: the allow-list ({@code
+   * session-broker.issuers.<alias>.clients}) in its configured order, the clients that ever
+   * registered a session, sorted, and the clients the verdict's feed knows ({@link StreamClients}),
+   * sorted. Empty for every other revocation: a back-channel logout or Keycloak admin action names
+   * its audience client, and the reconciliation's {@code expired} revocations only concern the
+   * registrations they found. Asked before the revocation changes anything, so a failure here
+   * changes nothing.
+   *
+   * @return client ids, without duplicates; one Redis call ({@code SMEMBERS}) for an admin
+   *     revocation, none otherwise (so never one on the event loop of a logout)
+   */
+  private Set<String> knownClients(String issuer, String audience, Reason reason) {
+    Set<String> known = new LinkedHashSet<>();
+    if (audience != null || reason != Reason.ADMIN) {
+      return known;
+    }
+    issuers.byAlias(issuer).map(Issuer::clientAllowList).ifPresent(known::addAll);
+    known.addAll(store.registeredClients(issuer));
+    known.addAll(new TreeSet<>(streamClients.clientsOf(issuer)));
+    return known;
+  }
+
+  /**
    * The clients told of a revocation of {@code sid} or {@code sub} (SPEC §3.3 "every affected
    * client"), in order: {@code audience} when given; every client with an affected registration;
-   * then, only for an admin revocation (reason {@code admin}, no audience), the issuer's other
-   * known clients: the allow-list ({@code session-broker.issuers.<alias>.clients}), the clients
-   * that ever registered a session, and the clients the verdict's feed knows ({@link
-   * StreamClients}), at most {@link #MAX_UNAFFECTED_CLIENTS_TOLD} of them. A back-channel logout or
-   * Keycloak admin action has its audience, and the reconciliation's {@code expired} revocations
-   * only concern the registrations they found, so these tell only the first two (no Redis call).
-   * The same revocation applied again (a retry, the journal) computes the same list, or a larger
-   * one when clients became known meanwhile; the dedupe keys keep each client at one event.
-   *
-   * @return client ids without duplicates; one Redis call ({@code SMEMBERS}) for an admin
-   *     revocation, none otherwise
+   * then the {@link #knownClients} without affected registrations, at most {@link
+   * #MAX_UNAFFECTED_CLIENTS_TOLD} of them. The same revocation applied again (a retry, the journal)
+   * tells the same clients, or more when clients became known meanwhile; the dedupe keys keep each
+   * client at one event.
    */
-  List<String> clientsTold(
-      String issuer, String audience, Reason reason, Collection<SessionRecord> affected) {
+  private static List<String> clientsTold(
+      String issuer, String audience, Collection<SessionRecord> affected, Set<String> known) {
     Set<String> told = new LinkedHashSet<>();
     if (audience != null) {
       told.add(audience);
     }
     affected.forEach(record -> told.add(record.clientId()));
-    if (audience != null || reason != Reason.ADMIN) {
-      return new ArrayList<>(told);
-    }
-    Set<String> known = new LinkedHashSet<>();
-    issuers.byAlias(issuer).map(Issuer::clientAllowList).ifPresent(known::addAll);
-    known.addAll(store.registeredClients(issuer));
-    known.addAll(new TreeSet<>(streamClients.clientsOf(issuer)));
-    known.removeAll(told);
     int unaffected = 0;
     for (String client : known) {
+      if (told.contains(client)) {
+        continue;
+      }
       if (unaffected == MAX_UNAFFECTED_CLIENTS_TOLD) {
         LOG.warnf(
-            "Admin revocation of issuer %s: %d known clients without affected registrations, only"
-                + " the first %d are told",
-            issuer, known.size(), MAX_UNAFFECTED_CLIENTS_TOLD);
+            "Admin revocation of issuer %s: more than %d known clients without affected"
+                + " registrations, only the first %d are told",
+            issuer, MAX_UNAFFECTED_CLIENTS_TOLD, MAX_UNAFFECTED_CLIENTS_TOLD);
         break;
       }
       told.add(client);
