@@ -8,6 +8,8 @@ import io.sessionbroker.broker.session.RevocationEvent.EventType;
 import io.sessionbroker.broker.session.RevocationEvent.Reason;
 import io.sessionbroker.broker.session.SessionStore.SidRevocation;
 import io.sessionbroker.broker.session.SessionStore.UserLogout;
+import io.sessionbroker.broker.token.Issuer;
+import io.sessionbroker.broker.token.IssuerDirectory;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -15,10 +17,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.jboss.logging.Logger;
 
 /**
  * Revokes sessions and emits one event per affected client (SPEC §3.3).
@@ -28,25 +35,57 @@ import java.util.Optional;
  * appends no second event, because each event carries a dedupe key that the event log checks
  * atomically. A later logout of the same {@code sid} (a later revocation time) is a new revocation
  * with its own events (revoke_sid.lua); so is a later logout of the same user (user_logout.lua).
+ *
+ * <p><b>Which clients are told</b> ({@link #knownClients} and {@link #clientsTold}, the one place
+ * this is decided): every client with an affected registration; the logout token's audience client;
+ * and, for an administrator's revocation by {@code sid} or {@code sub} (reason {@code admin}, no
+ * audience), every known client of the issuer, with empty {@code sessionIds} where it has no
+ * affected registration, since apps (and proxies asking the verdict) may keep no registration at
+ * all.
  */
 @ApplicationScoped
 public class RevocationService {
+
+  /**
+   * At most this many clients without an affected registration are told of one admin revocation
+   * (the allow-list first, in its configured order, then registered clients, then other known
+   * clients, each sorted); clients with affected registrations are always told. All of one
+   * revocation's events are one pipelined round trip.
+   */
+  public static final int MAX_UNAFFECTED_CLIENTS_TOLD = 1000;
+
+  private static final Logger LOG = Logger.getLogger(RevocationService.class);
 
   private final SessionStore store;
   private final EventLog events;
   private final LogoutScope scope;
   private final Clock clock;
+  private final IssuerDirectory issuers;
+  private final StreamClients streamClients;
 
   @Inject
-  RevocationService(SessionStore store, EventLog events, SessionBrokerConfig config) {
-    this(store, events, config.logout().scope(), Clock.systemUTC());
+  RevocationService(
+      SessionStore store,
+      EventLog events,
+      SessionBrokerConfig config,
+      IssuerDirectory issuers,
+      StreamClients streamClients) {
+    this(store, events, config.logout().scope(), Clock.systemUTC(), issuers, streamClients);
   }
 
-  RevocationService(SessionStore store, EventLog events, LogoutScope scope, Clock clock) {
+  RevocationService(
+      SessionStore store,
+      EventLog events,
+      LogoutScope scope,
+      Clock clock,
+      IssuerDirectory issuers,
+      StreamClients streamClients) {
     this.store = store;
     this.events = events;
     this.scope = scope;
     this.clock = clock;
+    this.issuers = issuers;
+    this.streamClients = streamClients;
   }
 
   /**
@@ -78,12 +117,14 @@ public class RevocationService {
       Reason reason,
       String origin,
       Instant revocationTime) {
+    Set<String> known = knownClients(issuer, audience, reason);
     Instant now = clock.instant();
     String onlyClient = scope == LogoutScope.CLIENT ? audience : null;
     SidRevocation revocation =
         store.revokeSid(
             issuer, sid, onlyClient, audience, now, revocationTime != null ? revocationTime : now);
-    return appendOwed(sidEvents(issuer, sid, knownSub, audience, reason, origin, revocation), null);
+    List<String> told = clientsTold(issuer, audience, revocation.affected(), known);
+    return appendOwed(sidEvents(issuer, sid, knownSub, told, reason, origin, revocation), null);
   }
 
   /**
@@ -128,8 +169,12 @@ public class RevocationService {
               if (guarded.jtiProcessed()) {
                 return Uni.createFrom().item(Optional.<List<PublishedEvent>>empty());
               }
+              // A logout token always has an audience: no Redis call on the event loop here.
+              Set<String> known = knownClients(issuer, audience, reason);
+              List<String> told =
+                  clientsTold(issuer, audience, guarded.revocation().affected(), known);
               List<Append> appends =
-                  sidEvents(issuer, sid, knownSub, audience, reason, origin, guarded.revocation());
+                  sidEvents(issuer, sid, knownSub, told, reason, origin, guarded.revocation());
               ProcessedJti processed = new ProcessedJti(issuer, sid, jti, jtiRetention);
               return events
                   .appendAndPublishAllAsync(appends, processed)
@@ -147,7 +192,7 @@ public class RevocationService {
       String issuer,
       String sid,
       String knownSub,
-      String audience,
+      List<String> told,
       Reason reason,
       String origin,
       SidRevocation revocation) {
@@ -162,7 +207,7 @@ public class RevocationService {
         }
       }
     }
-    Map<String, List<String>> sessionsByClient = groupByClient(revocation.affected(), audience);
+    Map<String, List<String>> sessionsByClient = groupByClient(revocation.affected(), told);
     List<Append> appends = new ArrayList<>(sessionsByClient.size());
     sessionsByClient.forEach(
         (clientId, sessionIds) ->
@@ -216,6 +261,7 @@ public class RevocationService {
       Reason reason,
       String revocationId,
       Instant revocationTime) {
+    Set<String> known = knownClients(issuer, audience, reason);
     Instant now = clock.instant();
     Instant time = revocationTime != null ? revocationTime : now;
     // The marker goes first: a registration racing this revocation then either is found in
@@ -227,7 +273,8 @@ public class RevocationService {
     for (String sid : store.sidsOfUser(issuer, sub)) {
       affected.addAll(store.revokeUserInSid(issuer, sid, sub, onlyClient, now, time).affected());
     }
-    Map<String, List<String>> sessionsByClient = groupByClient(affected, audience);
+    Map<String, List<String>> sessionsByClient =
+        groupByClient(affected, clientsTold(issuer, audience, affected, known));
     List<Append> appends = new ArrayList<>(sessionsByClient.size());
     sessionsByClient.forEach(
         (clientId, sessionIds) ->
@@ -321,12 +368,67 @@ public class RevocationService {
                     "session:" + sessionId + ":" + record.createdAt().toEpochMilli()));
   }
 
-  private static Map<String, List<String>> groupByClient(
-      List<SessionRecord> affected, String audience) {
-    Map<String, List<String>> byClient = new LinkedHashMap<>();
-    if (audience != null) {
-      byClient.put(audience, new ArrayList<>());
+  /**
+   * The issuer's known clients that an audience-less admin revocation by {@code sid} or {@code sub}
+   * (reason {@code admin}) tells besides the affected ones: the allow-list ({@code
+   * session-broker.issuers.<alias>.clients}) in its configured order, the clients that ever
+   * registered a session, sorted, and the clients the verdict's feed knows ({@link StreamClients}),
+   * sorted. Empty for every other revocation: a back-channel logout or Keycloak admin action names
+   * its audience client, and the reconciliation's {@code expired} revocations only concern the
+   * registrations they found. Asked before the revocation changes anything, so a failure here
+   * changes nothing.
+   *
+   * @return client ids, without duplicates; one Redis call ({@code SMEMBERS}) for an admin
+   *     revocation, none otherwise (so never one on the event loop of a logout)
+   */
+  private Set<String> knownClients(String issuer, String audience, Reason reason) {
+    Set<String> known = new LinkedHashSet<>();
+    if (audience != null || reason != Reason.ADMIN) {
+      return known;
     }
+    issuers.byAlias(issuer).map(Issuer::clientAllowList).ifPresent(known::addAll);
+    known.addAll(store.registeredClients(issuer));
+    known.addAll(new TreeSet<>(streamClients.clientsOf(issuer)));
+    return known;
+  }
+
+  /**
+   * The clients told of a revocation of {@code sid} or {@code sub} (SPEC §3.3 "every affected
+   * client"), in order: {@code audience} when given; every client with an affected registration;
+   * then the {@link #knownClients} without affected registrations, at most {@link
+   * #MAX_UNAFFECTED_CLIENTS_TOLD} of them. The same revocation applied again (a retry, the journal)
+   * tells the same clients, or more when clients became known meanwhile; the dedupe keys keep each
+   * client at one event.
+   */
+  private static List<String> clientsTold(
+      String issuer, String audience, Collection<SessionRecord> affected, Set<String> known) {
+    Set<String> told = new LinkedHashSet<>();
+    if (audience != null) {
+      told.add(audience);
+    }
+    affected.forEach(record -> told.add(record.clientId()));
+    int unaffected = 0;
+    for (String client : known) {
+      if (told.contains(client)) {
+        continue;
+      }
+      if (unaffected == MAX_UNAFFECTED_CLIENTS_TOLD) {
+        LOG.warnf(
+            "Admin revocation of issuer %s: more than %d known clients without affected"
+                + " registrations, only the first %d are told",
+            issuer, MAX_UNAFFECTED_CLIENTS_TOLD, MAX_UNAFFECTED_CLIENTS_TOLD);
+        break;
+      }
+      told.add(client);
+      unaffected++;
+    }
+    return new ArrayList<>(told);
+  }
+
+  private static Map<String, List<String>> groupByClient(
+      List<SessionRecord> affected, List<String> told) {
+    Map<String, List<String>> byClient = new LinkedHashMap<>();
+    told.forEach(client -> byClient.put(client, new ArrayList<>()));
     for (SessionRecord record : affected) {
       byClient.computeIfAbsent(record.clientId(), c -> new ArrayList<>()).add(record.sessionId());
     }

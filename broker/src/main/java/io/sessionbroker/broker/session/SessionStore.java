@@ -176,6 +176,13 @@ public interface SessionStore {
    */
   List<SessionRecord> revokeClientSessions(String issuer, String clientId, Instant notBefore);
 
+  /**
+   * The clients that ever registered a session of {@code issuer} (one Redis call).
+   *
+   * @return their client ids, sorted
+   */
+  List<String> registeredClients(String issuer);
+
   /** Revokes one registration; returns it when it was active. */
   Optional<SessionRecord> revokeOne(String issuer, String clientId, String sessionId, Instant now);
 }

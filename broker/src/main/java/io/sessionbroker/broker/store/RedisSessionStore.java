@@ -135,6 +135,11 @@ public class RedisSessionStore implements SessionStore {
   }
 
   @Override
+  public List<String> registeredClients(String issuer) {
+    return reads.clientsOf(issuer);
+  }
+
+  @Override
   public List<String> sidsOfUser(String issuer, String sub) {
     return reads.sidsOfUser(issuer, sub);
   }

@@ -4,6 +4,7 @@ import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sessionbroker.broker.config.SessionBrokerConfig;
+import io.sessionbroker.broker.session.StreamClients;
 import io.sessionbroker.broker.store.EventEntry;
 import io.sessionbroker.broker.store.RedisFailures;
 import io.sessionbroker.broker.store.RedisKeys;
@@ -20,8 +21,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
@@ -53,9 +56,13 @@ import org.jboss.logging.Logger;
  * </ul>
  *
  * One daemon thread does the reading with the blocking Redis API; it never runs on an event loop.
+ *
+ * <p>The clients it knows (streams discovered, clients whose tokens the verdict judged, {@link
+ * #knowClient}) are also the ones an admin revocation tells besides the allow-list and the
+ * registered clients ({@link StreamClients}, RevocationService).
  */
 @ApplicationScoped
-public class RevocationFeed {
+public class RevocationFeed implements StreamClients {
 
   private static final Logger LOG = Logger.getLogger(RevocationFeed.class);
   private static final int PAGE = 1000;
@@ -154,6 +161,29 @@ public class RevocationFeed {
   /** Why the feed is not current, or null. */
   public String lastError() {
     return lastError;
+  }
+
+  /**
+   * Reads the stream of a client whose access token the verdict judged (a client that may keep no
+   * registration and never had an event), and makes the client known to admin revocations. A map
+   * lookup when the client is known already; the token was verified, so only the issuer's real
+   * clients get here.
+   */
+  void knowClient(String alias, String clientId) {
+    knowStream(keys.eventStream(alias, clientId));
+  }
+
+  /** The clients of {@code issuer} whose streams this feed reads (no Redis call). */
+  @Override
+  public Set<String> clientsOf(String issuer) {
+    String streamPrefix = keys.eventStream(issuer, "");
+    Set<String> clients = new LinkedHashSet<>();
+    for (String stream : cursors.keySet()) {
+      if (stream.startsWith(streamPrefix) && stream.length() > streamPrefix.length()) {
+        clients.add(stream.substring(streamPrefix.length()));
+      }
+    }
+    return clients;
   }
 
   /** How many client streams the feed reads. */

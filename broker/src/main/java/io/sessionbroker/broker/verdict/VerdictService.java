@@ -142,6 +142,8 @@ public class VerdictService {
     if (token.issuedAt() > now + clockSkewSeconds) {
       return new Verdict(Reason.INVALID_TOKEN, token);
     }
+    // Known from now on to admin revocations, which tell every known client (RevocationService).
+    feed.knowClient(token.issuer().alias(), token.clientId());
     Reason reason =
         switch (view.check(
             token.issuer().alias(), token.clientId(), token.sid(), token.sub(), token.issuedAt())) {
