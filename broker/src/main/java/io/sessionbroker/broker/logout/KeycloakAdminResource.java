@@ -1,7 +1,6 @@
 package io.sessionbroker.broker.logout;
 
 import io.sessionbroker.broker.config.SessionBrokerConfig;
-import io.sessionbroker.broker.token.KeysUnavailableException;
 import io.sessionbroker.broker.token.TokenRejectedException;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.POST;
@@ -81,20 +80,21 @@ public class KeycloakAdminResource {
 
   private Response refuseRequest(String alias, byte[] body) {
     if (!service.knows(alias)) {
-      return BackchannelLogoutResource.error(
-          Status.NOT_FOUND,
-          "invalid_request",
-          "issuer: no issuer with this alias is configured in session-broker.issuers");
+      return CallbackError.invalidRequest(
+              Status.NOT_FOUND.getStatusCode(),
+              "issuer: no issuer with this alias is configured in session-broker.issuers")
+          .toResponse();
     }
     if (body == null || body.length == 0) {
-      return BackchannelLogoutResource.error(
-          Status.BAD_REQUEST, "invalid_request", "request: empty body, expected a signed JWS");
+      return CallbackError.invalidRequest(
+              Status.BAD_REQUEST.getStatusCode(), "request: empty body, expected a signed JWS")
+          .toResponse();
     }
     if (body.length > maxBodyBytes) {
-      return BackchannelLogoutResource.error(
-          Status.REQUEST_ENTITY_TOO_LARGE,
-          "invalid_request",
-          "request: body larger than session-broker.logout.max-body-bytes");
+      return CallbackError.invalidRequest(
+              Status.REQUEST_ENTITY_TOO_LARGE.getStatusCode(),
+              "request: body larger than session-broker.logout.max-body-bytes")
+          .toResponse();
     }
     return null;
   }
@@ -102,14 +102,7 @@ public class KeycloakAdminResource {
   private static Response answerFailure(Throwable failure) {
     if (failure instanceof TokenRejectedException e) {
       LOG.debugf("Keycloak admin action rejected: %s", e.getMessage());
-      return BackchannelLogoutResource.error(Status.BAD_REQUEST, "invalid_request", e.getMessage());
     }
-    if (failure instanceof KeysUnavailableException e) {
-      LOG.warnf("Keycloak admin action not judged: %s", e.getMessage());
-      return BackchannelLogoutResource.error(
-          Status.SERVICE_UNAVAILABLE, "temporarily_unavailable", e.getMessage());
-    }
-    return BackchannelLogoutResource.recordingFailure(
-        BackchannelLogoutResource.asRuntime(failure), "Keycloak admin action");
+    return CallbackError.of(failure, "Keycloak admin action").toResponse();
   }
 }
