@@ -35,8 +35,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The operator page {@code /operator/demo} against a real Keycloak, in headless Chromium: sign-in
  * through Keycloak, admin role required, and an admin revocation of a real SSO session appearing in
  * the live feed without a reload ({@code target/operator-page-live.png}), then found by the sid
- * search; and a revocation with the page's own button ({@code target/operator-page.png}; the
- * README's {@code docs/images/operator-page.png} is a copy of one run's).
+ * search; a revocation with the page's own button ({@code target/operator-page.png}; the README's
+ * {@code docs/images/operator-page.png} is a copy of one run's); and the revoke form with a {@code
+ * sub} that begins with a space.
  */
 @QuarkusTest
 @WithTestResource(KeycloakTestResources.class)
@@ -194,6 +195,51 @@ class OperatorPageTest {
     assertThat(statusCell()).isEqualTo("revoked");
     assertThat(keycloak.userSessions(KeycloakRealm.DEMO, KeycloakRealm.BOB).size()).isZero();
     screenshot(Path.of("target/operator-page.png"));
+  }
+
+  /**
+   * SubjectRule admits a {@code sub} that begins with a space (a user-storage provider's external
+   * id is its own choice), so it names a user of its own: revoking it with the page's form must not
+   * revoke the user whose id is the same without the space.
+   */
+  @Test
+  void revokingASubWithALeadingSpaceLeavesTheUserWithoutItAlone() {
+    String victim = "f:ldap:victim-" + UUID.randomUUID();
+    String sessionId = "app1-" + UUID.randomUUID();
+    BrowserlessLogin app = keycloak.browser(KeycloakRealm.DEMO);
+    String app1Token = app.clientCredentialsToken(KeycloakRealm.APP1, KeycloakRealm.APP1_SECRET);
+    given()
+        .auth()
+        .oauth2(app1Token)
+        .contentType(ContentType.JSON)
+        .body(Map.of("sessionId", sessionId, "sid", "sid-" + UUID.randomUUID(), "sub", victim))
+        .post("/api/v1/sessions")
+        .then()
+        .statusCode(201);
+    browser.get(pageUrl());
+    signInAtKeycloak(KeycloakRealm.OPERATOR, KeycloakRealm.OPERATOR_PASSWORD);
+    waitUntil(() -> browser.getPageSource().contains("Live revocation feed"));
+
+    // The page's own form, posted from the page (same Origin), for the user " <victim>".
+    Object status =
+        browser.executeAsyncScript(
+            "const done = arguments[arguments.length - 1];"
+                + "fetch('/operator/demo/revocations', {method: 'POST',"
+                + " body: new URLSearchParams({sub: ' ' + arguments[0]})})"
+                + ".then(r => done(r.status), e => done(String(e)));",
+            victim);
+    assertThat(status).isEqualTo(200L);
+
+    String victimStatus =
+        given()
+            .auth()
+            .oauth2(app1Token)
+            .get("/api/v1/sessions/" + sessionId)
+            .then()
+            .statusCode(200)
+            .extract()
+            .path("status");
+    assertThat(victimStatus).isEqualTo("active");
   }
 
   /** The status cell of the one session the sid search found. */
