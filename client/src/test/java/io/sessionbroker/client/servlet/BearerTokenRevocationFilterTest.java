@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The resource-server filter in a real Jetty in front of a small API, with a real client library on
  * a real Redis; the test acts as the broker (XADD then PUBLISH, as SPEC §3.3 says) and as the app's
- * token verifier (an introspection table: token -> verified claims).
+ * token verifier (an introspection table: token -> verified claims, either as {@link
+ * VerifiedTokenClaims} or as the verified token's claim map, as Spring Security or MicroProfile JWT
+ * give it).
  */
 class BearerTokenRevocationFilterTest {
 
@@ -42,7 +44,7 @@ class BearerTokenRevocationFilterTest {
   private static SessionBrokerClient app1;
   private static FakeBroker broker;
   private static URI api;
-  private static final Map<String, VerifiedTokenClaims> VERIFIED = new ConcurrentHashMap<>();
+  private static final Map<String, Object> VERIFIED = new ConcurrentHashMap<>();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   /** The app's own verifier: known tokens get their claims, anything else none. */
@@ -55,7 +57,7 @@ class BearerTokenRevocationFilterTest {
         throws IOException, jakarta.servlet.ServletException {
       String header = ((HttpServletRequest) request).getHeader("Authorization");
       if (header != null && header.startsWith("Bearer ")) {
-        VerifiedTokenClaims claims = VERIFIED.get(header.substring(7));
+        Object claims = VERIFIED.get(header.substring(7));
         if (claims != null) {
           request.setAttribute(CLAIMS_ATTRIBUTE, claims);
         }
@@ -118,6 +120,12 @@ class BearerTokenRevocationFilterTest {
     return name;
   }
 
+  /** A token whose verified claims the app hands over as the token's claim map. */
+  private static String claimMapToken(String name, String sid, String sub, Instant iat) {
+    VERIFIED.put(name, Map.of("azp", "app1", "sid", sid, "sub", sub, "iat", iat.getEpochSecond()));
+    return name;
+  }
+
   @Test
   void whenSessionIsRevokedThenItsUnexpiredTokenIsRefusedAndOtherUsersTokensStillPass()
       throws Exception {
@@ -166,6 +174,31 @@ class BearerTokenRevocationFilterTest {
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(call(before).statusCode()).isEqualTo(401));
     assertThat(call(after).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * The broker accepts any {@code sub} of its SubjectRule, white space only included, and publishes
+   * {@code user.revoked} for it: the filter, fed the claim map, must refuse that user's earlier
+   * tokens.
+   */
+  @Test
+  void whenAUserWhoseSubIsWhiteSpaceIsRevokedThenTheirEarlierTokensAreRefused() throws Exception {
+    String sub = "\u2003";
+    Instant revokedAt = Instant.now();
+    String blankBefore = claimMapToken("blank-before", "sid-b1", sub, revokedAt.minusSeconds(60));
+    // Another user with a usual sub, revoked after it: once refused, the first event arrived too.
+    String witnessBefore =
+        claimMapToken("witness-before", "sid-w1", "witness", revokedAt.minusSeconds(60));
+    assertThat(call(blankBefore).statusCode()).isEqualTo(200);
+
+    broker.revoke(FakeBroker.userRevoked(sub).put("at", revokedAt.toString()));
+    broker.revoke(FakeBroker.userRevoked("witness").put("at", revokedAt.toString()));
+
+    await()
+        .atMost(WAIT)
+        .untilAsserted(() -> assertThat(call(witnessBefore).statusCode()).isEqualTo(401));
+    assertThat(app1.isRevoked(null, sub, revokedAt.minusSeconds(60))).isTrue();
+    assertThat(call(blankBefore).statusCode()).isEqualTo(401);
   }
 
   @Test
