@@ -95,6 +95,22 @@ class RevocationFilterTest {
     assertThat(after.isValid()).isTrue();
   }
 
+  /**
+   * The broker accepts any {@code sub} of its SubjectRule, white space only included, and publishes
+   * {@code user.revoked} for it: the filter must end that user's sessions signed in before it, as
+   * it does for every other user.
+   */
+  @Test
+  void whenAUserWhoseSubIsWhiteSpaceIsRevokedThenTheirSessionIsInvalidated() throws Exception {
+    String sub = "\u2003";
+    FakeHttpSession session = session("A", "sid-1", sub, NOW.minusSeconds(60));
+    revoke(EventType.USER_REVOKED, null, sub, List.of(), null);
+
+    filter.doFilter(requestWith(session), null, chain);
+
+    assertThat(session.isValid()).isFalse();
+  }
+
   @Test
   void whenClientIsRevokedThenAnonymousSessionsSurvive() throws Exception {
     FakeHttpSession signedIn = session("A", "sid-1", "alice", NOW.minusSeconds(60));
