@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.sessionbroker.testsupport.RedisServer;
 import io.sessionbroker.testsupport.TestIssuer;
@@ -66,6 +67,19 @@ final class ApiTestCalls {
   }
 
   /** GET /api/v1/sessions/{sessionId}. */
+  /** The first page of the caller's client's revocation log ({@code GET /api/v1/events}), 200. */
+  static JsonPath eventLog(String accessToken) {
+    return given()
+        .auth()
+        .oauth2(accessToken)
+        .when()
+        .get("/api/v1/events")
+        .then()
+        .statusCode(200)
+        .extract()
+        .jsonPath();
+  }
+
   static Response getSession(String accessToken, String sessionId) {
     return given().auth().oauth2(accessToken).when().get("/api/v1/sessions/{id}", sessionId);
   }

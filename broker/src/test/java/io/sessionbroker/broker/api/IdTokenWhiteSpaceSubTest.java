@@ -1,7 +1,7 @@
 package io.sessionbroker.broker.api;
 
-import static io.restassured.RestAssured.given;
 import static io.sessionbroker.broker.api.ApiTestCalls.adminToken;
+import static io.sessionbroker.broker.api.ApiTestCalls.eventLog;
 import static io.sessionbroker.broker.api.ApiTestCalls.register;
 import static io.sessionbroker.broker.api.ApiTestCalls.revoke;
 import static io.sessionbroker.broker.api.ApiTestCalls.unique;
@@ -41,16 +41,7 @@ class IdTokenWhiteSpaceSubTest {
         .statusCode(201);
     revoke(adminToken(issuer), Map.of("sub", sub)).then().statusCode(200);
 
-    JsonPath log =
-        given()
-            .auth()
-            .oauth2(token)
-            .when()
-            .get("/api/v1/events")
-            .then()
-            .statusCode(200)
-            .extract()
-            .jsonPath();
+    JsonPath log = eventLog(token);
     assertThat(log.getList("items.sub", String.class)).containsExactly(sub);
     List<List<String>> sessionIds = log.getList("items.sessionIds");
     assertThat(sessionIds.get(0)).containsExactly(sessionId);

@@ -1,7 +1,7 @@
 package io.sessionbroker.broker.api;
 
-import static io.restassured.RestAssured.given;
 import static io.sessionbroker.broker.api.ApiTestCalls.adminToken;
+import static io.sessionbroker.broker.api.ApiTestCalls.eventLog;
 import static io.sessionbroker.broker.api.ApiTestCalls.register;
 import static io.sessionbroker.broker.api.ApiTestCalls.registerOk;
 import static io.sessionbroker.broker.api.ApiTestCalls.revoke;
@@ -51,16 +51,7 @@ class SidDedupeKeyCollisionTest {
         .statusCode(201);
     revoke(admin, Map.of("sid", sid)).then().statusCode(200);
 
-    JsonPath log =
-        given()
-            .auth()
-            .oauth2(token)
-            .when()
-            .get("/api/v1/events")
-            .then()
-            .statusCode(200)
-            .extract()
-            .jsonPath();
+    JsonPath log = eventLog(token);
     List<List<String>> sessionIds = log.getList("items.sessionIds");
     assertThat(log.getList("items.sid", String.class)).containsExactly(sid + ":1", sid, sid);
     assertThat(sessionIds.get(sessionIds.size() - 1)).contains(last);

@@ -1,7 +1,7 @@
 package io.sessionbroker.broker.api;
 
-import static io.restassured.RestAssured.given;
 import static io.sessionbroker.broker.api.ApiTestCalls.adminToken;
+import static io.sessionbroker.broker.api.ApiTestCalls.eventLog;
 import static io.sessionbroker.broker.api.ApiTestCalls.register;
 import static io.sessionbroker.broker.api.ApiTestCalls.revoke;
 import static io.sessionbroker.broker.api.ApiTestCalls.unique;
@@ -65,16 +65,7 @@ class SidLogoutAfterTombstoneExpiryTest {
         .statusCode(201);
     revoke(admin, Map.of("sid", sid)).then().statusCode(200);
 
-    JsonPath log =
-        given()
-            .auth()
-            .oauth2(token)
-            .when()
-            .get("/api/v1/events")
-            .then()
-            .statusCode(200)
-            .extract()
-            .jsonPath();
+    JsonPath log = eventLog(token);
     List<List<String>> sessionIds = log.getList("items.sessionIds");
     assertThat(sessionIds).as("one event per logout").hasSize(2);
     assertThat(sessionIds.get(1)).contains(second);

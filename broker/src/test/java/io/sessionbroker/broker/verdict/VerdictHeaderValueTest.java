@@ -114,26 +114,7 @@ class VerdictHeaderValueTest {
     Awaitility.await("the revocation view warm")
         .atMost(Duration.ofSeconds(30))
         .until(() -> verdict(before).statusCode() == 200);
-    // A registered session of the user, so the revocation has a client stream to reach the view by.
-    given()
-        .auth()
-        .oauth2(issuer.accessToken("app1"))
-        .contentType(ContentType.JSON)
-        .body(Map.of("sessionId", unique("S"), "sid", unique("sid"), "sub", sub))
-        .when()
-        .post("/api/v1/sessions")
-        .then()
-        .statusCode(201);
-
-    given()
-        .auth()
-        .oauth2(issuer.accessToken("broker-admin", "session-broker-admin"))
-        .contentType(ContentType.JSON)
-        .body(Map.of("sub", sub))
-        .when()
-        .post("/api/v1/revocations")
-        .then()
-        .statusCode(200);
+    registerASessionAndRevokeTheUser(sub);
 
     Awaitility.await("the user's revocation in the view")
         .atMost(Duration.ofSeconds(30))
@@ -156,6 +137,19 @@ class VerdictHeaderValueTest {
     Awaitility.await("the revocation view warm")
         .atMost(Duration.ofSeconds(30))
         .until(() -> verdict(warm).statusCode() == 200);
+    registerASessionAndRevokeTheUser(sub);
+
+    Awaitility.await("the user's revocation in the view")
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> verdict(before).statusCode() == 401);
+  }
+
+  /**
+   * Registers a session of {@code sub} for app1 and revokes the user by {@code sub} as an admin: a
+   * registered session, so the revocation has a client stream to reach the view by.
+   */
+  private void registerASessionAndRevokeTheUser(String sub) {
     given()
         .auth()
         .oauth2(issuer.accessToken("app1"))
@@ -175,11 +169,6 @@ class VerdictHeaderValueTest {
         .post("/api/v1/revocations")
         .then()
         .statusCode(200);
-
-    Awaitility.await("the user's revocation in the view")
-        .atMost(Duration.ofSeconds(15))
-        .pollInterval(Duration.ofMillis(50))
-        .until(() -> verdict(before).statusCode() == 401);
   }
 
   private static Response verdict(String token) {
